@@ -1,0 +1,59 @@
+# tiergate — two commands do all the set-up: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS_DIR ?= $(or $(TIERGATE_TOOLS_DIR),$(HOME)/.cache/tiergate/bin)
+export TIERGATE_TOOLS_DIR := $(TOOLS_DIR)
+OPA := $(TOOLS_DIR)/opa
+REGAL := $(TOOLS_DIR)/regal
+STAMP := $(VENV)/.installed
+
+.PHONY: help install tools run test pytest lint typecheck policy-check generate bench
+
+help:
+	@echo "make run    - install what is needed, then serve the API (managed OPA, SQLite)"
+	@echo "make test   - install what is needed, then run the whole suite"
+	@echo "make policy-check / lint / typecheck / generate / bench"
+
+tools: $(OPA) $(REGAL)
+$(OPA) $(REGAL): scripts/install-tools.sh
+	bash scripts/install-tools.sh
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) tools
+
+run: install
+	$(VENV)/bin/tiergate serve
+
+test: install
+	$(MAKE) lint typecheck policy-check pytest
+
+lint:
+	$(VENV)/bin/ruff check service tests bench scripts
+	$(VENV)/bin/ruff format --check service tests bench scripts
+
+typecheck:
+	$(VENV)/bin/mypy
+
+# Placeholder, completed with the policies (issue 3).
+policy-check: tools
+	$(OPA) fmt --fail --list policies
+	$(OPA) check --strict policies
+	$(OPA) test policies
+
+pytest: install
+	$(PY) -m pytest
+
+generate: install
+	$(VENV)/bin/tiergate generate
+
+bench: install
+	$(PY) bench/run.py

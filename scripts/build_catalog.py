@@ -1,0 +1,127 @@
+"""Build the accelerator catalogue policy data from the sourced reference catalogue.
+
+Usage: python scripts/build_catalog.py [REFERENCE_JSON] [OUT_JSON]
+
+The reference (`shared/reference/hardware-catalog.json`) is the researched, sourced list; this
+script only reshapes it for OPA and the sizing engine and turns prose into machine-readable
+fields. Every judgement it makes is marked `"basis": "judgement"` with the reason beside it.
+Numbers the reference leaves empty stay empty (null): such a part is listed, never recommended.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "hardware-catalog.json"
+DEFAULT_OUT = ROOT / "policies" / "tiergate" / "reference" / "accelerators" / "data.json"
+
+# Parts the reference says stay off-limits even under the Dec-2025 H200 opening.
+_PROHIBITED = {"nvidia-b200-hgx", "nvidia-gb200"}
+
+# Rack/superchip parts are sold as whole systems; everything else is 8 per node (HGX / Atlas 800).
+_DEVICES_PER_NODE = {"nvidia-gb200": 4, "huawei-atlas-800t-a2": 8}
+
+# CNY→USD for comparing indicative prices only; judgement, stated in the data.
+CNY_PER_USD = 7.1
+
+
+def _midpoint(text: str) -> float | None:
+    """First 'a-b' range (or single number) in a price note, as its midpoint."""
+    match = re.search(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)", text)
+    if match:
+        return round((float(match.group(1)) + float(match.group(2))) / 2, 3)
+    match = re.search(r"(\d+(?:\.\d+)?)", text)
+    return float(match.group(1)) if match else None
+
+
+def _sources_for(entry: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    return [s for s in entry.get("sources", []) if field in s.get("fields", [])]
+
+
+def _export_status(entry: dict[str, Any]) -> dict[str, Any]:
+    raw = entry.get("export_restricted_cn") or {}
+    derived = bool(raw.get("derived")) or "JUDGEMENT" in raw.get("status", "")
+    if not raw.get("restricted"):
+        status, basis = "unrestricted", "rule"
+    elif entry["id"] in _PROHIBITED:
+        status, basis = "prohibited", "judgement"
+    else:
+        status, basis = "licence_required", "judgement" if derived else "rule"
+    return {
+        "status": status,
+        "since": raw.get("since"),
+        "basis": basis,
+        "detail": raw.get("status", ""),
+        "sources": [s.get("url") or s.get("title") for s in _sources_for(entry, "export_restricted_cn")],
+    }
+
+
+def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
+    raw = entry.get("rental_indicative")
+    if not raw:
+        return None
+    usd_text = raw.get("usd_per_gpu_hour_on_demand_2026") or raw.get("usd_per_gpu_hour")
+    cny_text = raw.get("cny_per_gpu_hour_2023_china")
+    usd = _midpoint(usd_text) if usd_text else None
+    cny = _midpoint(cny_text) if cny_text else None
+    if usd is None and cny is not None:
+        usd = round(cny / CNY_PER_USD, 3)
+    return {
+        "usd_per_gpu_hour": usd,
+        "cny_per_gpu_hour": cny,
+        "basis": "judgement",
+        "method": "midpoint of the first quoted range; CNY converted at the stated rate when no USD quote",
+        "quoted": raw,
+        "sources": [s.get("url") or s.get("title") for s in _sources_for(entry, "rental_indicative")],
+    }
+
+
+def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
+    by_id: dict[str, Any] = {}
+    for entry in reference:
+        by_id[entry["id"]] = {
+            "id": entry["id"],
+            "vendor": entry["vendor"],
+            "name": entry["name"],
+            "domestic": entry["domestic"],
+            "memory_gb": entry.get("memory_gb"),
+            "memory_bw_gbps": entry.get("memory_bw_gbps"),
+            "peak_tflops_dense": {
+                "bf16": entry.get("bf16_tflops_dense"),
+                "fp16": entry.get("fp16_tflops_dense"),
+                "int8": entry.get("int8_tops_dense"),
+            },
+            "interconnect": entry.get("interconnect"),
+            "interconnect_bw_gbps": entry.get("interconnect_bw_gbps"),
+            "devices_per_node": _DEVICES_PER_NODE.get(entry["id"], 8),
+            "form_factor": entry.get("form_factor"),
+            "release_year": entry.get("release_year"),
+            "tdp_w": entry.get("tdp_w"),
+            "export_status_cn": _export_status(entry),
+            "rental_indicative": _rental(entry),
+            "notes": entry.get("notes", ""),
+            "sources": entry.get("sources", []),
+        }
+    return {
+        "source": "shared/reference/hardware-catalog.json (reshaped by scripts/build_catalog.py)",
+        "cny_per_usd": {"value": CNY_PER_USD, "basis": "judgement", "use": "price ranking only"},
+        "by_id": by_id,
+    }
+
+
+def main() -> None:
+    reference_path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_REFERENCE
+    out_path = Path(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_OUT
+    data = build(json.loads(reference_path.read_text(encoding="utf-8")))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(data['by_id'])} accelerators to {out_path}")
+
+
+if __name__ == "__main__":
+    main()

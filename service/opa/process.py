@@ -1,0 +1,130 @@
+"""Start and stop a local `opa run --server` over the policies folder.
+
+Used by the service's managed mode (see supervisor.py) and by the test suite, so both run OPA
+the same way: loopback only, watching the policy files, decision logging on (OPA issues a
+`decision_id` only when decision logging is enabled).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+OPA_VERSION = "1.22.3"
+DEFAULT_TOOLS_DIR = Path(
+    os.environ.get("TIERGATE_TOOLS_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tiergate" / "bin"
+)
+
+
+class OpaBinaryNotFound(RuntimeError):
+    """No usable `opa` binary: run scripts/install-tools.sh (make does it for you)."""
+
+
+def find_opa_binary(configured: str = "") -> str:
+    """The configured binary, else the project's tool cache, else `opa` on PATH."""
+    for candidate in (configured, str(DEFAULT_TOOLS_DIR / "opa")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    on_path = shutil.which("opa")
+    if on_path:
+        return on_path
+    raise OpaBinaryNotFound(
+        f"no opa binary (looked at {configured or '-'}, {DEFAULT_TOOLS_DIR / 'opa'}, PATH); "
+        "run scripts/install-tools.sh"
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OpaProcess:
+    """One `opa run --server` child process on a loopback port."""
+
+    def __init__(
+        self,
+        *,
+        binary: str,
+        policies_dir: Path,
+        log_path: Path | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.binary = binary
+        self.policies_dir = policies_dir
+        self.log_path = log_path
+        self.port = port or free_port()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [
+            self.binary,
+            "run",
+            "--server",
+            "--addr",
+            f"127.0.0.1:{self.port}",
+            "--watch",
+            "--log-format",
+            "json",
+            "--log-level",
+            "error",
+            # Decision logging makes OPA issue a decision_id per query; the console sink
+            # keeps OPA's own record of each decision in its log file beside ours.
+            "--set",
+            "decision_logs.console=true",
+            str(self.policies_dir),
+        ]
+
+    def start(self) -> None:
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        finally:
+            if self.log_path:
+                out.close()  # type: ignore[union-attr]
+
+    def is_running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def wait_healthy(self, timeout: float) -> None:
+        """Block until OPA reports healthy with its bundles/plugins loaded, or raise."""
+        deadline = time.monotonic() + timeout
+        last_error = "not started"
+        while time.monotonic() < deadline:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise RuntimeError(f"opa exited with code {self._proc.returncode}; see its log")
+            try:
+                response = httpx.get(f"{self.url}/health", timeout=0.5)
+                if response.status_code == 200:
+                    return
+                last_error = f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                last_error = str(exc)
+            time.sleep(0.05)
+        raise TimeoutError(f"opa not healthy after {timeout:.0f}s: {last_error}")
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=timeout)
+        self._proc = None

@@ -1,0 +1,38 @@
+"""Settings: the one place that reads the environment (prefix TIERGATE_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIERGATE_", env_file=None, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = PROJECT_ROOT / "data"
+    # Empty means: a SQLite file in data_dir (see database_url_resolved).
+    database_url: str = ""
+    policies_dir: Path = PROJECT_ROOT / "policies"
+    # Empty means: tiergate starts and supervises its own `opa run --server` (managed mode).
+    opa_url: str = ""
+    opa_binary: str = ""
+    opa_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    opa_start_timeout_seconds: float = Field(default=20.0, gt=0)
+
+    @property
+    def database_url_resolved(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'tiergate.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
