@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     opa_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     opa_start_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Empty means: data_dir/signing-key.pem, generated on first start.
+    signing_key_path: Path | None = None
+
+    @property
+    def signing_key_path_resolved(self) -> Path:
+        return self.signing_key_path or self.data_dir / "signing-key.pem"
+
     @property
     def database_url_resolved(self) -> str:
         if self.database_url:

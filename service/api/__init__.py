@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every route module: dependencies and error rendering."""

@@ -1,0 +1,121 @@
+"""All SQL of the decision log. Appends are serialised through the chain-head row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from service.decisions.tables import ChainHead, DecisionRow
+from service.errors import StorageUnavailable
+
+
+def ensure_chain_head(engine: Engine) -> None:
+    """Create the single chain-head row if this is a new database (safe to race)."""
+    with Session(engine) as session:
+        if session.get(ChainHead, 1) is None:
+            session.add(ChainHead(id=1))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # another worker created it first
+
+
+def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> DecisionRow:
+    """Seal the next record on top of the chain head and store it, atomically.
+
+    The UPDATE of the head row comes first: it takes the row lock on PostgreSQL and the write
+    lock on SQLite, so concurrent writers (threads, workers, replicas) queue here and each
+    sees the hash the previous one committed.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            seq, prev_hash = session.execute(
+                text("UPDATE chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            ).one()
+            row = seal(int(seq), str(prev_hash))
+            session.add(row)
+            session.execute(
+                text("UPDATE chain_head SET hash = :hash WHERE id = 1"), {"hash": row.hash}
+            )
+            session.commit()
+            return row
+    except SQLAlchemyError as exc:
+        raise StorageUnavailable(
+            f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
+        ) from exc
+
+
+def get(engine: Engine, decision_id: str) -> DecisionRow | None:
+    with Session(engine) as session:
+        return session.exec(select(DecisionRow).where(DecisionRow.id == decision_id)).first()
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    sector: str | None = None
+    verdict: str | None = None
+    tier: str | None = None
+    rule_id: str | None = None
+    organization: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_page(
+    engine: Engine, *, filters: DecisionFilter, limit: int, before_seq: int | None
+) -> list[DecisionRow]:
+    """Newest first; `before_seq` is the keyset cursor (the last seq of the previous page)."""
+    query = select(DecisionRow)
+    if filters.sector:
+        query = query.where(DecisionRow.sector == filters.sector)
+    if filters.verdict:
+        query = query.where(DecisionRow.verdict == filters.verdict)
+    if filters.tier:
+        query = query.where(DecisionRow.tier == filters.tier)
+    if filters.organization is not None:
+        query = query.where(DecisionRow.organization == filters.organization)
+    if filters.rule_id:
+        query = query.where(col(DecisionRow.rule_ids).contains(f" {filters.rule_id} "))
+    if filters.since:
+        query = query.where(DecisionRow.created_at >= filters.since)
+    if filters.until:
+        query = query.where(DecisionRow.created_at < filters.until)
+    if before_seq is not None:
+        query = query.where(DecisionRow.seq < before_seq)
+    query = query.order_by(col(DecisionRow.seq).desc()).limit(limit)
+    with Session(engine) as session:
+        return list(session.exec(query).all())
+
+
+def iterate_in_order(engine: Engine, *, batch_size: int = 500) -> Iterator[DecisionRow]:
+    """Every record in chain order, a batch at a time (bounded memory for verify/export)."""
+    after = 0
+    while True:
+        with Session(engine) as session:
+            batch = list(
+                session.exec(
+                    select(DecisionRow)
+                    .where(DecisionRow.seq > after)
+                    .order_by(col(DecisionRow.seq))
+                    .limit(batch_size)
+                ).all()
+            )
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].seq
+
+
+def chain_head(engine: Engine) -> ChainHead | None:
+    with Session(engine) as session:
+        return session.get(ChainHead, 1)
+
+
+def count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.execute(text("SELECT count(*) FROM decisions")).scalar_one())

@@ -1,0 +1,49 @@
+"""The service's Ed25519 signing key: read from a file, generated there on first start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from service.decisions.chain import key_id_of, public_key_b64
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private_key: Ed25519PrivateKey
+    key_id: str
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+    def published(self) -> dict[str, str]:
+        return {"key_id": self.key_id, "algorithm": "ed25519", "key": public_key_b64(self.public_key)}
+
+
+def load_or_create(path: Path) -> SigningKey:
+    """Load the PEM (PKCS#8) key at `path`; create it (mode 0600) if it does not exist."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        # O_EXCL: two workers starting at once must not both write a key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"signing key at {path} is not an Ed25519 private key")
+    return SigningKey(private_key=loaded, key_id=key_id_of(loaded.public_key()))

@@ -1,0 +1,183 @@
+"""The policy engine as the service sees it: the one module that talks to OPA.
+
+Every failure here — OPA down, slow, answering non-2xx, answering "undefined", answering
+something that is not a decision, or running a policy revision other than the one on disk —
+becomes one typed error (PolicyEngineUnavailable / PolicyOutOfSync) that the API renders as
+503. Nothing downstream ever sees a partial or guessed verdict: fail closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+from opa_client import AsyncOpaClient
+
+from service.errors import PolicyEngineUnavailable, PolicyOutOfSync
+from service.opa.revision import DiskRevision, digest
+
+DECISION_PACKAGE = "tiergate.main"
+DECISION_RULE = "decision"
+CATALOGUE_RULE = "catalogue"
+
+# OPA reloads watched files within milliseconds; give it this long to catch up with an edit
+# before answering "out of sync".
+_SYNC_GRACE_SECONDS = 1.0
+# Re-read what OPA has loaded at least this often, so a sidecar restarted with another bundle
+# is noticed even when the files on disk did not change.
+_LOADED_REVISION_TTL_SECONDS = 5.0
+
+_ENGINE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError)
+
+
+@dataclass(frozen=True)
+class PolicyAnswer:
+    """One evaluated decision with the provenance an audit needs."""
+
+    result: dict[str, Any]
+    decision_id: str | None
+    revision: str
+    engine_version: str
+
+
+class PolicyEngine:
+    """Async facade over opa-python-client's AsyncOpaClient for one OPA server."""
+
+    def __init__(self, *, url: str, timeout: float, policies_dir: Path) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"OPA URL must be http(s)://host:port, got {url!r}")
+        self.url = url
+        self._client = AsyncOpaClient(
+            host=parts.hostname,
+            port=parts.port or (443 if parts.scheme == "https" else 80),
+            ssl=parts.scheme == "https",
+            timeout=timeout,
+            retries=0,  # fail fast; the caller (portal) retries, we never guess
+        )
+        self._disk = DiskRevision(policies_dir)
+        self._loaded: tuple[str, float] | None = None  # (revision, monotonic time checked)
+        self._version: str | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        await self._client._init_session()
+
+    async def close(self) -> None:
+        await self._client.close_connection()
+
+    def forget_loaded_state(self) -> None:
+        """Called after OPA (re)starts: what it has loaded must be read again."""
+        self._loaded = None
+        self._version = None
+
+    @property
+    def disk_revision(self) -> str:
+        return self._disk.current().revision
+
+    async def decide(self, policy_input: dict[str, Any]) -> PolicyAnswer:
+        """Evaluate the entry point; raise instead of returning anything untrustworthy."""
+        revision = await self.ensure_in_sync()
+        version = await self.engine_version()
+        try:
+            response = await self._client.query_rule(
+                input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=DECISION_RULE
+            )
+        except _ENGINE_ERRORS as exc:
+            raise PolicyEngineUnavailable(_describe("evaluating the decision", exc)) from exc
+        if not isinstance(response, dict) or "result" not in response:
+            raise PolicyEngineUnavailable(
+                f"policy engine returned an undefined result for data."
+                f"{DECISION_PACKAGE}.{DECISION_RULE}: the entry point is missing or failed"
+            )
+        result = response["result"]
+        if not isinstance(result, dict):
+            raise PolicyEngineUnavailable("policy engine returned a decision that is not an object")
+        return PolicyAnswer(
+            result=result,
+            decision_id=response.get("decision_id"),
+            revision=revision,
+            engine_version=version,
+        )
+
+    async def catalogue(self) -> list[dict[str, Any]]:
+        """The rule catalogue the policies build from their METADATA."""
+        try:
+            response = await self._client.get_data(f"{DECISION_PACKAGE.replace('.', '/')}/{CATALOGUE_RULE}")
+            result = response["result"]
+        except Exception as exc:  # opa_client raises its own error types for a missing path
+            raise PolicyEngineUnavailable(_describe("reading the rule catalogue", exc)) from exc
+        if not isinstance(result, list):
+            raise PolicyEngineUnavailable("rule catalogue from the policy engine is not a list")
+        return result
+
+    async def engine_version(self) -> str:
+        if self._version is None:
+            try:
+                response = await self._client.ad_hoc_query("v := opa.runtime().version")
+                self._version = str(response["result"][0]["v"])
+            except _ENGINE_ERRORS as exc:
+                raise PolicyEngineUnavailable(_describe("reading the OPA version", exc)) from exc
+        return self._version
+
+    async def healthy(self) -> bool:
+        return bool(await self._client.check_health())
+
+    async def ensure_in_sync(self) -> str:
+        """Return the policy revision, once OPA's loaded policy equals the files on disk."""
+        deadline = time.monotonic() + _SYNC_GRACE_SECONDS
+        while True:
+            expected = self._disk.current().revision
+            loaded = await self._loaded_revision(expected)
+            if loaded == expected:
+                return expected
+            if time.monotonic() >= deadline:
+                raise PolicyOutOfSync(
+                    f"policy engine has loaded revision {loaded[:12]} but the policy files on "
+                    f"disk are revision {expected[:12]}; the engine probably rejected an edit "
+                    "(run `make policy-check`), so no decision is made until they agree"
+                )
+            self._loaded = None
+            await asyncio.sleep(0.05)
+
+    async def _loaded_revision(self, expected: str) -> str:
+        now = time.monotonic()
+        cached = self._loaded
+        if cached and cached[0] == expected and now - cached[1] < _LOADED_REVISION_TTL_SECONDS:
+            return cached[0]
+        async with self._lock:
+            revision = await self.read_loaded_revision()
+            self._loaded = (revision, time.monotonic())
+            return revision
+
+    async def read_loaded_revision(self) -> str:
+        """Digest what OPA reports it has loaded (modules and data documents)."""
+        disk = self._disk.current()
+        try:
+            ids = await self._client.get_policies_list()
+            modules = []
+            for policy_id in ids:
+                body = await self._client.get_policy(quote(policy_id.lstrip("/"), safe="/"))
+                modules.append(body["result"]["raw"])
+            data: dict[str, Any] = {}
+            for path in disk.data:
+                response = await self._client.get_data(path)
+                data[path] = response["result"]
+        except Exception as exc:  # any failure to read back the loaded policy: fail closed
+            raise PolicyEngineUnavailable(_describe("reading the loaded policy", exc)) from exc
+        return digest(modules, data)
+
+
+def _describe(action: str, exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return f"policy engine timed out while {action}"
+    if isinstance(exc, aiohttp.ClientConnectionError):
+        return f"policy engine unreachable while {action}"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"policy engine answered HTTP {exc.status} while {action}"
+    return f"policy engine gave an unusable answer while {action} ({type(exc).__name__})"

@@ -1,0 +1,74 @@
+"""Policy revision: one digest of the Rego modules and data documents a policy consists of.
+
+The same function digests the files on disk and what a running OPA reports it has loaded, so
+the two can be compared: a decision is only made when they agree (an author's edit that OPA
+rejected leaves them different, and the service refuses to decide until they match again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+
+
+def digest(modules: Iterable[str], data_documents: Mapping[str, Any]) -> str:
+    """sha256 over the sorted module digests and the canonical (RFC 8785) data documents.
+
+    Module ids are left out on purpose: OPA names a module by the path it was loaded from, which
+    differs between a managed OPA, a sidecar and a bundle, while the content is what matters.
+    """
+    module_digests = sorted(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in modules)
+    payload = {"modules": module_digests, "data": dict(data_documents)}
+    return hashlib.sha256(rfc8785.dumps(payload)).hexdigest()
+
+
+def data_path_of(policies_dir: Path, data_file: Path) -> str:
+    """`policies/a/b/data.json` is served by OPA at `data.a.b`: return "a/b"."""
+    return data_file.parent.relative_to(policies_dir).as_posix()
+
+
+@dataclass(frozen=True)
+class DiskPolicy:
+    """What `opa run <policies_dir>` would load: every .rego file and every data.json."""
+
+    modules: dict[str, str]
+    data: dict[str, Any]
+    revision: str
+
+
+def _stat_signature(policies_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted([*policies_dir.rglob("*.rego"), *policies_dir.rglob("data.json")])
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+class DiskRevision:
+    """Digest of the policy files on disk, recomputed only when a file's stat changes."""
+
+    def __init__(self, policies_dir: Path) -> None:
+        self.policies_dir = policies_dir
+        self._signature: tuple[tuple[str, int, int], ...] | None = None
+        self._current: DiskPolicy | None = None
+
+    def current(self) -> DiskPolicy:
+        signature = _stat_signature(self.policies_dir)
+        if self._current is None or signature != self._signature:
+            self._current = self._read()
+            self._signature = signature
+        return self._current
+
+    def _read(self) -> DiskPolicy:
+        modules = {
+            p.relative_to(self.policies_dir).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(self.policies_dir.rglob("*.rego"))
+        }
+        data = {
+            data_path_of(self.policies_dir, p): json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(self.policies_dir.rglob("data.json"))
+        }
+        return DiskPolicy(modules=modules, data=data, revision=digest(modules.values(), data))

@@ -1,0 +1,90 @@
+"""Shapes exchanged with the Rego entry point `data.tiergate.main`.
+
+`PolicyInput` is what the service sends (its JSON Schema, schemas/policy-input.json, is what
+`opa check -s` type-checks the policies against); `PolicyDecision` is what the service accepts
+back — anything else from OPA is treated as an engine failure (fail closed).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.decisions.models import (
+    Context,
+    DomesticSubstitution,
+    Obligation,
+    Tier,
+    TierOutcome,
+    Verdict,
+    Violation,
+)
+from service.workloads.models import Workload
+
+
+class PolicyContext(Context):
+    """The request context with every default filled and the evaluation time fixed."""
+
+    evaluation_time: str = Field(description="RFC 3339 instant the rules are evaluated at.")  # type: ignore[assignment]
+
+
+class Candidate(BaseModel):
+    """A hardware plan the sizing engine found feasible, cheapest first."""
+
+    accelerator: str
+    count: int
+    nodes: int
+
+
+class PolicyInput(BaseModel):
+    """`input` of data.tiergate.main.decision."""
+
+    workload: Workload
+    context: PolicyContext
+    candidates: list[Candidate]
+
+
+class AcceleratorExclusion(BaseModel):
+    accelerator: str
+    rule_ids: list[str]
+
+
+class AcceleratorVerdict(BaseModel):
+    allowed: list[str]
+    excluded: list[AcceleratorExclusion] = Field(default_factory=list)
+
+
+class PolicyDecision(BaseModel):
+    """`result` of data.tiergate.main.decision."""
+
+    model_config = ConfigDict(extra="allow")
+
+    verdict: Verdict
+    tier: TierOutcome
+    domestic_substitution: DomesticSubstitution
+    accelerators: AcceleratorVerdict
+    violations: list[Violation]
+    obligations: list[Obligation]
+
+
+class RuleInfo(BaseModel):
+    """One rule of the catalogue, as its METADATA describes it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    rule_id: str
+    title: str
+    description: str
+    severity: str | None = None
+    effective_on: str | None = None
+    related_resources: list[Any] = Field(default_factory=list)
+    kind: Literal["violation", "obligation", "tier"] | str | None = None
+
+
+class PolicyInfo(BaseModel):
+    revision: str
+    engine: str = "opa"
+    engine_version: str
+    tiers: list[Tier] = Field(default_factory=lambda: list(Tier))
+    rules: list[RuleInfo]
