@@ -49,8 +49,9 @@ policy-check: tools
 	$(OPA) check --strict policies
 	$(OPA) test policies
 
+# The suite runs against real OPA (started by the tests) and a real PostgreSQL (started here).
 pytest: install
-	$(PY) -m pytest
+	bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 generate: install
 	$(VENV)/bin/tiergate generate

@@ -29,3 +29,43 @@ def opa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaProcess]
 @pytest.fixture(scope="session")
 def opa_url(opa_server: OpaProcess) -> str:
     return opa_server.url
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, opa_url: str):  # type: ignore[no-untyped-def]
+    """Settings for an app on a fresh SQLite file, using the session OPA unless told otherwise."""
+    from service.settings import Settings
+
+    def _make(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "data_dir": tmp_path / "data",
+            "opa_url": opa_url,
+            "policies_dir": POLICIES_DIR,
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return _make
+
+
+@pytest.fixture
+def client(make_settings):  # type: ignore[no-untyped-def]
+    """A TestClient (lifespan running) of an app on the session OPA and a fresh database."""
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    with TestClient(create_app(make_settings())) as test_client:
+        yield test_client
+
+
+def decision_request(**context: object) -> dict[str, object]:
+    """A small valid POST /v1/decisions body; keyword arguments override context fields."""
+    return {
+        "workload": {
+            "name": "legal-qa",
+            "model": {"name": "qwen2.5-7b", "params_b": 7.6},
+            "task": "lora",
+        },
+        "context": {"organization": "example-bank", "sector": "finance", **context},
+    }
