@@ -1,0 +1,42 @@
+# METADATA
+# title: Domestic substitution helpers
+# description: >-
+#   What every rule that makes domestic accelerators (信创) required shares: the exclusion of
+#   every non-domestic catalogue accelerator and the deny when the requested one is non-domestic.
+package tiergate.lib.domestic
+
+import data.tiergate.lib.facts
+import data.tiergate.lib.hardware
+import data.tiergate.lib.result
+
+# METADATA
+# description: Exclusions of every non-domestic catalogue accelerator, attributed to the calling rule.
+exclusions(chain) := {result.exclusion(chain, id) | some id in hardware.non_domestic}
+
+# METADATA
+# description: >-
+#   The deny for a requested non-domestic accelerator; `reason` and `reason_zh` say why this
+#   input needs domestic accelerators. Undefined when the requested accelerator is domestic or absent.
+requested_violation(chain, reason, reason_zh) := result.deny(
+	chain,
+	sprintf("%s, so domestic accelerators are required; requested %s is not domestic", [reason, id]),
+	sprintf("%s，须使用国产加速卡（信创）；所申请的 %s 不是国产加速卡", [reason_zh, id]),
+) if {
+	id := facts.ctx.requested_accelerator
+	id in hardware.non_domestic
+}
+
+# METADATA
+# description: >-
+#   The warning for a sector where domestic accelerators are preferred, naming the non-domestic
+#   accelerators this input asks for (the requested one, else those of the candidate plans).
+#   Undefined when none is non-domestic.
+preference_warning(chain, reason, reason_zh) := result.warn(
+	chain,
+	sprintf("%s, so domestic accelerators are preferred; %s non-domestic: %s", [reason, hardware.subject_kind, ids]),
+	sprintf("%s，宜优先使用国产加速卡（信创）；%s非国产加速卡：%s", [reason_zh, hardware.subject_kind_zh, ids]),
+) if {
+	foreign := {id | some id in hardware.subjects; id in hardware.non_domestic}
+	count(foreign) > 0
+	ids := concat(", ", sort(foreign))
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: Accelerator filter
+# description: >-
+#   Aggregates the accelerator exclusions of every rule (`exclude` in any `tiergate.rules`
+#   package) into the allowed and excluded catalogue accelerators, and names the accelerators a
+#   warning is about (the requested one, else the allowed accelerators of the candidate plans).
+package tiergate.lib.hardware
+
+import data.tiergate.lib.facts
+
+_excluded_by := {id: rule_ids |
+	some id, _ in facts.accelerators
+	rule_ids := sort({e.rule_id | some e in data.tiergate.rules[_][_].exclude; e.accelerator == id})
+	count(rule_ids) > 0
+}
+
+# METADATA
+# description: Sorted IDs of catalogue accelerators no rule excludes.
+allowed := sort([id | some id, _ in facts.accelerators; not _excluded_by[id]])
+
+# METADATA
+# description: Excluded catalogue accelerators with the rules that exclude each, sorted by ID.
+excluded := [{"accelerator": id, "rule_ids": _excluded_by[id]} | some id in sort(object.keys(_excluded_by))]
+
+# METADATA
+# description: Non-domestic catalogue accelerators.
+non_domestic := {id | some id, accelerator in facts.accelerators; accelerator.domestic == false}
+
+# METADATA
+# description: >-
+#   The accelerators a warning is about: the requested accelerator when there is one, else the
+#   allowed accelerators of the candidate plans.
+subjects := {facts.ctx.requested_accelerator} if {
+	facts.ctx.requested_accelerator != null
+} else := {plan.accelerator |
+	some plan in facts.candidates
+	plan.accelerator in allowed
+}
+
+# METADATA
+# description: Whether the subjects are the requested accelerator or candidate plans, for messages.
+subject_kind := "requested" if facts.ctx.requested_accelerator != null
+
+else := "candidate"
+
+# METADATA
+# description: Chinese wording of `subject_kind`.
+subject_kind_zh := {"requested": "所申请的", "candidate": "候选方案中的"}[subject_kind]

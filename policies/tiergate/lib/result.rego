@@ -1,0 +1,78 @@
+# METADATA
+# title: Rule results
+# description: >-
+#   Builds every object a rule emits (tier floor, violation, obligation, accelerator exclusion,
+#   domestic-substitution level, catalogue entry) from the rule's `rego.metadata.chain()`, so the
+#   rule ID is always the package path below `tiergate.rules` and is never typed by hand.
+package tiergate.lib.result
+
+# METADATA
+# description: The package-scope annotations of the rule whose metadata chain is given.
+package_entry(chain) := entry if {
+	some entry in chain
+	entry.annotations.scope == "package"
+}
+
+# METADATA
+# description: >-
+#   Rule ID from the metadata chain: the package path without the `tiergate.rules` prefix,
+#   e.g. `tier.below_minimum` for package `tiergate.rules.tier.below_minimum`.
+rule_id(chain) := concat(".", array.slice(path, 2, count(path))) if {
+	path := package_entry(chain).path
+}
+
+# METADATA
+# description: A violation with severity `deny` (the decision's verdict becomes deny).
+deny(chain, message, message_zh) := _violation(chain, "deny", message, message_zh)
+
+# METADATA
+# description: A violation with severity `warn` (listed; the verdict is unchanged).
+warn(chain, message, message_zh) := _violation(chain, "warn", message, message_zh)
+
+_violation(chain, severity, message, message_zh) := {
+	"rule_id": rule_id(chain),
+	"severity": severity,
+	"message": message,
+	"message_zh": message_zh,
+}
+
+# METADATA
+# description: A duty that never blocks the decision but must be met.
+obligation(chain, message, message_zh) := {
+	"rule_id": rule_id(chain),
+	"message": message,
+	"message_zh": message_zh,
+}
+
+# METADATA
+# description: A minimum tier demanded by a rule, with the reason in English and Chinese.
+floor(chain, tier, message, message_zh) := {
+	"rule_id": rule_id(chain),
+	"tier": tier,
+	"message": message,
+	"message_zh": message_zh,
+}
+
+# METADATA
+# description: One catalogue accelerator that a rule excludes for this input.
+exclusion(chain, accelerator) := {"rule_id": rule_id(chain), "accelerator": accelerator}
+
+# METADATA
+# description: A domestic-substitution (信创) level set by a rule, `required` or `preferred`.
+substitution(chain, level) := {"rule_id": rule_id(chain), "level": level}
+
+# METADATA
+# description: >-
+#   The auditor-facing catalogue entry of a rule, read from its package METADATA
+#   (title, description, custom.severity, custom.kind, custom.effective_on, related_resources).
+describe(chain) := {
+	"rule_id": rule_id(chain),
+	"title": annotations.title,
+	"description": annotations.description,
+	"severity": annotations.custom.severity,
+	"kind": annotations.custom.kind,
+	"effective_on": object.get(annotations.custom, "effective_on", null),
+	"related_resources": object.get(annotations, "related_resources", []),
+} if {
+	annotations := package_entry(chain).annotations
+}

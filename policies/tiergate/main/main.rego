@@ -1,0 +1,87 @@
+# METADATA
+# title: tiergate decision
+# description: >-
+#   The one entry point. Discovers every rule package under `tiergate.rules` and aggregates what
+#   each emits (tier floors, accelerator exclusions, domestic-substitution levels, violations,
+#   obligations) into the decision the service records; also serves the rule catalogue.
+package tiergate.main
+
+import data.tiergate.lib.hardware
+import data.tiergate.lib.tier
+
+_rules := data.tiergate.rules
+
+_violations contains violation if {
+	some violation in _rules[_][_].deny
+}
+
+_violations contains violation if {
+	some violation in _rules[_][_].warn
+}
+
+_obligations contains obligation if {
+	some obligation in _rules[_][_].obligation
+}
+
+_substitutions contains substitution if {
+	substitution := _rules[_][_].substitution
+}
+
+_required_ids := {s.rule_id | some s in _substitutions; s.level == "required"}
+
+# METADATA
+# description: Violations sorted by rule ID, then message.
+violations := [{"rule_id": key[0], "message": key[1], "severity": key[2], "message_zh": key[3]} |
+	some key in sort({[v.rule_id, v.message, v.severity, v.message_zh] | some v in _violations})
+]
+
+# METADATA
+# description: Obligations sorted by rule ID, then message.
+obligations := [{"rule_id": key[0], "message": key[1], "message_zh": key[2]} |
+	some key in sort({[o.rule_id, o.message, o.message_zh] | some o in _obligations})
+]
+
+# METADATA
+# description: deny when any violation has severity deny, else allow.
+verdict := "deny" if {
+	some violation in violations
+	violation.severity == "deny"
+} else := "allow"
+
+# METADATA
+# description: The decision for the workload and context in `input`.
+# entrypoint: true
+decision := {
+	"verdict": verdict,
+	"tier": {
+		"minimum": tier.minimum,
+		"allowed": tier.allowed,
+		"requested": tier.requested,
+		"selected": tier.selected,
+		"basis": tier.basis,
+	},
+	"domestic_substitution": {
+		"required": count(_required_ids) > 0,
+		"preferred": count(_substitutions) > 0,
+		"rule_ids": sort({s.rule_id | some s in _substitutions}),
+	},
+	"accelerators": {
+		"allowed": hardware.allowed,
+		"excluded": hardware.excluded,
+	},
+	"violations": violations,
+	"obligations": obligations,
+}
+
+# METADATA
+# description: >-
+#   Every rule's catalogue entry (rule ID, title, description, severity, effective date,
+#   related resources, kind) read from its package METADATA, sorted by rule ID. Needs no input.
+catalogue := [entry |
+	some rule_id in sort(object.keys(_entries))
+	entry := _entries[rule_id]
+]
+
+_entries[entry.rule_id] := entry if {
+	entry := _rules[_][_].catalogue_entry
+}

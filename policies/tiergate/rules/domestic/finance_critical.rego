@@ -1,0 +1,50 @@
+# METADATA
+# title: Domestic accelerators required for critical finance workloads
+# description: >-
+#   A finance workload that is core business, or that processes important or core data, uses
+#   domestic accelerators only (关键技术自主可控). Conditions in
+#   data.tiergate.reference.domestic.finance_critical.
+# related_resources:
+#   - ref: https://shui5.cn/article/17/150712.html
+#     description: 关于银行业保险业数字化转型的指导意见 (银保监办发〔2022〕2号) — 关键技术自主可控
+#   - ref: http://readke.com/c/012J303142022_2.html
+#     description: 银行保险业数字化转型路线图 — 关键技术自主可控, supply-chain security
+#   - ref: http://code.shayuweb.com/keji/268837.html
+#     description: 交通银行 thousand-card Ascend cluster (practice)
+# custom:
+#   kind: violation
+#   severity: deny
+package tiergate.rules.domestic.finance_critical
+
+import data.tiergate.lib.domestic
+import data.tiergate.lib.facts
+import data.tiergate.lib.result
+
+_config := data.tiergate.reference.domestic.finance_critical
+
+# METADATA
+# description: Why this finance workload is critical (English and Chinese), when it is.
+reason := ["core business", "核心业务"] if {
+	facts.ctx.sector in _config.sectors
+	_config.core_business == facts.ctx.core_business
+} else := [sprintf("%s data", [facts.ctx.data_class]), facts.data_class_zh] if {
+	facts.ctx.sector in _config.sectors
+	facts.ctx.data_class in _config.data_classes
+}
+
+substitution := result.substitution(rego.metadata.chain(), "required") if reason
+
+exclude contains exclusion if {
+	reason
+	some exclusion in domestic.exclusions(rego.metadata.chain())
+}
+
+deny contains violation if {
+	violation := domestic.requested_violation(
+		rego.metadata.chain(),
+		sprintf("finance workload with %s", [reason[0]]),
+		sprintf("金融行业%s", [reason[1]]),
+	)
+}
+
+catalogue_entry := result.describe(rego.metadata.chain())

@@ -1,0 +1,29 @@
+# METADATA
+# title: Requested accelerator not in the catalogue
+# description: >-
+#   Denies a requested accelerator that is not in the sourced accelerator catalogue
+#   (data.tiergate.reference.accelerators): its domestic and export status are unknown, so no
+#   rule can clear it.
+# related_resources:
+#   - ref: https://www.ingameloop.com/news/us-banned-nvidias-gpu-from-china/
+#     description: US export controls — per-part status must be known
+# custom:
+#   kind: violation
+#   severity: deny
+package tiergate.rules.hardware.unknown_accelerator
+
+import data.tiergate.lib.facts
+import data.tiergate.lib.result
+
+deny contains violation if {
+	id := facts.ctx.requested_accelerator
+	id != null
+	not facts.accelerators[id]
+	violation := result.deny(
+		rego.metadata.chain(),
+		sprintf("requested accelerator %s is not in the accelerator catalogue", [id]),
+		sprintf("所申请的加速卡 %s 不在加速卡目录中", [id]),
+	)
+}
+
+catalogue_entry := result.describe(rego.metadata.chain())
