@@ -57,7 +57,9 @@ def _export_status(entry: dict[str, Any]) -> dict[str, Any]:
         "since": raw.get("since"),
         "basis": basis,
         "detail": raw.get("status", ""),
-        "sources": [s.get("url") or s.get("title") for s in _sources_for(entry, "export_restricted_cn")],
+        "sources": [
+            s.get("url") or s.get("title") for s in _sources_for(entry, "export_restricted_cn")
+        ],
     }
 
 
@@ -75,9 +77,14 @@ def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
         "usd_per_gpu_hour": usd,
         "cny_per_gpu_hour": cny,
         "basis": "judgement",
-        "method": "midpoint of the first quoted range; CNY converted at the stated rate when no USD quote",
+        "method": (
+            "midpoint of the first quoted range; CNY converted at the stated rate "
+            "when no USD quote"
+        ),
         "quoted": raw,
-        "sources": [s.get("url") or s.get("title") for s in _sources_for(entry, "rental_indicative")],
+        "sources": [
+            s.get("url") or s.get("title") for s in _sources_for(entry, "rental_indicative")
+        ],
     }
 
 

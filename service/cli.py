@@ -55,6 +55,44 @@ def generate(
     typer.echo("up to date" if not stale else f"wrote {', '.join(stale)}")
 
 
+@app.command()
+def verify(
+    export: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL export file."),
+    keys: Path = typer.Option(..., exists=True, dir_okay=False, help="GET /v1/keys output."),
+) -> None:
+    """Verify an exported decision log offline; exit 0 only when every record checks."""
+    import json
+
+    from service.decisions.chain import public_key_from_b64
+    from service.decisions.verify import verify_chain
+
+    keyset = json.loads(keys.read_text(encoding="utf-8"))
+    public_keys = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
+
+    def records():  # type: ignore[no-untyped-def]
+        with export.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    yield {"id": f"line {number}", "integrity": None}
+
+    result = verify_chain(records(), keys=public_keys)
+    typer.echo(
+        json.dumps(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "first_bad_id": result.first_bad_id,
+                "reason": result.reason,
+            }
+        )
+    )
+    raise typer.Exit(0 if result.ok else 1)
+
+
 def _register_optional_commands() -> None:
     from service.sizing.cli import size_command
 
@@ -62,3 +100,7 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
+
+
+if __name__ == "__main__":
+    app()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import create_engine
 
 
 def make_engine(url: str) -> Engine:
@@ -43,12 +45,36 @@ def _sqlite_serialised_writes(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def create_tables(engine: Engine) -> None:
-    import service.decisions.tables  # noqa: F401 - registers the tables on the metadata
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any constant works; it only has to be the same in every replica.
+_MIGRATION_LOCK_ID = 0x7469657267617465  # "tiergate"
 
-    SQLModel.metadata.create_all(engine)
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (replicas may start together)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with _sqlite_file_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Serialise concurrent upgrades across replicas; released at commit.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrations of workers sharing one SQLite file (PostgreSQL uses a lock)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

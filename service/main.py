@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from service import __version__
 from service.api import errors
 from service.catalog.routes import router as catalog_router
+from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
 from service.health.routes import router as health_router
 from service.policies.routes import router as policies_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (
         decisions_router,
+        keys_router,
         sizing_router,
         policies_router,
         catalog_router,

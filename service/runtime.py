@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy import Engine
 
-from service.db import create_tables, make_engine
+from service.db import make_engine, migrate
 from service.decisions.repository import ensure_chain_head
 from service.decisions.signing import SigningKey, load_or_create
 from service.opa.client import PolicyEngine
@@ -36,7 +36,7 @@ class Runtime:
 async def start(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = make_engine(settings.database_url_resolved)
-    create_tables(db)
+    migrate(db)
     ensure_chain_head(db)
     supervisor: OpaSupervisor | None = None
     opa_url = settings.opa_url

@@ -69,3 +69,26 @@ def decision_request(**context: object) -> dict[str, object]:
         },
         "context": {"organization": "example-bank", "sector": "finance", **context},
     }
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server (started by scripts/with-postgres.sh)."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get("TIERGATE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("no PostgreSQL: run through `make test` (scripts/with-postgres.sh starts one)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime, BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RequestIdDep, RuntimeDep
 from service.api.schemas import error_responses
 from service.decisions import service
-from service.decisions.models import DecisionRecord, DecisionRequest
+from service.decisions.chain import public_key_from_b64
+from service.decisions.models import (
+    DecisionPage,
+    DecisionRecord,
+    DecisionRequest,
+    Sector,
+    Tier,
+    Verdict,
+)
+from service.decisions.repository import DecisionFilter
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+keys_router = APIRouter(prefix="/v1/keys", tags=["decisions"])
+
+
+class VerifyReport(BaseModel):
+    ok: bool
+    checked: int
+    first_bad_id: str | None
+    reason: str | None = None
+
+
+class PublicKey(BaseModel):
+    key_id: str
+    algorithm: str
+    key: str
+
+
+class KeySet(BaseModel):
+    keys: list[PublicKey]
 
 
 @router.post(
@@ -32,7 +65,84 @@ async def create_decision(
     )
 
 
+@router.get("", response_model=DecisionPage, responses=error_responses(422))
+def list_decisions(
+    runtime: RuntimeDep,
+    sector: Sector | None = None,
+    verdict: Verdict | None = None,
+    tier: Annotated[Tier | None, Query(description="Selected tier.")] = None,
+    rule_id: Annotated[str | None, Query(max_length=128, pattern=r"^[a-z0-9_.]+$")] = None,
+    organization: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[AwareDatetime | None, Query(description="created_at ≥ since")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="created_at < until")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=32)] = None,
+) -> DecisionPage:
+    """List stored decisions, newest first, with filters and cursor pagination."""
+    filters = DecisionFilter(
+        sector=sector,
+        verdict=verdict,
+        tier=tier,
+        rule_id=rule_id,
+        organization=organization,
+        since=_naive_utc(since),
+        until=_naive_utc(until),
+    )
+    return service.list_decisions(runtime.db, filters=filters, limit=limit, cursor=cursor)
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return value.astimezone(UTC).replace(tzinfo=None) if value else None
+
+
+@router.get("/verify", response_model=VerifyReport)
+async def verify_decisions(runtime: RuntimeDep) -> VerifyReport:
+    """Walk the whole chain: links, hashes, signatures and index columns."""
+    keys = {runtime.signing_key.key_id: runtime.signing_key.public_key}
+    result = await run_in_threadpool(service.verify, runtime.db, keys)
+    return VerifyReport(
+        ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id, reason=result.reason
+    )
+
+
+@router.get(
+    "/export",
+    responses={
+        200: {
+            "description": "Streamed export (JSONL: one full record per line; CSV: index columns).",
+            "content": {"application/x-ndjson": {}, "text/csv": {}},
+        },
+        **error_responses(422),
+    },
+)
+def export_decisions(
+    runtime: RuntimeDep, format: Literal["jsonl", "csv"] = "jsonl"
+) -> StreamingResponse:
+    """Export every decision in chain order, streamed (verifiable offline when JSONL)."""
+    if format == "csv":
+        return StreamingResponse(
+            service.export_csv(runtime.db),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
+        )
+    return StreamingResponse(
+        service.export_jsonl(runtime.db),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="decisions.jsonl"'},
+    )
+
+
 @router.get("/{decision_id}", response_model=DecisionRecord, responses=error_responses(404))
 def get_decision(decision_id: str, runtime: RuntimeDep) -> DecisionRecord:
     """Return one stored decision record."""
     return service.get(runtime.db, decision_id)
+
+
+@keys_router.get("", response_model=KeySet)
+def list_keys(runtime: RuntimeDep) -> KeySet:
+    """Public keys that verify decision signatures (pass them to `tiergate verify --keys`)."""
+    published = runtime.signing_key.published()
+    public_key_from_b64(published["key"])  # round-trip: never publish an unusable key
+    return KeySet(keys=[PublicKey(**published)])

@@ -6,16 +6,22 @@ the policy allows, and seals the record. Nothing is returned that was not stored
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import uuid
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from service.decisions import chain, repository
 from service.decisions.models import (
+    DecisionPage,
     DecisionRecord,
     DecisionRequest,
     Parallelism,
@@ -23,7 +29,8 @@ from service.decisions.models import (
 )
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
-from service.errors import NotFound, PolicyEngineUnavailable
+from service.decisions.verify import VerifyResult, verify_chain
+from service.errors import InvalidInput, NotFound, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer, PolicyEngine
 from service.policies.models import Candidate, PolicyContext, PolicyDecision, PolicyInput
 from service.sizing.catalog import Catalog
@@ -144,9 +151,10 @@ def seal(record: dict[str, Any], key: SigningKey) -> Any:
         }
         content = {**record, "integrity": integrity}
         digest = chain.record_hash(content)
-        rule_ids = sorted({v["rule_id"] for v in record["violations"]} | {
-            o["rule_id"] for o in record["obligations"]
-        })
+        rule_ids = sorted(
+            {v["rule_id"] for v in record["violations"]}
+            | {o["rule_id"] for o in record["obligations"]}
+        )
         return DecisionRow(
             seq=seq,
             id=record["id"],
@@ -167,19 +175,106 @@ def seal(record: dict[str, Any], key: SigningKey) -> Any:
     return _seal
 
 
-def to_record(row: DecisionRow) -> DecisionRecord:
-    content = _loads(row.body)
+def record_dict(row: DecisionRow) -> dict[str, Any]:
+    """The full public record of a row: its sealed body plus hash and signature."""
+    content = json.loads(row.body)
     content["integrity"] = {**content["integrity"], "hash": row.hash, "signature": row.signature}
-    return DecisionRecord.model_validate(content)
+    return dict(content)
 
 
-def _loads(body: str) -> dict[str, Any]:
-    import json
+def to_record(row: DecisionRow) -> DecisionRecord:
+    return DecisionRecord.model_validate(record_dict(row))
 
-    value = json.loads(body)
-    if not isinstance(value, dict):
-        raise ValueError("stored decision body is not an object")
-    return value
+
+def _columns_agree(row: DecisionRow, record: dict[str, Any]) -> str | None:
+    context = record.get("request", {}).get("context", {})
+    pairs = {
+        "seq": (row.seq, record.get("integrity", {}).get("seq")),
+        "sector": (row.sector, context.get("sector")),
+        "verdict": (row.verdict, record.get("verdict")),
+        "tier": (row.tier, record.get("tier", {}).get("selected")),
+        "organization": (row.organization, context.get("organization", "")),
+        "prev_hash": (row.prev_hash, record.get("integrity", {}).get("prev_hash")),
+    }
+    for name, (column, sealed) in pairs.items():
+        if column != sealed:
+            return f"column {name} ({column!r}) differs from the sealed record ({sealed!r})"
+    return None
+
+
+def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
+    """Walk the stored chain in order (bounded memory) and check every record."""
+    current: dict[str, DecisionRow] = {}
+
+    def records() -> Iterator[dict[str, Any]]:
+        for row in repository.iterate_in_order(db):
+            current["row"] = row
+            yield record_dict(row)
+
+    head = repository.chain_head(db)
+    return verify_chain(
+        records(),
+        keys=keys,
+        head=(head.seq, head.hash) if head else None,
+        extra_check=lambda record: _columns_agree(current["row"], dict(record)),
+    )
+
+
+def list_decisions(
+    db: Engine, *, filters: repository.DecisionFilter, limit: int, cursor: str | None
+) -> DecisionPage:
+    before = _parse_cursor(cursor)
+    rows = repository.list_page(db, filters=filters, limit=limit + 1, before_seq=before)
+    page = rows[:limit]
+    next_cursor = str(page[-1].seq) if len(rows) > limit and page else None
+    return DecisionPage(items=[to_record(r) for r in page], next_cursor=next_cursor)
+
+
+def _parse_cursor(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise InvalidInput("cursor must be the next_cursor of a previous page", field="cursor")
+    return int(cursor)
+
+
+EXPORT_COLUMNS = (
+    "seq",
+    "id",
+    "created_at",
+    "sector",
+    "verdict",
+    "tier",
+    "organization",
+    "rule_ids",
+    "input_sha256",
+    "prev_hash",
+    "hash",
+    "signature",
+    "key_id",
+)
+
+
+def export_jsonl(db: Engine) -> Iterator[str]:
+    """One full record per line, chain order; streamed a batch at a time."""
+    for row in repository.iterate_in_order(db):
+        yield json.dumps(record_dict(row), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def export_csv(db: Engine) -> Iterator[str]:
+    """The index columns of every record (for spreadsheets; verify uses the JSONL export)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in repository.iterate_in_order(db):
+        values = [getattr(row, name) for name in EXPORT_COLUMNS]
+        values[EXPORT_COLUMNS.index("rule_ids")] = row.rule_ids.strip()
+        writer.writerow(values)
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 async def evaluate(

@@ -22,7 +22,11 @@ class SigningKey:
         return self.private_key.public_key()
 
     def published(self) -> dict[str, str]:
-        return {"key_id": self.key_id, "algorithm": "ed25519", "key": public_key_b64(self.public_key)}
+        return {
+            "key_id": self.key_id,
+            "algorithm": "ed25519",
+            "key": public_key_b64(self.public_key),
+        }
 
 
 def load_or_create(path: Path) -> SigningKey:
@@ -35,14 +39,18 @@ def load_or_create(path: Path) -> SigningKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        # O_EXCL: two workers starting at once must not both write a key.
+        # Written aside, then hard-linked into place: link() is atomic and fails if the
+        # key exists, so workers starting together agree on one key and never read half a file.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(temporary, path)
         except FileExistsError:
             pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+        finally:
+            temporary.unlink()
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"signing key at {path} is not an Ed25519 private key")

@@ -108,7 +108,9 @@ class PolicyEngine:
     async def catalogue(self) -> list[dict[str, Any]]:
         """The rule catalogue the policies build from their METADATA."""
         try:
-            response = await self._client.get_data(f"{DECISION_PACKAGE.replace('.', '/')}/{CATALOGUE_RULE}")
+            response = await self._client.get_data(
+                f"{DECISION_PACKAGE.replace('.', '/')}/{CATALOGUE_RULE}"
+            )
             result = response["result"]
         except Exception as exc:  # opa_client raises its own error types for a missing path
             raise PolicyEngineUnavailable(_describe("reading the rule catalogue", exc)) from exc

@@ -17,6 +17,4 @@ async def get_policies(runtime: RuntimeDep) -> PolicyInfo:
     engine = runtime.policy_engine
     revision = await engine.ensure_in_sync()
     rules = [RuleInfo.model_validate(rule) for rule in await engine.catalogue()]
-    return PolicyInfo(
-        revision=revision, engine_version=await engine.engine_version(), rules=rules
-    )
+    return PolicyInfo(revision=revision, engine_version=await engine.engine_version(), rules=rules)

@@ -118,9 +118,7 @@ class SilentServer:
 def test_slow_opa_times_out_with_503(make_settings) -> None:  # type: ignore[no-untyped-def]
     server = SilentServer()
     try:
-        settings = make_settings(
-            opa_url=f"http://127.0.0.1:{server.port}", opa_timeout_seconds=0.3
-        )
+        settings = make_settings(opa_url=f"http://127.0.0.1:{server.port}", opa_timeout_seconds=0.3)
         with TestClient(create_app(settings)) as client:
             started = time.monotonic()
             response = client.post("/v1/decisions", json=decision_request())

@@ -1,0 +1,147 @@
+"""Tamper evidence of the stored log: verify, offline verify of an export, and what breaks it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from service.cli import app as cli
+from tests.conftest import decision_request
+
+
+@pytest.fixture
+def three(client: TestClient) -> list[dict[str, object]]:
+    records = []
+    for data_class in ("public", "general", "core"):
+        response = client.post("/v1/decisions", json=decision_request(data_class=data_class))
+        assert response.status_code == 201, response.text
+        records.append(response.json())
+    return records
+
+
+def sql(client: TestClient, statement: str, **params: object) -> None:
+    with client.app.state.runtime.db.begin() as connection:  # type: ignore[attr-defined]
+        connection.execute(text(statement), params)
+
+
+def verify(client: TestClient) -> dict[str, object]:
+    response = client.get("/v1/decisions/verify")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_clean_chain_verifies(client: TestClient, three: list[dict[str, object]]) -> None:
+    assert verify(client) == {"ok": True, "checked": 3, "first_bad_id": None, "reason": None}
+
+
+def test_edited_body_is_detected_at_that_record(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    target = three[1]
+    sql(
+        client,
+        'UPDATE decisions SET body = replace(body, \'"verdict":"\' || verdict, '
+        '\'"verdict":"tampered\') WHERE id = :id',
+        id=target["id"],
+    )
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["first_bad_id"] == target["id"]
+    assert report["checked"] == 1
+
+
+def test_edited_index_column_is_detected(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    sql(client, "UPDATE decisions SET sector = 'research' WHERE id = :id", id=three[2]["id"])
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["first_bad_id"] == three[2]["id"]
+    assert "sector" in str(report["reason"])
+
+
+def test_deleted_row_is_detected_at_the_next_record(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    sql(client, "DELETE FROM decisions WHERE id = :id", id=three[1]["id"])
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["first_bad_id"] == three[2]["id"]
+
+
+def test_deleted_tail_is_detected_through_the_chain_head(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    sql(client, "DELETE FROM decisions WHERE id = :id", id=three[2]["id"])
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["checked"] == 2
+
+
+def test_reordered_rows_are_detected(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    sql(client, "UPDATE decisions SET seq = 100 WHERE seq = 1")
+    sql(client, "UPDATE decisions SET seq = 1 WHERE seq = 2")
+    sql(client, "UPDATE decisions SET seq = 2 WHERE seq = 100")
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["first_bad_id"] == three[1]["id"]
+
+
+def test_export_verifies_offline_and_fails_when_one_byte_changes(
+    client: TestClient,
+    three,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    export = tmp_path / "decisions.jsonl"
+    export.write_bytes(client.get("/v1/decisions/export?format=jsonl").content)
+    keys = tmp_path / "keys.json"
+    keys.write_text(client.get("/v1/keys").text, encoding="utf-8")
+    assert len(export.read_text(encoding="utf-8").splitlines()) == 3
+
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["verify", str(export), "--keys", str(keys)])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["checked"] == 3
+
+    data = bytearray(export.read_bytes())
+    position = data.index(b'"organization":"example-bank"') + len('"organization":"')
+    data[position] = ord("E")  # one byte
+    export.write_bytes(bytes(data))
+    bad = runner.invoke(cli, ["verify", str(export), "--keys", str(keys)])
+    assert bad.exit_code == 1
+    assert json.loads(bad.output)["first_bad_id"] == three[0]["id"]
+
+
+def test_export_fails_with_another_services_keys(client: TestClient, three, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "decisions.jsonl"
+    export.write_bytes(client.get("/v1/decisions/export").content)
+    keys = json.loads(client.get("/v1/keys").text)
+    keys["keys"][0]["key"] = "A" * 43 + "="  # a different (valid-length) Ed25519 key
+    keyfile = tmp_path / "keys.json"
+    keyfile.write_text(json.dumps(keys), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["verify", str(export), "--keys", str(keyfile)])
+    assert result.exit_code == 1
+
+
+def test_csv_export_has_a_row_per_decision(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/v1/decisions/export?format=csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.strip().splitlines()
+    assert lines[0].startswith("seq,id,created_at")
+    assert len(lines) == 4
+
+
+def test_list_filters_and_paginates(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/v1/decisions?limit=2").json()
+    assert [r["id"] for r in page["items"]] == [three[2]["id"], three[1]["id"]]
+    rest = client.get(f"/v1/decisions?limit=2&cursor={page['next_cursor']}").json()
+    assert [r["id"] for r in rest["items"]] == [three[0]["id"]]
+    assert rest["next_cursor"] is None
+    assert client.get("/v1/decisions?sector=government").json()["items"] == []
+    assert len(client.get("/v1/decisions?sector=finance").json()["items"]) == 3
+    assert client.get("/v1/decisions?cursor=abc").status_code == 422
+
+
+def test_the_api_has_no_update_or_delete(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    target = f"/v1/decisions/{three[0]['id']}"
+    assert client.delete(target).status_code == 405
+    assert client.put(target, json={}).status_code == 405
+    assert client.patch(target, json={}).status_code == 405

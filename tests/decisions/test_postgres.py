@@ -1,0 +1,121 @@
+"""The decision log on a real PostgreSQL: same code, append-only table, concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from service.main import create_app
+from service.opa.process import free_port
+from tests.conftest import POLICIES_DIR, decision_request
+
+pytestmark = pytest.mark.postgres
+
+
+def test_decisions_on_postgres_verify(make_settings, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings(database_url=postgres_url))) as client:
+        ids = [client.post("/v1/decisions", json=decision_request()).json()["id"] for _ in range(3)]
+        assert client.get(f"/v1/decisions/{ids[1]}").status_code == 200
+        report = client.get("/v1/decisions/verify").json()
+        assert report == {"ok": True, "checked": 3, "first_bad_id": None, "reason": None}
+        page = client.get("/v1/decisions?sector=finance&limit=2").json()
+        assert [r["id"] for r in page["items"]] == [ids[2], ids[1]]
+
+
+def test_postgres_table_refuses_update_and_delete(make_settings, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings(database_url=postgres_url))) as client:
+        assert client.post("/v1/decisions", json=decision_request()).status_code == 201
+    engine = create_engine(postgres_url)
+    try:
+        for statement in (
+            "UPDATE decisions SET verdict = 'allow'",
+            "DELETE FROM decisions",
+            "TRUNCATE decisions",
+        ):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"service on {port} not ready")
+
+
+def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
+    postgres_url: str, opa_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "TIERGATE_DATABASE_URL": postgres_url,
+        "TIERGATE_OPA_URL": opa_url,
+        "TIERGATE_DATA_DIR": str(tmp_path),  # shared: one signing key for both processes
+        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
+    }
+    ports = [free_port(), free_port()]
+    servers = [_serve(port, env) for port in ports]
+    try:
+        for port in ports:
+            _wait_ready(port)
+
+        def fire(worker: int) -> list[int]:
+            port = ports[worker % 2]
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+                return [
+                    http.post("/v1/decisions", json=decision_request()).status_code
+                    for _ in range(6)
+                ]
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = [s for batch in pool.map(fire, range(16)) for s in batch]
+        created = statuses.count(201)
+        assert created == len(statuses), statuses
+
+        with httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}", timeout=60) as http:
+            report = http.get("/v1/decisions/verify").json()
+        assert report["ok"] is True, report
+        assert report["checked"] == created
+        engine = create_engine(postgres_url)
+        with engine.connect() as connection:
+            assert (
+                connection.execute(text("SELECT count(*) FROM decisions")).scalar_one() == created
+            )
+            seqs = [
+                r[0] for r in connection.execute(text("SELECT seq FROM decisions ORDER BY seq"))
+            ]
+        engine.dispose()
+        assert seqs == list(range(1, created + 1))
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
