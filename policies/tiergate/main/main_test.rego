@@ -1,0 +1,117 @@
+package tiergate.main_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.main
+
+# Every package under tiergate.rules that emits anything the decision aggregates.
+_rule_packages := {concat(".", [area, name]) |
+	some interface in ["floor", "deny", "warn", "obligation", "exclude"]
+	_ = data.tiergate.rules[area][name][interface]
+}
+
+test_catalogue_lists_every_rule_package_once if {
+	ids := [entry.rule_id | some entry in main.catalogue]
+	count(ids) == count(_rule_packages)
+	{id | some id in ids} == _rule_packages
+	ids == sort(ids)
+}
+
+test_catalogue_entries_are_complete if {
+	every entry in main.catalogue {
+		entry.title != ""
+		entry.description != ""
+		entry.kind in {"violation", "obligation", "tier"}
+		entry.severity in {"deny", "warn", "info"}
+		count(entry.related_resources) > 0
+	}
+}
+
+test_catalogue_entry_of_phase_in_rule if {
+	some entry in main.catalogue
+	entry.rule_id == "domestic.finance_phase_in"
+	entry.effective_on == "2027-01-01T00:00:00+08:00"
+	entry.severity == "deny"
+	entry.kind == "violation"
+}
+
+test_effective_dates_in_data_match_metadata if {
+	dated := {entry.rule_id: entry.effective_on | some entry in main.catalogue; entry.effective_on != null}
+	configured := {id: rule.effective_on | some id, rule in data.tiergate.reference.effective_dates.rules}
+	dated == configured
+}
+
+test_tier_ladder_is_highest_first if {
+	ranks := [tier.rank | some tier in data.tiergate.reference.tiers.ladder]
+	ranks == array.reverse(sort(ranks))
+}
+
+test_every_sector_is_in_exactly_one_group if {
+	every sector in ["government", "finance", "defense", "healthcare", "energy", "telecom", "transport", "education", "research", "internet", "manufacturing", "other"] {
+		count({name | some name, group in data.tiergate.reference.sectors.groups; sector in group.sectors}) == 1
+	}
+}
+
+test_every_matrix_cell_is_a_tier_with_basis_and_source if {
+	tiers := {tier.id | some tier in data.tiergate.reference.tiers.ladder}
+	every group, _ in data.tiergate.reference.sectors.groups {
+		every data_class in data.tiergate.reference.tier_matrix.data_classes {
+			data.tiergate.reference.tier_matrix.cells[group][data_class].tier in tiers
+			data.tiergate.reference.tier_matrix.cells[group][data_class].basis in {"rule", "judgement"}
+			data.tiergate.reference.tier_matrix.cells[group][data_class].source != ""
+		}
+	}
+}
+
+test_deny_government_decision if {
+	decision := main.decision with input as fx.with_candidates(
+		{"sector": "government", "requested_tier": "shared_cloud", "requested_accelerator": "nvidia-h100-sxm"},
+		["nvidia-h100-sxm", "huawei-ascend-910b3"],
+	)
+	decision.verdict == "deny"
+	decision.tier == {
+		"minimum": "vpc",
+		"allowed": ["classified_facility", "bare_metal", "appliance", "vpc"],
+		"requested": "shared_cloud",
+		"selected": "vpc",
+		"basis": [{
+			"rule_id": "tier.sector_matrix",
+			"tier": "vpc",
+			"message": "sector government (group government) with general data needs at least vpc (rule)",
+			"message_zh": "行业 government（党政机关）处理一般数据，最低部署层级为 专有网络VPC（vpc）",
+		}],
+	}
+	decision.domestic_substitution == {"required": true, "preferred": true, "rule_ids": ["domestic.sector_mandate"]}
+	[v.rule_id | some v in decision.violations] == ["domestic.sector_mandate", "export.restricted_part", "tier.below_minimum"]
+	[o.rule_id | some o in decision.obligations] == ["obligations.domestic_host_stack", "obligations.government_cloud", "obligations.mlps_filing"]
+	"huawei-ascend-910b3" in decision.accelerators.allowed
+	not "nvidia-h100-sxm" in decision.accelerators.allowed
+	{"accelerator": "nvidia-h100-sxm", "rule_ids": ["domestic.sector_mandate"]} in decision.accelerators.excluded
+}
+
+test_allow_research_decision if {
+	decision := main.decision with input as fx.with_context({"sector": "research", "data_class": "public", "requested_tier": "vpc"})
+	decision.verdict == "allow"
+	decision.tier.minimum == "shared_cloud"
+	decision.tier.selected == "vpc"
+	decision.violations == []
+	decision.domestic_substitution == {"required": false, "preferred": false, "rule_ids": []}
+	decision.accelerators.excluded == []
+	count(decision.accelerators.allowed) == count(data.tiergate.reference.accelerators.by_id)
+}
+
+test_warnings_alone_allow if {
+	decision := main.decision with input as fx.with_context({"sector": "energy", "requested_accelerator": "nvidia-h20"})
+	decision.verdict == "allow"
+	[v.severity | some v in decision.violations] == ["warn", "warn"]
+}
+
+test_excluded_lists_every_rule if {
+	decision := main.decision with input as fx.with_context({"sector": "defense", "procurement": "new"})
+	{"accelerator": "nvidia-b200-hgx", "rule_ids": ["domestic.sector_mandate", "export.excluded_part"]} in decision.accelerators.excluded
+}
+
+test_minimum_falls_back_to_lowest_tier_without_floors if {
+	decision := main.decision with input as fx.with_context({"data_class": "unclassified"})
+	decision.tier.minimum == "shared_cloud"
+	decision.tier.basis == []
+}

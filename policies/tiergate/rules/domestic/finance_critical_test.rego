@@ -1,0 +1,34 @@
+package tiergate.rules.domestic.finance_critical_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.domestic.finance_critical
+
+test_deny_finance_core_business_requests_nvidia if {
+	finance_critical.deny == {{
+		"rule_id": "domestic.finance_critical",
+		"severity": "deny",
+		"message": "finance workload with core business, so domestic accelerators are required; requested nvidia-h20 is not domestic",
+		"message_zh": "金融行业核心业务，须使用国产加速卡（信创）；所申请的 nvidia-h20 不是国产加速卡",
+	}} with input as fx.with_context({"sector": "finance", "core_business": true, "requested_accelerator": "nvidia-h20"})
+}
+
+test_deny_finance_important_data_requests_nvidia if {
+	finance_critical.deny == {{
+		"rule_id": "domestic.finance_critical",
+		"severity": "deny",
+		"message": "finance workload with important data, so domestic accelerators are required; requested nvidia-h20 is not domestic",
+		"message_zh": "金融行业重要数据，须使用国产加速卡（信创）；所申请的 nvidia-h20 不是国产加速卡",
+	}} with input as fx.with_context({"sector": "finance", "data_class": "important", "requested_accelerator": "nvidia-h20"})
+	count(finance_critical.exclude) > 0 with input as fx.with_context({"sector": "finance", "data_class": "core"})
+	finance_critical.substitution.level == "required" with input as fx.with_context({"sector": "finance", "data_class": "core"})
+}
+
+test_allow_finance_general_data if {
+	finance_critical.deny == set() with input as fx.with_context({"sector": "finance", "requested_accelerator": "nvidia-h20"})
+	finance_critical.exclude == set() with input as fx.with_context({"sector": "finance"})
+	not finance_critical.reason with input as fx.with_context({"sector": "finance"})
+}
+
+test_allow_healthcare_core_business if {
+	not finance_critical.reason with input as fx.with_context({"sector": "healthcare", "core_business": true, "data_class": "core"})
+}

@@ -1,0 +1,23 @@
+package tiergate.rules.domestic.sector_preference_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.domestic.sector_preference
+
+test_warn_energy_requests_nvidia if {
+	sector_preference.warn == {{
+		"rule_id": "domestic.sector_preference",
+		"severity": "warn",
+		"message": "sector energy is in the 信创 key industries, so domestic accelerators are preferred; requested non-domestic: nvidia-a100-80gb-sxm",
+		"message_zh": "行业 energy（关键信息基础设施）属于信创重点行业，宜优先使用国产加速卡（信创）；所申请的非国产加速卡：nvidia-a100-80gb-sxm",
+	}} with input as fx.with_context({"sector": "energy", "requested_accelerator": "nvidia-a100-80gb-sxm"})
+	sector_preference.substitution == {"rule_id": "domestic.sector_preference", "level": "preferred"} with input as fx.with_context({"sector": "energy"})
+}
+
+test_allow_energy_domestic_candidates if {
+	sector_preference.warn == set() with input as fx.with_context({"sector": "energy"})
+}
+
+test_allow_internet if {
+	sector_preference.warn == set() with input as fx.with_context({"requested_accelerator": "nvidia-a100-80gb-sxm"})
+	not sector_preference.substitution with input as fx.with_context({})
+}

@@ -1,0 +1,25 @@
+package tiergate.rules.obligations.finance_outsourcing_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.obligations.finance_outsourcing
+
+test_obligation_finance_on_vpc if {
+	finance_outsourcing.obligation == {{
+		"rule_id": "obligations.finance_outsourcing",
+		"message": "finance workload on vpc is IT outsourcing: concentration-risk controls and exit plan (银保监办发〔2021〕141号)",
+		"message_zh": "金融业务部署于专有网络VPC（vpc）属于信息科技外包：须落实集中度风险管理和退出预案（银保监办发〔2021〕141号）",
+	}} with input as fx.with_context({"sector": "finance"})
+}
+
+test_obligation_finance_on_shared_cloud if {
+	some o in finance_outsourcing.obligation with input as fx.with_context({"sector": "finance", "data_class": "public"})
+	startswith(o.message, "finance workload on shared_cloud ")
+}
+
+test_allow_finance_on_bare_metal if {
+	finance_outsourcing.obligation == set() with input as fx.with_context({"sector": "finance", "requested_tier": "bare_metal"})
+}
+
+test_allow_other_sector_on_vpc if {
+	finance_outsourcing.obligation == set() with input as fx.with_context({})
+}

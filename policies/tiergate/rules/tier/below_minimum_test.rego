@@ -1,0 +1,34 @@
+package tiergate.rules.tier.below_minimum_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.tier.below_minimum
+
+test_deny_shared_cloud_for_finance_sensitive if {
+	below_minimum.deny == {{
+		"rule_id": "tier.below_minimum",
+		"severity": "deny",
+		"message": "requested tier vpc is below the minimum appliance set by tier.sector_matrix",
+		"message_zh": "所申请的部署层级 专有网络VPC（vpc）低于最低要求 本地GPU一体机（appliance），依据规则：tier.sector_matrix",
+	}} with input as fx.with_context({"sector": "finance", "data_class": "sensitive", "requested_tier": "vpc"})
+}
+
+test_deny_unknown_tier if {
+	below_minimum.deny == {{
+		"rule_id": "tier.below_minimum",
+		"severity": "deny",
+		"message": "requested tier mainframe is not a tier of the ladder (classified_facility, bare_metal, appliance, vpc)",
+		"message_zh": "所申请的部署层级 mainframe 不在层级列表中",
+	}} with input as fx.with_context({"requested_tier": "mainframe"})
+}
+
+test_allow_higher_tier if {
+	below_minimum.deny == set() with input as fx.with_context({"requested_tier": "classified_facility"})
+}
+
+test_allow_exact_minimum if {
+	below_minimum.deny == set() with input as fx.with_context({"requested_tier": "vpc"})
+}
+
+test_allow_no_requested_tier if {
+	below_minimum.deny == set() with input as fx.with_context({})
+}

@@ -1,0 +1,21 @@
+package tiergate.rules.tier.core_business_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.tier.core_business
+
+test_floor_healthcare_core_business if {
+	core_business.floor == {{
+		"rule_id": "tier.core_business",
+		"tier": "bare_metal",
+		"message": "core business in sector healthcare needs at least bare_metal",
+		"message_zh": "行业 healthcare（医疗卫生）的核心业务系统，最低部署层级为 专属裸金属服务器（bare_metal）",
+	}} with input as fx.with_context({"sector": "healthcare", "core_business": true})
+}
+
+test_allow_core_business_outside_finance_and_healthcare if {
+	core_business.floor == set() with input as fx.with_context({"sector": "energy", "core_business": true})
+}
+
+test_allow_finance_not_core_business if {
+	core_business.floor == set() with input as fx.with_context({"sector": "finance", "core_business": false})
+}

@@ -1,0 +1,23 @@
+package tiergate.rules.tier.personal_information_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.tier.personal_information
+
+_expected := {{
+	"rule_id": "tier.personal_information",
+	"tier": "vpc",
+	"message": "personal information is processed, so at least vpc (never shared cloud)",
+	"message_zh": "处理个人信息，最低部署层级为 专有网络VPC（vpc），不得使用共享云",
+}}
+
+test_floor_personal_information if {
+	personal_information.floor == _expected with input as fx.with_context({"personal_information": true})
+}
+
+test_floor_sensitive_personal_information_alone if {
+	personal_information.floor == _expected with input as fx.with_context({"sensitive_personal_information": true})
+}
+
+test_allow_no_personal_information if {
+	personal_information.floor == set() with input as fx.with_context({})
+}

@@ -1,0 +1,17 @@
+package tiergate.rules.tier.state_secret_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.tier.state_secret
+
+test_floor_secret if {
+	state_secret.floor == {{
+		"rule_id": "tier.state_secret",
+		"tier": "classified_facility",
+		"message": "state secret grade secret requires a physically isolated classified_facility (BMB17/BMB20)",
+		"message_zh": "涉及国家秘密（秘密），须在物理隔离的保密机房中部署（BMB17/BMB20）",
+	}} with input as fx.with_context({"state_secret": "secret"})
+}
+
+test_allow_no_state_secret if {
+	state_secret.floor == set() with input as fx.with_context({"state_secret": "none"})
+}
