@@ -25,6 +25,10 @@ def ensure_chain_head(engine: Engine) -> None:
                 session.rollback()  # another worker created it first
 
 
+class DuplicateIdempotencyKey(Exception):
+    """Another request with the same Idempotency-Key committed first."""
+
+
 def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> DecisionRow:
     """Seal the next record on top of the chain head and store it, atomically.
 
@@ -44,6 +48,12 @@ def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> Decisi
             )
             session.commit()
             return row
+    except IntegrityError as exc:
+        if "idempotency" in str(exc.orig).lower():
+            raise DuplicateIdempotencyKey from exc
+        raise StorageUnavailable(
+            f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
+        ) from exc
     except SQLAlchemyError as exc:
         raise StorageUnavailable(
             f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
@@ -53,6 +63,11 @@ def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> Decisi
 def get(engine: Engine, decision_id: str) -> DecisionRow | None:
     with Session(engine) as session:
         return session.exec(select(DecisionRow).where(DecisionRow.id == decision_id)).first()
+
+
+def get_by_idempotency_key(engine: Engine, key: str) -> DecisionRow | None:
+    with Session(engine) as session:
+        return session.exec(select(DecisionRow).where(DecisionRow.idempotency_key == key)).first()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -49,20 +49,37 @@ class KeySet(BaseModel):
     "",
     status_code=201,
     response_model=DecisionRecord,
-    responses=error_responses(422, 503),
+    responses=error_responses(409, 422, 503),
 )
 async def create_decision(
-    body: DecisionRequest, runtime: RuntimeDep, request_id: RequestIdDep
+    body: DecisionRequest,
+    runtime: RuntimeDep,
+    request_id: RequestIdDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retry-safe key: the same key and body return the original record.",
+        ),
+    ] = None,
 ) -> DecisionRecord:
     """Evaluate a workload against the policies, size it, and record the decision."""
-    return await service.evaluate(
+    created = await service.evaluate(
         body,
         policy_engine=runtime.policy_engine,
         catalog=runtime.catalog,
         db=runtime.db,
         signing_key=runtime.signing_key,
         request_id=request_id,
+        idempotency_key=idempotency_key,
     )
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return created.record
 
 
 @router.get("", response_model=DecisionPage, responses=error_responses(422))

@@ -10,7 +10,8 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ from service.decisions.models import (
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
 from service.decisions.verify import VerifyResult, verify_chain
-from service.errors import InvalidInput, NotFound, PolicyEngineUnavailable
+from service.errors import Conflict, InvalidInput, NotFound, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer, PolicyEngine
 from service.policies.models import Candidate, PolicyContext, PolicyDecision, PolicyInput
 from service.sizing.catalog import Catalog
@@ -138,7 +139,9 @@ def build_record(
     }
 
 
-def seal(record: dict[str, Any], key: SigningKey) -> Any:
+def seal(
+    record: dict[str, Any], key: SigningKey, idempotency_key: str | None = None
+) -> Callable[[int, str], DecisionRow]:
     """A `seal(seq, prev_hash)` callback for repository.append."""
 
     def _seal(seq: int, prev_hash: str) -> DecisionRow:
@@ -170,6 +173,7 @@ def seal(record: dict[str, Any], key: SigningKey) -> Any:
             signature=chain.sign(key.private_key, digest),
             key_id=key.key_id,
             body=chain.canonical(content).decode("utf-8"),
+            idempotency_key=idempotency_key,
         )
 
     return _seal
@@ -285,8 +289,18 @@ async def evaluate(
     db: Engine,
     signing_key: SigningKey,
     request_id: str | None = None,
-) -> DecisionRecord:
-    """Size, ask the policy, combine, persist; return the stored record."""
+    idempotency_key: str | None = None,
+) -> Created:
+    """Size, ask the policy, combine, persist; return the stored record.
+
+    With an idempotency key, a retry of the same body returns the original record instead of
+    deciding again, and the same key with another body is a conflict.
+    """
+    digest = input_digest(request)
+    if idempotency_key:
+        earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
+        if earlier is not None:
+            return Created(_same_body_or_conflict(earlier, digest), replayed=True)
     now = datetime.now(UTC)
     evaluation_time = request.context.evaluation_time or now
     sizing = size(request.workload, catalog=catalog)
@@ -304,7 +318,33 @@ async def evaluate(
         answer=answer,
         decision=decision,
     )
-    row = await run_in_threadpool(repository.append, db, seal=seal(record, signing_key))
+    try:
+        row = await run_in_threadpool(
+            repository.append, db, seal=seal(record, signing_key, idempotency_key)
+        )
+    except repository.DuplicateIdempotencyKey:
+        # A concurrent retry with the same key committed first: answer as a retry would.
+        assert idempotency_key is not None
+        earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
+        if earlier is None:  # pragma: no cover - the unique index just said it exists
+            raise
+        return Created(_same_body_or_conflict(earlier, digest), replayed=True)
+    return Created(to_record(row), replayed=False)
+
+
+@dataclass(frozen=True)
+class Created:
+    record: DecisionRecord
+    replayed: bool
+
+
+def _same_body_or_conflict(row: DecisionRow, digest: str) -> DecisionRecord:
+    if row.input_sha256 != digest:
+        raise Conflict(
+            "Idempotency-Key was already used with a different request body "
+            f"(decision {row.id}); use a new key for a new request",
+            field="Idempotency-Key",
+        )
     return to_record(row)
 
 

@@ -27,6 +27,7 @@ class DecisionRow(SQLModel, table=True):
     signature: str = Field(max_length=128)
     key_id: str = Field(max_length=64)
     body: str
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
 
 
 class ChainHead(SQLModel, table=True):

@@ -49,7 +49,9 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(128), nullable=False),
         sa.Column("key_id", sa.String(64), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("idempotency_key", sa.String(200), nullable=True),
     )
+    op.create_index("ix_decisions_idempotency_key", "decisions", ["idempotency_key"], unique=True)
     op.create_index("ix_decisions_id", "decisions", ["id"], unique=True)
     op.create_index("ix_decisions_hash", "decisions", ["hash"], unique=True)
     for column in ("created_at", "sector", "verdict", "tier", "organization"):
