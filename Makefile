@@ -43,13 +43,17 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
-# Placeholder, completed with the policies (issue 3).
+# Policies (issue 3): format, strict compile with the input schema, tests with a coverage gate,
+# and Regal (config in .regal/config.yaml, missing-metadata as an error).
+POLICY_COVERAGE_MIN ?= 95
 policy-check: tools
 	$(OPA) fmt --fail --list policies
-	$(OPA) check --strict policies
+	$(OPA) check --strict --schema schemas/policy-input.json policies
+	$(OPA) test policies --coverage --threshold $(POLICY_COVERAGE_MIN) --format json > /dev/null \
+		|| { $(OPA) test policies; echo "opa test failed or coverage below $(POLICY_COVERAGE_MIN)%"; exit 1; }
 	$(OPA) test policies
+	$(REGAL) lint policies
 
-# The suite runs against real OPA (started by the tests) and a real PostgreSQL (started here).
 pytest: install
 	bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -55,14 +55,15 @@ accelerators := _reference.accelerators.by_id
 
 # METADATA
 # description: Tier ID to its rank (higher is stricter).
-tier_rank := {tier.id: tier.rank | some tier in _reference.tiers.ladder}
+tier_rank[tier.id] := tier.rank if some tier in _reference.tiers.ladder
 
 # METADATA
 # description: Tier ID to its Chinese name, for messages.
-tier_zh := {tier.id: tier.name_zh | some tier in _reference.tiers.ladder}
+tier_zh[tier.id] := tier.name_zh if some tier in _reference.tiers.ladder
 
 # METADATA
 # description: True when personal information (ordinary or sensitive) is processed.
+# scope: document
 processes_personal_information if ctx.personal_information == true
 
 processes_personal_information if ctx.sensitive_personal_information == true

@@ -8,10 +8,15 @@ package tiergate.lib.hardware
 
 import data.tiergate.lib.facts
 
-_excluded_by := {id: rule_ids |
-	some id, _ in facts.accelerators
-	rule_ids := sort({e.rule_id | some e in data.tiergate.rules[_][_].exclude; e.accelerator == id})
-	count(rule_ids) > 0
+_exclusions contains exclusion if {
+	some area, name, exclusion
+	data.tiergate.rules[area][name].exclude[exclusion]
+}
+
+_excluded_by[id] := sort({e.rule_id | some e in _exclusions; e.accelerator == id}) if {
+	some e in _exclusions
+	id := e.accelerator
+	facts.accelerators[id]
 }
 
 # METADATA
@@ -24,7 +29,10 @@ excluded := [{"accelerator": id, "rule_ids": _excluded_by[id]} | some id in sort
 
 # METADATA
 # description: Non-domestic catalogue accelerators.
-non_domestic := {id | some id, accelerator in facts.accelerators; accelerator.domestic == false}
+non_domestic contains id if {
+	some id, accelerator in facts.accelerators
+	accelerator.domestic == false
+}
 
 # METADATA
 # description: >-
@@ -39,9 +47,10 @@ subjects := {facts.ctx.requested_accelerator} if {
 
 # METADATA
 # description: Whether the subjects are the requested accelerator or candidate plans, for messages.
-subject_kind := "requested" if facts.ctx.requested_accelerator != null
+# scope: document
+default subject_kind := "candidate"
 
-else := "candidate"
+subject_kind := "requested" if facts.ctx.requested_accelerator != null
 
 # METADATA
 # description: Chinese wording of `subject_kind`.

@@ -46,7 +46,7 @@ obligation(chain, message, message_zh) := {
 
 # METADATA
 # description: A minimum tier demanded by a rule, with the reason in English and Chinese.
-floor(chain, tier, message, message_zh) := {
+tier_floor(chain, tier, message, message_zh) := {
 	"rule_id": rule_id(chain),
 	"tier": tier,
 	"message": message,

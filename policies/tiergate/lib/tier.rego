@@ -1,7 +1,7 @@
 # METADATA
 # title: Tier ladder
 # description: >-
-#   Aggregates the tier floors set by every rule (`floor` in any `tiergate.rules` package) into the
+#   Aggregates the tier floors set by every rule (`tier_floor` in any `tiergate.rules` package) into the
 #   minimum tier, the allowed tiers (minimum and above, highest first) and the selected tier.
 package tiergate.lib.tier
 
@@ -9,13 +9,14 @@ import data.tiergate.lib.facts
 
 # METADATA
 # description: Every tier floor any rule sets for this input.
-floors contains floor if {
-	some floor in data.tiergate.rules[_][_].floor
+floors contains entry if {
+	some area, name, entry
+	data.tiergate.rules[area][name].tier_floor[entry]
 }
 
 _lowest_rank := min({rank | some rank in facts.tier_rank})
 
-_minimum_rank := max({facts.tier_rank[floor.tier] | some floor in floors} | {_lowest_rank})
+_minimum_rank := max({facts.tier_rank[entry.tier] | some entry in floors} | {_lowest_rank})
 
 # METADATA
 # description: The strictest tier any rule demands (the lowest tier when no rule demands one).
@@ -43,8 +44,8 @@ selected := requested if {
 
 # METADATA
 # description: The floors that set the minimum (those at the minimum tier), sorted by rule ID.
-basis := [floor |
+basis := [entry |
 	some key in sort({[f.rule_id, f.message] | some f in floors; f.tier == minimum})
-	some floor in floors
-	[floor.rule_id, floor.message] == key
+	some entry in floors
+	[entry.rule_id, entry.message] == key
 ]

@@ -12,22 +12,26 @@ import data.tiergate.lib.tier
 _rules := data.tiergate.rules
 
 _violations contains violation if {
-	some violation in _rules[_][_].deny
+	some area, name, violation
+	_rules[area][name].deny[violation]
 }
 
 _violations contains violation if {
-	some violation in _rules[_][_].warn
+	some area, name, violation
+	_rules[area][name].warn[violation]
 }
 
 _obligations contains obligation if {
-	some obligation in _rules[_][_].obligation
+	some area, name, obligation
+	_rules[area][name].obligation[obligation]
 }
 
-_substitutions contains substitution if {
-	substitution := _rules[_][_].substitution
-}
+_substitutions contains _rules[area][name].substitution if some area, name
 
-_required_ids := {s.rule_id | some s in _substitutions; s.level == "required"}
+_required_ids contains substitution.rule_id if {
+	some substitution in _substitutions
+	substitution.level == "required"
+}
 
 # METADATA
 # description: Violations sorted by rule ID, then message.
@@ -43,10 +47,13 @@ obligations := [{"rule_id": key[0], "message": key[1], "message_zh": key[2]} |
 
 # METADATA
 # description: deny when any violation has severity deny, else allow.
+# scope: document
+default verdict := "allow"
+
 verdict := "deny" if {
 	some violation in violations
 	violation.severity == "deny"
-} else := "allow"
+}
 
 # METADATA
 # description: The decision for the workload and context in `input`.
@@ -83,5 +90,6 @@ catalogue := [entry |
 ]
 
 _entries[entry.rule_id] := entry if {
-	entry := _rules[_][_].catalogue_entry
+	some area, name
+	entry := _rules[area][name].catalogue_entry
 }

@@ -4,8 +4,9 @@ import data.tiergate.fixtures_test as fx
 import data.tiergate.main
 
 # Every package under tiergate.rules that emits anything the decision aggregates.
-_rule_packages := {concat(".", [area, name]) |
-	some interface in ["floor", "deny", "warn", "obligation", "exclude"]
+_rule_packages contains concat(".", [area, name]) if {
+	some interface in ["tier_floor", "deny", "warn", "obligation", "exclude"]
+	some area, name
 	_ = data.tiergate.rules[area][name][interface]
 }
 
@@ -46,7 +47,11 @@ test_tier_ladder_is_highest_first if {
 }
 
 test_every_sector_is_in_exactly_one_group if {
-	every sector in ["government", "finance", "defense", "healthcare", "energy", "telecom", "transport", "education", "research", "internet", "manufacturing", "other"] {
+	sectors := [
+		"government", "finance", "defense", "healthcare", "energy", "telecom",
+		"transport", "education", "research", "internet", "manufacturing", "other",
+	]
+	every sector in sectors {
 		count({name | some name, group in data.tiergate.reference.sectors.groups; sector in group.sectors}) == 1
 	}
 }

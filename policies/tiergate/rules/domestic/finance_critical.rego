@@ -39,12 +39,10 @@ exclude contains exclusion if {
 	some exclusion in domestic.exclusions(rego.metadata.chain())
 }
 
-deny contains violation if {
-	violation := domestic.requested_violation(
-		rego.metadata.chain(),
-		sprintf("finance workload with %s", [reason[0]]),
-		sprintf("金融行业%s", [reason[1]]),
-	)
-}
+deny contains domestic.requested_violation(
+	rego.metadata.chain(),
+	sprintf("finance workload with %s", [reason[0]]),
+	sprintf("金融行业%s", [reason[1]]),
+)
 
 catalogue_entry := result.describe(rego.metadata.chain())

@@ -22,7 +22,7 @@ import data.tiergate.lib.tier
 deny contains violation if {
 	rank := facts.tier_rank[tier.requested]
 	rank < facts.tier_rank[tier.minimum]
-	reasons := concat(", ", [floor.rule_id | some floor in tier.basis])
+	reasons := concat(", ", [entry.rule_id | some entry in tier.basis])
 	violation := result.deny(
 		rego.metadata.chain(),
 		sprintf("requested tier %s is below the minimum %s set by %s", [tier.requested, tier.minimum, reasons]),

@@ -18,7 +18,7 @@ import data.tiergate.lib.result
 
 _override := data.tiergate.reference.overrides.core_business
 
-floor contains result.floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
+tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
 	facts.ctx.core_business == true
 	facts.ctx.sector in _override.sectors
 	message := sprintf("core business in sector %s needs at least %s", [facts.ctx.sector, _override.tier])

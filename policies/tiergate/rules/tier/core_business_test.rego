@@ -4,7 +4,7 @@ import data.tiergate.fixtures_test as fx
 import data.tiergate.rules.tier.core_business
 
 test_floor_healthcare_core_business if {
-	core_business.floor == {{
+	core_business.tier_floor == {{
 		"rule_id": "tier.core_business",
 		"tier": "bare_metal",
 		"message": "core business in sector healthcare needs at least bare_metal",
@@ -13,9 +13,9 @@ test_floor_healthcare_core_business if {
 }
 
 test_allow_core_business_outside_finance_and_healthcare if {
-	core_business.floor == set() with input as fx.with_context({"sector": "energy", "core_business": true})
+	core_business.tier_floor == set() with input as fx.with_context({"sector": "energy", "core_business": true})
 }
 
 test_allow_finance_not_core_business if {
-	core_business.floor == set() with input as fx.with_context({"sector": "finance", "core_business": false})
+	core_business.tier_floor == set() with input as fx.with_context({"sector": "finance", "core_business": false})
 }

@@ -18,7 +18,7 @@ import data.tiergate.lib.result
 
 _override := data.tiergate.reference.overrides.personal_information
 
-floor contains result.floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
+tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
 	facts.processes_personal_information
 	message := sprintf("personal information is processed, so at least %s (never shared cloud)", [_override.tier])
 	message_zh := sprintf("处理个人信息，最低部署层级为 %s（%s），不得使用共享云", [facts.tier_zh[_override.tier], _override.tier])

@@ -11,13 +11,13 @@ _expected := {{
 }}
 
 test_floor_personal_information if {
-	personal_information.floor == _expected with input as fx.with_context({"personal_information": true})
+	personal_information.tier_floor == _expected with input as fx.with_context({"personal_information": true})
 }
 
 test_floor_sensitive_personal_information_alone if {
-	personal_information.floor == _expected with input as fx.with_context({"sensitive_personal_information": true})
+	personal_information.tier_floor == _expected with input as fx.with_context({"sensitive_personal_information": true})
 }
 
 test_allow_no_personal_information if {
-	personal_information.floor == set() with input as fx.with_context({})
+	personal_information.tier_floor == set() with input as fx.with_context({})
 }

@@ -21,7 +21,7 @@ package tiergate.rules.tier.sector_matrix
 import data.tiergate.lib.facts
 import data.tiergate.lib.result
 
-floor contains result.floor(rego.metadata.chain(), cell.tier, message, message_zh) if {
+tier_floor contains result.tier_floor(rego.metadata.chain(), cell.tier, message, message_zh) if {
 	cell := data.tiergate.reference.tier_matrix.cells[facts.group][facts.ctx.data_class]
 	message := sprintf(
 		"sector %s (group %s) with %s data needs at least %s (%s)",

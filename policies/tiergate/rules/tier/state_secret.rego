@@ -21,7 +21,7 @@ import data.tiergate.lib.result
 
 _override := data.tiergate.reference.overrides.state_secret
 
-floor contains result.floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
+tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
 	facts.ctx.state_secret in _override.levels
 	message := sprintf(
 		"state secret grade %s requires a physically isolated %s (BMB17/BMB20)",

@@ -4,7 +4,7 @@ import data.tiergate.fixtures_test as fx
 import data.tiergate.rules.tier.state_secret
 
 test_floor_secret if {
-	state_secret.floor == {{
+	state_secret.tier_floor == {{
 		"rule_id": "tier.state_secret",
 		"tier": "classified_facility",
 		"message": "state secret grade secret requires a physically isolated classified_facility (BMB17/BMB20)",
@@ -13,5 +13,5 @@ test_floor_secret if {
 }
 
 test_allow_no_state_secret if {
-	state_secret.floor == set() with input as fx.with_context({"state_secret": "none"})
+	state_secret.tier_floor == set() with input as fx.with_context({"state_secret": "none"})
 }
