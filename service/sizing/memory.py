@@ -1,0 +1,370 @@
+"""Memory model: pure functions, bytes in, bytes out (GB = 10^9 bytes at the edges).
+
+Sources, cited beside each formula:
+- [ZeRO]  Rajbhandari et al. 2020, "ZeRO: Memory Optimizations Toward Training Trillion
+          Parameter Models" (arXiv 1910.02054), §3.1 and §5 (K = 12 for mixed-precision Adam).
+- [DS]    DeepSpeed `docs/code-docs/source/memory.rst` and `deepspeed/runtime/zero/stage_1_and_2.py`
+          / `stage3.py` `estimate_zero{2,3}_model_states_mem_needs` (fp32 gradient partitions,
+          4 × largest layer gathered in ZeRO-3, host RAM with a 1.5 buffer factor).
+- [MEG]   Megatron-LM `megatron/training/theoretical_memory_usage.py` (18 bytes/param without the
+          distributed optimizer: bf16 weights + fp32 main grads + fp32 master/Adam).
+- [TM101] EleutherAI, "Transformer Math 101" (bytes per parameter by optimizer and dtype).
+- [KOR]   Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models"
+          (arXiv 2205.05198), Table 2 and §4.2.3 (pipeline first stage holds L layers' worth).
+- [QLORA] Dettmers et al. 2023, "QLoRA" (arXiv 2305.14314), §3: NF4 + double quantisation
+          = 0.127 bits/param of constants (blocks of 64, fp8 second-level blocks of 256).
+- [LORA]  Hu et al. 2021, "LoRA" (arXiv 2106.09685): no gradient/optimizer state for frozen W.
+- [VLLM]  Kwon et al. 2023 (PagedAttention); KV = 2 · layers · kv_heads · head_dim · tokens · bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.sizing.architecture import ResolvedArchitecture
+from service.workloads.models import Optimizer, Precision, Recomputation, Task, Workload
+
+GB = 1e9
+GIB = float(2**30)
+
+# [QLORA] §3: 8/64 + 32/(64·256) = 0.127 bits per parameter of quantisation constants.
+QUANT_CONSTANT_BITS = 8 / 64 + 32 / (64 * 256)
+# [DS] estimate_zero{2,3}_model_states_mem_needs(additional_buffer_factor=1.5).
+HOST_BUFFER_FACTOR = 1.5
+# Fixed per-device overheads (sizing-notes: CUDA context 0.3–2 GB; allocator reserve and
+# fragmentation; communication buckets). Judgement, reported in assumptions.
+CUDA_CONTEXT_GB = 1.0
+FRAGMENTATION_FRACTION = 0.08
+# LLaMA-Factory `freeze_trainable_layers` default: the last 2 blocks are trained.
+FREEZE_TRAINABLE_LAYERS = 2
+# Tokens per prefill chunk when serving (vLLM `max_num_batched_tokens` with chunked prefill).
+PREFILL_CHUNK_TOKENS = 8192
+
+
+class Accounting(StrEnum):
+    """How gradients are counted. `framework` (default): what DeepSpeed/Megatron allocate, with
+    an fp32 gradient copy under mixed precision (18 B/param at stage 0). `zero_paper`: the ZeRO
+    paper's closed form, 2 + 2 + K = 16 B/param with fp16 gradients only."""
+
+    framework = "framework"
+    zero_paper = "zero_paper"
+
+
+class Offload(StrEnum):
+    none = "none"
+    optimizer = "optimizer"
+    full = "full"
+
+
+@dataclass(frozen=True, slots=True)
+class BytesProfile:
+    """Bytes per parameter of each model state (the reported bytes-per-parameter profile)."""
+
+    weights: float  # trainable weights in the compute dtype
+    frozen_weights: float  # frozen base weights at their storage precision (incl. constants)
+    grad_low: float  # low-precision gradients produced by backward
+    grad_fp32: float  # fp32 gradient copy kept for the optimizer (framework accounting only)
+    optimizer: float  # K: master weights + optimizer moments
+
+    @property
+    def trainable_total(self) -> float:
+        return self.weights + (self.grad_fp32 or self.grad_low) + self.optimizer
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    dp: int = 1
+    tp: int = 1
+    pp: int = 1
+    zero_stage: int = 0
+    offload: Offload = Offload.none
+
+    @property
+    def count(self) -> int:
+        return self.dp * self.tp * self.pp
+
+
+def dtype_bytes(precision: Precision) -> float:
+    """[TM101]: fp32 4, bf16/fp16 2, fp8/int8 1, int4 0.5 bytes per parameter."""
+    return {
+        Precision.fp32: 4.0,
+        Precision.bf16: 2.0,
+        Precision.fp16: 2.0,
+        Precision.fp8: 1.0,
+        Precision.int8: 1.0,
+        Precision.int4: 0.5,
+    }[precision]
+
+
+def quant_bits(workload: Workload) -> int | None:
+    """Bits of the quantised base: qlora default 4; inference implied by int8/int4 precision."""
+    if workload.task is Task.qlora:
+        return workload.quantization_bits or 4
+    if workload.task is Task.inference:
+        implied = {Precision.int8: 8, Precision.int4: 4}.get(workload.precision)
+        return workload.quantization_bits or implied
+    return None
+
+
+def quantized_bytes(bits: int) -> float:
+    """k-bit weights plus blockwise constants: bits/8 + 0.127/8 bytes per parameter [QLORA]."""
+    return (bits + QUANT_CONSTANT_BITS) / 8
+
+
+def optimizer_bytes(
+    optimizer: Optimizer, *, master: bool, weight_bytes: float, hidden: int
+) -> float:
+    """K, bytes per trainable parameter of master copy + optimizer moments.
+
+    AdamW: fp32 m, v (8) + fp32 master (4) = 12 ([ZeRO] K = 12); without a master copy the
+    moments live in the weight dtype (2 × 2 = 4, LLaMA-Factory pure-bf16 row).
+    8-bit Adam: 2 (bitsandbytes blockwise m, v) + master 4 = 6 [TM101].
+    SGD with momentum: 4 + master 4 = 8 [TM101].
+    Adafactor: factored second moment, one fp32 row + column statistic per matrix ≈ 8/h bytes per
+    parameter (Shazeer & Stern 2018), no first moment by default, + master 4.
+    """
+    master_b = 4.0 if master and weight_bytes < 4 else 0.0
+    state_dtype = 4.0 if master_b or weight_bytes >= 4 else weight_bytes
+    states = {
+        Optimizer.adamw: 2 * state_dtype,
+        Optimizer.adamw_8bit: 2.0,
+        Optimizer.sgd: state_dtype,
+        Optimizer.adafactor: 2 * 4.0 / max(hidden, 1),
+    }[optimizer]
+    return master_b + states
+
+
+def bytes_profile(
+    workload: Workload, arch: ResolvedArchitecture, accounting: Accounting
+) -> BytesProfile:
+    task = workload.task
+    w = dtype_bytes(workload.precision)
+    if workload.precision is Precision.fp8:
+        w = 2.0  # fp8 training (Transformer Engine) keeps bf16 weights; fp8 is a compute cast
+    if task is Task.inference:
+        bits = quant_bits(workload)
+        if bits is not None:
+            w = 2.0  # weight-only quantisation: activations and KV stay 16-bit
+        frozen = quantized_bytes(bits) if bits is not None else w
+        return BytesProfile(w, frozen, 0.0, 0.0, 0.0)
+    k = optimizer_bytes(
+        workload.optimizer, master=workload.master_weights, weight_bytes=w, hidden=arch.hidden_size
+    )
+    # [DS]/[MEG] keep fp32 gradients when there is an fp32 master copy; the ZeRO paper does not.
+    fp32_grads = (
+        4.0
+        if (accounting is Accounting.framework and k >= 4 and w < 4 and workload.master_weights)
+        else 0.0
+    )
+    frozen = quantized_bytes(quant_bits(workload) or 4) if task is Task.qlora else w
+    return BytesProfile(w, frozen, w, fp32_grads, k)
+
+
+def lora_params(arch: ResolvedArchitecture, rank: int) -> float:
+    """[LORA]: r · (d_in + d_out) per adapted matrix; all linear layers (LLaMA-Factory
+    `lora_target: all`), experts included for MoE."""
+    per_layer = sum(rank * (d_in + d_out) * n for d_in, d_out, n in arch.linear_shapes())
+    return float(per_layer * arch.layers)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSplit:
+    trainable: float
+    frozen: float
+    frozen_16bit: float  # of the frozen, kept at 2 bytes even under k-bit quantisation
+    trained_layers: int  # layers whose activations are kept for backward
+
+
+def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:
+    p = arch.params
+    task = workload.task
+    if task is Task.inference:
+        emb = min(arch.embedding_params, p) if quant_bits(workload) else 0.0
+        return ParamSplit(0.0, p, emb, 0)
+    if task in (Task.full_finetune, Task.pretrain):
+        return ParamSplit(p, 0.0, 0.0, arch.layers)
+    if task is Task.freeze:
+        n = min(FREEZE_TRAINABLE_LAYERS, arch.layers)
+        trainable = arch.per_layer_params * n
+        return ParamSplit(trainable, p - trainable, 0.0, n)
+    adapters = lora_params(arch, workload.lora_rank)
+    # QLoRA: bitsandbytes quantises nn.Linear blocks; embeddings and lm_head stay 16-bit.
+    emb = min(arch.embedding_params, p) if task is Task.qlora else 0.0
+    return ParamSplit(adapters, p, emb, arch.layers)
+
+
+def zero_model_states(
+    *,
+    trainable: float,
+    frozen_bytes_total: float,
+    profile: BytesProfile,
+    layout: Layout,
+    largest_layer: float,
+    accounting: Accounting,
+) -> tuple[float, float, float]:
+    """(weights, gradients, optimizer) bytes on one device.
+
+    [ZeRO] §5 (Ψ trainable params, N_d = dp, K optimizer bytes):
+      stage 0: (2 + 2 + K)Ψ · 1: 2Ψ + 2Ψ + KΨ/N_d · 2: 2Ψ + (2 + K)Ψ/N_d · 3: (2 + 2 + K)Ψ/N_d
+    [DS] framework accounting (fp32 gradient partition travels with the optimizer):
+      stage 1/2: 4Ψ + 16Ψ/N_d · stage 3: 18Ψ/N_d + 4·largest_layer; offload_optimizer: 2Ψ
+      (stage 2), 2Ψ/N_d + 4·LL (stage 3); offload_param too: 4·LL.
+    [MEG] stage 0 framework: 2 + 4 + 12 = 18 bytes/param.
+    Tensor and pipeline parallelism divide every state by tp·pp (Megatron-LM).
+    """
+    d, z, off = layout.dp, layout.zero_stage, layout.offload
+    mp = layout.tp * layout.pp
+    fp32 = profile.grad_fp32
+    g_main = fp32 or profile.grad_low
+
+    weights = (frozen_bytes_total + trainable * profile.weights) / mp
+    if z == 3:
+        weights /= d
+    if z == 0:
+        grads = trainable * g_main / mp
+    elif z == 1 or (z == 2 and fp32):
+        grads = trainable * (profile.grad_low + fp32 / d) / mp
+    elif z == 2:
+        grads = trainable * profile.grad_low / (mp * d)
+    else:
+        grads = trainable * g_main / (mp * d)
+    optim = trainable * profile.optimizer / (mp if z == 0 else mp * d)
+
+    if off is not Offload.none:
+        optim = 0.0
+        grads = 0.0
+    if off is Offload.full:
+        weights = 0.0
+    if z == 3 and accounting is Accounting.framework:
+        # [DS] the largest layer's fp16 params + grads are gathered whole on every device.
+        ll = largest_layer / layout.tp
+        weights += ll * max(profile.weights, 2.0)
+        grads += ll * (profile.grad_low or 2.0)
+    return weights, grads, optim
+
+
+def host_memory_bytes(
+    *,
+    params: float,
+    trainable: float,
+    frozen_bytes_total: float,
+    profile: BytesProfile,
+    layout: Layout,
+    largest_layer: float,
+    devices_per_node: int,
+    full_training: bool,
+) -> float:
+    """CPU RAM per node, after [DS] `estimate_zero{2,3}_model_states_mem_needs` (zero_init=1,
+    additional_buffer_factor=1.5):
+      ZeRO-1/2 offload: Ψ · max(4·gpus, 16) · 1.5 · ZeRO-0/1/2 none: Ψ · 4 · gpus_per_node · 1.5
+      ZeRO-3 offload all: 18Ψ/nodes · 1.5 · offload optimizer: 16Ψ/nodes · 1.5
+      ZeRO-3 none: 4 · LL · gpus_per_node · 1.5
+    LoRA/QLoRA/freeze/inference: the frozen weights staged through host RAM once per node,
+    plus any offloaded trainable states, × 1.5."""
+    count = layout.count
+    per_node = min(count, devices_per_node)
+    nodes = -(-count // devices_per_node)
+    state = (profile.grad_fp32 or profile.grad_low) + profile.optimizer
+    if not full_training:
+        offloaded = trainable * state if layout.offload is not Offload.none else 0.0
+        if layout.offload is Offload.full:
+            offloaded += frozen_bytes_total + trainable * profile.weights
+        return (frozen_bytes_total / nodes + offloaded / nodes) * HOST_BUFFER_FACTOR
+    if layout.zero_stage == 3:
+        if layout.offload is Offload.full:
+            return params * (state + profile.weights) / nodes * HOST_BUFFER_FACTOR
+        if layout.offload is Offload.optimizer:
+            return params * state / nodes * HOST_BUFFER_FACTOR
+        return 4 * largest_layer * per_node * HOST_BUFFER_FACTOR
+    if layout.offload is not Offload.none:
+        return params * max(4.0 * count, state) * HOST_BUFFER_FACTOR
+    return params * 4 * per_node * HOST_BUFFER_FACTOR
+
+
+def activation_bytes_per_layer(
+    *,
+    seq: int,
+    batch: int,
+    hidden: int,
+    heads: int,
+    tp: int,
+    recompute: Recomputation,
+    sequence_parallel: bool,
+    flash_attention: bool,
+) -> float:
+    """Activation bytes of one transformer layer [KOR] Table 2 (16-bit activations):
+    no parallelism sbh(34 + 5as/h) · TP sbh(10 + 24/t + 5as/(ht)) · TP+SP sbh/t·(34 + 5as/h)
+    selective recompute sbh(10 + 24/t) (with SP 34sbh/t) · full recompute 2sbh (with SP /t).
+    FlashAttention never materialises the s×s scores, which removes the 5as/h term."""
+    sbh = float(seq) * batch * hidden
+    attn = 0.0 if flash_attention else 5.0 * heads * seq / hidden
+    t = tp
+    if recompute is Recomputation.full:
+        return 2 * sbh / (t if sequence_parallel else 1)
+    if recompute is Recomputation.selective:
+        return 34 * sbh / t if sequence_parallel else sbh * (10 + 24 / t)
+    if t == 1:
+        return sbh * (34 + attn)
+    if sequence_parallel:
+        return sbh / t * (34 + attn)
+    return sbh * (10 + 24 / t + attn / t)
+
+
+def training_activation_bytes(
+    *,
+    arch: ResolvedArchitecture,
+    seq: int,
+    batch: int,
+    tp: int,
+    recompute: Recomputation,
+    trained_layers: int,
+    flash_attention: bool = True,
+) -> float:
+    """Per device: the first pipeline stage holds L layers' worth whatever p is under 1F1B
+    ([KOR] §4.2.3); full recomputation also needs one layer's working set while recomputing;
+    plus the fp32 logits 4·s·b·V/t (sizing-notes; vocab-parallel with TP)."""
+    sp = tp > 1  # Megatron-LM practice: sequence parallelism whenever tensor parallelism is on
+    kwargs = {"seq": seq, "batch": batch, "hidden": arch.hidden_size, "heads": arch.attention_heads}
+    per_layer = activation_bytes_per_layer(
+        **kwargs, tp=tp, recompute=recompute, sequence_parallel=sp, flash_attention=flash_attention
+    )
+    total = per_layer * trained_layers
+    if recompute is Recomputation.full:
+        total += activation_bytes_per_layer(
+            **kwargs,
+            tp=tp,
+            recompute=Recomputation.none,
+            sequence_parallel=sp,
+            flash_attention=flash_attention,
+        )
+    return total + 4.0 * seq * batch * arch.vocab_size / tp
+
+
+def kv_cache_bytes(
+    *, arch: ResolvedArchitecture, context_len: int, sequences: int, bytes_per_value: float
+) -> float:
+    """[VLLM]/[TM101]: 2 · layers · kv_heads · head_dim · tokens · sequences · bytes, with the real
+    kv_heads (GQA/MQA). MLA (DeepSeek-V2/V3) caches one latent of kv_latent_dim per token and
+    layer; sliding-window attention caps the tokens at the window."""
+    tokens = min(context_len, arch.sliding_window) if arch.sliding_window else context_len
+    if arch.kv_latent_dim:
+        per_token = arch.layers * arch.kv_latent_dim
+    else:
+        per_token = 2 * arch.layers * arch.kv_heads * arch.head_dim
+    return float(per_token) * tokens * sequences * bytes_per_value
+
+
+def inference_activation_bytes(*, arch: ResolvedArchitecture, tokens: int, sequences: int) -> float:
+    """Transient forward working set for one prefill chunk (residual + FFN intermediates in
+    16-bit, nothing saved for backward) plus fp32 logits for each decoding sequence. Judgement."""
+    chunk = min(tokens * sequences, PREFILL_CHUNK_TOKENS)
+    return (
+        2.0 * chunk * (arch.hidden_size + 2 * arch.ffn_hidden_size)
+        + 4.0 * sequences * arch.vocab_size
+    )
+
+
+def overhead_bytes(other: float) -> float:
+    """CUDA context + allocator reserve/fragmentation and communication buckets."""
+    return CUDA_CONTEXT_GB * GB + FRAGMENTATION_FRACTION * other
