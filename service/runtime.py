@@ -8,6 +8,7 @@ import structlog
 from sqlalchemy import Engine
 
 from service.db import make_engine, migrate
+from service.decisions.masking import Masker, load_mask_paths, load_or_create_salt
 from service.decisions.repository import ensure_chain_head
 from service.decisions.signing import SigningKey, load_or_create
 from service.opa.client import PolicyEngine
@@ -26,6 +27,7 @@ class Runtime:
     policy_engine: PolicyEngine
     signing_key: SigningKey
     catalog: Catalog
+    masker: Masker
     supervisor: OpaSupervisor | None = None
 
     @property
@@ -61,6 +63,10 @@ async def start(settings: Settings) -> Runtime:
         policy_engine=policy_engine,
         signing_key=load_or_create(settings.signing_key_path_resolved),
         catalog=load_catalog(settings.policies_dir),
+        masker=Masker(
+            salt=load_or_create_salt(settings.data_dir / "mask-salt"),
+            paths=load_mask_paths(settings.policies_dir),
+        ),
         supervisor=supervisor,
     )
     log.info("tiergate_started", opa_url=opa_url, managed_opa=supervisor is not None)

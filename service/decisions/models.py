@@ -178,7 +178,12 @@ class DecisionRecord(BaseModel):
     created_at: datetime
     evaluation_time: datetime
     request_id: str | None = None
-    request: dict[str, Any]
+    request: dict[str, Any] = Field(
+        description="The request as validated, defaults filled; masked fields as digests."
+    )
+    masked_fields: list[str] = Field(
+        default_factory=list, description="Request fields stored as salted digests."
+    )
     verdict: Verdict
     tier: TierOutcome
     domestic_substitution: DomesticSubstitution
@@ -194,3 +199,28 @@ class DecisionRecord(BaseModel):
 class DecisionPage(BaseModel):
     items: list[DecisionRecord]
     next_cursor: str | None
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: Any
+    after: Any
+
+
+class RuleChange(BaseModel):
+    rule_id: str
+    change: str = Field(description="added | removed | changed")
+    before: list[dict[str, Any]]
+    after: list[dict[str, Any]]
+
+
+class ReplayReport(BaseModel):
+    """What would change if a stored decision were made again under the current policy."""
+
+    decision_id: str
+    evaluation_time: datetime
+    stored_revision: str
+    current_revision: str
+    changed: bool
+    fields: list[FieldChange]
+    rules: list[RuleChange]

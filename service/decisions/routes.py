@@ -18,6 +18,7 @@ from service.decisions.models import (
     DecisionPage,
     DecisionRecord,
     DecisionRequest,
+    ReplayReport,
     Sector,
     Tier,
     Verdict,
@@ -74,6 +75,7 @@ async def create_decision(
         catalog=runtime.catalog,
         db=runtime.db,
         signing_key=runtime.signing_key,
+        masker=runtime.masker,
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
@@ -105,7 +107,9 @@ def list_decisions(
         since=_naive_utc(since),
         until=_naive_utc(until),
     )
-    return service.list_decisions(runtime.db, filters=filters, limit=limit, cursor=cursor)
+    return service.list_decisions(
+        runtime.db, filters=filters, limit=limit, cursor=cursor, masker=runtime.masker
+    )
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
@@ -148,6 +152,20 @@ def export_decisions(
         service.export_jsonl(runtime.db),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="decisions.jsonl"'},
+    )
+
+
+@router.post(
+    "/{decision_id}/replay", response_model=ReplayReport, responses=error_responses(404, 503)
+)
+async def replay_decision(decision_id: str, runtime: RuntimeDep) -> ReplayReport:
+    """Re-evaluate a stored decision under the current policy; report changes, write nothing."""
+    return await service.replay(
+        runtime.db,
+        decision_id,
+        policy_engine=runtime.policy_engine,
+        catalog=runtime.catalog,
+        masker=runtime.masker,
     )
 
 

@@ -7,6 +7,7 @@ the policy allows, and seals the record. Nothing is returned that was not stored
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import uuid
@@ -21,12 +22,16 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from service.decisions import chain, repository
+from service.decisions.masking import Masker
 from service.decisions.models import (
     DecisionPage,
     DecisionRecord,
     DecisionRequest,
+    FieldChange,
     Parallelism,
     Recommendation,
+    ReplayReport,
+    RuleChange,
 )
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
@@ -111,15 +116,18 @@ def build_record(
     sizing: SizingResult,
     answer: PolicyAnswer,
     decision: PolicyDecision,
+    masker: Masker,
 ) -> dict[str, Any]:
     """The record without its chain fields (seq, prev_hash, hash, signature)."""
     recommendation, alternatives = choose_plans(request, sizing, decision)
+    stored_request, masked_fields = masker.mask(request.model_dump(mode="json"))
     return {
         "id": decision_id,
         "created_at": now.isoformat(),
         "evaluation_time": evaluation_time.isoformat(),
         "request_id": request_id,
-        "request": request.model_dump(mode="json"),
+        "request": stored_request,
+        "masked_fields": masked_fields,
         "verdict": decision.verdict.value,
         "tier": decision.tier.model_dump(mode="json"),
         "domestic_substitution": decision.domestic_substitution.model_dump(mode="json"),
@@ -225,9 +233,17 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
 
 
 def list_decisions(
-    db: Engine, *, filters: repository.DecisionFilter, limit: int, cursor: str | None
+    db: Engine,
+    *,
+    filters: repository.DecisionFilter,
+    limit: int,
+    cursor: str | None,
+    masker: Masker,
 ) -> DecisionPage:
     before = _parse_cursor(cursor)
+    if filters.organization and "context.organization" in masker.paths:
+        # stored as a salted digest: compare digests
+        filters = dataclasses.replace(filters, organization=masker.digest(filters.organization))
     rows = repository.list_page(db, filters=filters, limit=limit + 1, before_seq=before)
     page = rows[:limit]
     next_cursor = str(page[-1].seq) if len(rows) > limit and page else None
@@ -281,6 +297,27 @@ def export_csv(db: Engine) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    sizing: SizingResult
+    answer: PolicyAnswer
+    decision: PolicyDecision
+
+
+async def _evaluate(
+    request: DecisionRequest,
+    evaluation_time: datetime,
+    *,
+    policy_engine: PolicyEngine,
+    catalog: Catalog,
+) -> Evaluation:
+    sizing = size(request.workload, catalog=catalog)
+    answer = await policy_engine.decide(
+        policy_input(request, sizing, evaluation_time).model_dump(mode="json")
+    )
+    return Evaluation(sizing=sizing, answer=answer, decision=parse_decision(answer))
+
+
 async def evaluate(
     request: DecisionRequest,
     *,
@@ -288,6 +325,7 @@ async def evaluate(
     catalog: Catalog,
     db: Engine,
     signing_key: SigningKey,
+    masker: Masker,
     request_id: str | None = None,
     idempotency_key: str | None = None,
 ) -> Created:
@@ -303,20 +341,19 @@ async def evaluate(
             return Created(_same_body_or_conflict(earlier, digest), replayed=True)
     now = datetime.now(UTC)
     evaluation_time = request.context.evaluation_time or now
-    sizing = size(request.workload, catalog=catalog)
-    answer = await policy_engine.decide(
-        policy_input(request, sizing, evaluation_time).model_dump(mode="json")
+    evaluation = await _evaluate(
+        request, evaluation_time, policy_engine=policy_engine, catalog=catalog
     )
-    decision = parse_decision(answer)
     record = build_record(
         decision_id=str(uuid.uuid4()),
         request=request,
         request_id=request_id,
         now=now,
         evaluation_time=evaluation_time,
-        sizing=sizing,
-        answer=answer,
-        decision=decision,
+        sizing=evaluation.sizing,
+        answer=evaluation.answer,
+        decision=evaluation.decision,
+        masker=masker,
     )
     try:
         row = await run_in_threadpool(
@@ -330,6 +367,116 @@ async def evaluate(
             raise
         return Created(_same_body_or_conflict(earlier, digest), replayed=True)
     return Created(to_record(row), replayed=False)
+
+
+async def replay(
+    db: Engine,
+    decision_id: str,
+    *,
+    policy_engine: PolicyEngine,
+    catalog: Catalog,
+    masker: Masker,
+) -> ReplayReport:
+    """Re-evaluate a stored request at its own evaluation time under the current policy and
+    sizing; report what would change, rule by rule. Nothing is written."""
+    stored = await run_in_threadpool(get, db, decision_id)
+    request = DecisionRequest.model_validate(stored.request)
+    evaluation = await _evaluate(
+        request, stored.evaluation_time, policy_engine=policy_engine, catalog=catalog
+    )
+    now = DecisionRecord.model_validate(
+        {
+            **build_record(
+                decision_id=stored.id,
+                request=request,
+                request_id=stored.request_id,
+                now=stored.created_at,
+                evaluation_time=stored.evaluation_time,
+                sizing=evaluation.sizing,
+                answer=evaluation.answer,
+                decision=evaluation.decision,
+                masker=Masker(salt=masker.salt, paths=()),  # stored request is already masked
+            ),
+            "integrity": stored.integrity.model_dump(),
+        }
+    )
+    return compare(stored, now)
+
+
+def compare(before: DecisionRecord, after: DecisionRecord) -> ReplayReport:
+    fields: list[FieldChange] = []
+    for name, old, new in (
+        ("verdict", before.verdict, after.verdict),
+        ("tier.minimum", before.tier.minimum, after.tier.minimum),
+        ("tier.selected", before.tier.selected, after.tier.selected),
+        ("tier.allowed", before.tier.allowed, after.tier.allowed),
+        (
+            "domestic_substitution.required",
+            before.domestic_substitution.required,
+            after.domestic_substitution.required,
+        ),
+        ("recommendation", _plan(before.recommendation), _plan(after.recommendation)),
+    ):
+        if old != new:
+            fields.append(FieldChange(field=name, before=_jsonable(old), after=_jsonable(new)))
+    rules = _rule_changes(
+        [v.model_dump() for v in before.violations] + [o.model_dump() for o in before.obligations],
+        [v.model_dump() for v in after.violations] + [o.model_dump() for o in after.obligations],
+    )
+    return ReplayReport(
+        decision_id=before.id,
+        evaluation_time=before.evaluation_time,
+        stored_revision=before.policy.revision,
+        current_revision=after.policy.revision,
+        changed=bool(fields or rules),
+        fields=fields,
+        rules=rules,
+    )
+
+
+def _plan(recommendation: Recommendation | None) -> dict[str, Any] | None:
+    if recommendation is None:
+        return None
+    return {
+        "accelerator": recommendation.accelerator,
+        "count": recommendation.count,
+        "nodes": recommendation.nodes,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value.value if hasattr(value, "value") else value
+
+
+def _rule_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[RuleChange]:
+    def by_rule(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            grouped.setdefault(str(item["rule_id"]), []).append(item)
+        return {k: sorted(v, key=chain.canonical) for k, v in grouped.items()}
+
+    old, new = by_rule(before), by_rule(after)
+    changes = []
+    for rule_id in sorted(old.keys() | new.keys()):
+        if rule_id not in new:
+            change = "removed"
+        elif rule_id not in old:
+            change = "added"
+        elif old[rule_id] != new[rule_id]:
+            change = "changed"
+        else:
+            continue
+        changes.append(
+            RuleChange(
+                rule_id=rule_id,
+                change=change,
+                before=old.get(rule_id, []),
+                after=new.get(rule_id, []),
+            )
+        )
+    return changes
 
 
 @dataclass(frozen=True)

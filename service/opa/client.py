@@ -130,8 +130,12 @@ class PolicyEngine:
     async def healthy(self) -> bool:
         return bool(await self._client.check_health())
 
-    async def ensure_in_sync(self) -> str:
-        """Return the policy revision, once OPA's loaded policy equals the files on disk."""
+    async def ensure_in_sync(self, *, fresh: bool = False) -> str:
+        """Return the policy revision, once OPA's loaded policy equals the files on disk.
+
+        `fresh` skips the cached answer (readiness probes ask OPA every time)."""
+        if fresh:
+            self._loaded = None
         deadline = time.monotonic() + _SYNC_GRACE_SECONDS
         while True:
             expected = self._disk.current().revision

@@ -1,0 +1,97 @@
+"""Replay (what would change under the current policy) and masked sensitive fields."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from service.main import create_app
+from service.opa.process import OpaProcess, find_opa_binary
+from tests.conftest import POLICIES_DIR, decision_request
+
+
+def test_replay_under_an_unchanged_policy_reports_no_change(client: TestClient) -> None:
+    record = client.post("/v1/decisions", json=decision_request(data_class="core")).json()
+    report = client.post(f"/v1/decisions/{record['id']}/replay")
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["changed"] is False
+    assert body["fields"] == [] and body["rules"] == []
+    assert body["stored_revision"] == body["current_revision"]
+    assert client.get("/v1/decisions/verify").json()["checked"] == 1  # nothing written
+
+
+def test_replay_of_unknown_decision_is_404(client: TestClient) -> None:
+    assert client.post("/v1/decisions/nope/replay").status_code == 404
+
+
+@pytest.fixture
+def editable_policies(tmp_path: Path) -> Iterator[tuple[OpaProcess, Path]]:
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES_DIR, policies)
+    process = OpaProcess(binary=find_opa_binary(), policies_dir=policies)
+    process.start()
+    process.wait_healthy(30)
+    yield process, policies
+    process.stop()
+
+
+def test_replay_after_a_policy_change_reports_it_rule_by_rule(
+    make_settings, editable_policies
+) -> None:  # type: ignore[no-untyped-def]
+    process, policies = editable_policies
+    settings = make_settings(opa_url=process.url, policies_dir=policies)
+    matrix = policies / "tiergate" / "reference" / "tier_matrix" / "data.json"
+    with TestClient(create_app(settings)) as client:
+        body = decision_request(data_class="general", requested_tier="vpc")
+        body["context"]["sector"] = "research"  # type: ignore[index]
+        record = client.post("/v1/decisions", json=body).json()
+        assert record["verdict"] == "allow"
+        assert record["tier"]["minimum"] == "vpc"
+        # a reviewer raises research/general from vpc to appliance
+        text_before = matrix.read_text(encoding="utf-8")
+        edited = _raise_research_general(text_before)
+        assert edited != text_before
+        matrix.write_text(edited, encoding="utf-8")
+        report = client.post(f"/v1/decisions/{record['id']}/replay").json()
+        assert report["changed"] is True
+        assert report["stored_revision"] != report["current_revision"]
+        changed_fields = {f["field"]: f for f in report["fields"]}
+        assert changed_fields["verdict"]["before"] == "allow"
+        assert changed_fields["verdict"]["after"] == "deny"
+        assert changed_fields["tier.minimum"]["after"] == "appliance"
+        assert "tier.below_minimum" in {
+            r["rule_id"] for r in report["rules"] if r["change"] == "added"
+        }
+
+
+def _raise_research_general(text_: str) -> str:
+    import json
+
+    document = json.loads(text_)
+    document["cells"]["research"]["general"]["tier"] = "appliance"
+    return json.dumps(document, indent=1, ensure_ascii=False)
+
+
+def test_organization_and_workload_name_are_stored_only_as_digests(client: TestClient) -> None:
+    record = client.post("/v1/decisions", json=decision_request()).json()
+    assert record["masked_fields"] == ["context.organization", "workload.name"]
+    assert record["request"]["context"]["organization"].startswith("hmac-sha256:")
+    assert record["request"]["workload"]["name"].startswith("hmac-sha256:")
+    with client.app.state.runtime.db.connect() as connection:  # type: ignore[attr-defined]
+        dump = " ".join(
+            str(value)
+            for row in connection.execute(text("SELECT * FROM decisions"))
+            for value in row
+        )
+    assert "example-bank" not in dump
+    assert "legal-qa" not in dump
+    # equality filters still work on the clear value
+    found = client.get("/v1/decisions?organization=example-bank").json()["items"]
+    assert [r["id"] for r in found] == [record["id"]]
+    assert client.get("/v1/decisions?organization=other-bank").json()["items"] == []
