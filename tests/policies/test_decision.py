@@ -1,0 +1,230 @@
+"""The policies against the real pinned OPA (`opa run --server` over policies/, see conftest).
+
+Expected values are written out from issue 3's tables, not read back from the policy data, so a
+data edit that changes a decision makes these tests fail until the spec and tests agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+TIERS = ["classified_facility", "bare_metal", "appliance", "vpc", "shared_cloud"]
+DATA_CLASSES = ["public", "general", "sensitive", "important", "core"]
+
+# Issue 3, "Minimum tier by sector group x data_class".
+MATRIX: dict[str, list[str]] = {
+    "defense": ["bare_metal"] + ["classified_facility"] * 4,
+    "government": ["vpc", "vpc", "vpc", "appliance", "bare_metal"],
+    "finance": ["shared_cloud", "vpc", "appliance", "bare_metal", "bare_metal"],
+    "healthcare": ["shared_cloud", "vpc", "appliance", "bare_metal", "bare_metal"],
+    "critical_infrastructure": ["vpc", "vpc", "appliance", "bare_metal", "bare_metal"],
+    "general": ["shared_cloud", "vpc", "vpc", "appliance", "bare_metal"],
+    "research": ["shared_cloud", "vpc", "vpc", "appliance", "bare_metal"],
+}
+GROUP_SECTORS: dict[str, list[str]] = {
+    "defense": ["defense"],
+    "government": ["government"],
+    "finance": ["finance"],
+    "healthcare": ["healthcare"],
+    "critical_infrastructure": ["energy", "telecom", "transport"],
+    "general": ["internet", "manufacturing", "education", "other"],
+    "research": ["research"],
+}
+
+DOMESTIC = "huawei-ascend-910b3"
+LICENCE_REQUIRED = "nvidia-h20"
+PROHIBITED = "nvidia-b200-hgx"
+UNRESTRICTED_FOREIGN = "nvidia-l20"
+
+BASE_CONTEXT: dict[str, Any] = {
+    "organization": "acme",
+    "sector": "internet",
+    "data_class": "general",
+    "state_secret": "none",
+    "personal_information": False,
+    "sensitive_personal_information": False,
+    "core_business": False,
+    "public_service": False,
+    "region": "cn",
+    "procurement": "rental",
+    "requested_tier": None,
+    "requested_accelerator": None,
+    "evaluation_time": "2026-11-28T00:00:00Z",
+}
+
+
+@pytest.fixture(scope="module")
+def client(opa_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=opa_url, timeout=10) as http:
+        yield http
+
+
+def decide(
+    client: httpx.Client,
+    candidates: list[str] | None = None,
+    **context: Any,
+) -> dict[str, Any]:
+    """POST one input to the entry point and return the decision."""
+    accelerators = [DOMESTIC, UNRESTRICTED_FOREIGN] if candidates is None else candidates
+    body = {
+        "input": {
+            "workload": {"name": "legal-qa", "task": "lora", "params_b": 7.6},
+            "context": {**BASE_CONTEXT, **context},
+            "candidates": [{"accelerator": a, "count": 8, "nodes": 1} for a in accelerators],
+        }
+    }
+    response = client.post("/v1/data/tiergate/main/decision", json=body)
+    response.raise_for_status()
+    payload = response.json()
+    assert "result" in payload, f"decision undefined for {body}"
+    result: dict[str, Any] = payload["result"]
+    return result
+
+
+def rule_ids(items: list[dict[str, Any]], severity: str | None = None) -> list[str]:
+    return [i["rule_id"] for i in items if severity is None or i.get("severity") == severity]
+
+
+# --- shape -------------------------------------------------------------------------------------
+
+
+def test_decision_shape(client: httpx.Client) -> None:
+    decision = decide(client)
+    assert set(decision) == {
+        "verdict",
+        "tier",
+        "domestic_substitution",
+        "accelerators",
+        "violations",
+        "obligations",
+    }
+    assert set(decision["tier"]) == {"minimum", "allowed", "requested", "selected", "basis"}
+    assert set(decision["domestic_substitution"]) == {"required", "preferred", "rule_ids"}
+    assert set(decision["accelerators"]) == {"allowed", "excluded"}
+    assert decision["accelerators"]["allowed"] == sorted(decision["accelerators"]["allowed"])
+    for violation in decision["violations"]:
+        assert set(violation) == {"rule_id", "severity", "message", "message_zh"}
+    for obligation in decision["obligations"]:
+        assert set(obligation) == {"rule_id", "message", "message_zh"}
+
+
+def test_violations_sorted_by_rule_id_then_message(client: httpx.Client) -> None:
+    decision = decide(
+        client,
+        candidates=[],
+        sector="government",
+        region="sg",
+        data_class="important",
+        personal_information=True,
+        requested_tier="shared_cloud",
+        requested_accelerator=PROHIBITED,
+        procurement="new",
+    )
+    keys = [(v["rule_id"], v["message"]) for v in decision["violations"]]
+    assert keys == sorted(keys)
+    assert len(keys) >= 5
+
+
+# --- tier matrix -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", sorted(MATRIX))
+@pytest.mark.parametrize("data_class", DATA_CLASSES)
+def test_tier_matrix_cell(client: httpx.Client, group: str, data_class: str) -> None:
+    expected = MATRIX[group][DATA_CLASSES.index(data_class)]
+    decision = decide(client, sector=GROUP_SECTORS[group][0], data_class=data_class)
+    tier = decision["tier"]
+    assert tier["minimum"] == expected
+    assert tier["allowed"] == TIERS[: TIERS.index(expected) + 1]
+    assert tier["selected"] == expected
+    assert tier["requested"] is None
+    assert rule_ids(tier["basis"]) == ["tier.sector_matrix"]
+    assert tier["basis"][0]["tier"] == expected
+    assert data_class in tier["basis"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("group", "sector"), [(g, s) for g, sectors in GROUP_SECTORS.items() for s in sectors]
+)
+def test_every_sector_maps_to_its_group_row(client: httpx.Client, group: str, sector: str) -> None:
+    minimums = [
+        decide(client, sector=sector, data_class=c)["tier"]["minimum"] for c in DATA_CLASSES
+    ]
+    assert minimums == MATRIX[group]
+
+
+def test_data_class_defaults_to_general(client: httpx.Client) -> None:
+    context = {k: v for k, v in BASE_CONTEXT.items() if k != "data_class"}
+    body = {"input": {"workload": {"name": "x", "task": "inference"}, "context": context}}
+    response = client.post("/v1/data/tiergate/main/decision", json=body)
+    assert response.json()["result"]["tier"]["minimum"] == "vpc"
+
+
+# --- requested tier ----------------------------------------------------------------------------
+
+
+def test_requested_tier_below_minimum_denies(client: httpx.Client) -> None:
+    decision = decide(client, sector="finance", data_class="sensitive", requested_tier="vpc")
+    assert decision["verdict"] == "deny"
+    assert rule_ids(decision["violations"], "deny") == ["tier.below_minimum"]
+    assert decision["tier"]["selected"] == "appliance"
+    assert decision["tier"]["requested"] == "vpc"
+
+
+@pytest.mark.parametrize("requested", ["appliance", "bare_metal", "classified_facility"])
+def test_requested_tier_at_or_above_minimum_is_selected(
+    client: httpx.Client, requested: str
+) -> None:
+    decision = decide(client, sector="finance", data_class="sensitive", requested_tier=requested)
+    assert decision["verdict"] == "allow"
+    assert decision["tier"]["selected"] == requested
+
+
+# --- overrides ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grade", ["secret", "confidential", "top_secret"])
+def test_state_secret_override(client: httpx.Client, grade: str) -> None:
+    decision = decide(
+        client, candidates=[DOMESTIC], sector="research", data_class="public", state_secret=grade
+    )
+    assert decision["tier"]["minimum"] == "classified_facility"
+    assert decision["tier"]["allowed"] == ["classified_facility"]
+    assert rule_ids(decision["tier"]["basis"]) == ["tier.state_secret"]
+
+
+@pytest.mark.parametrize("sector", ["finance", "healthcare"])
+def test_core_business_override(client: httpx.Client, sector: str) -> None:
+    decision = decide(client, sector=sector, data_class="public", core_business=True)
+    assert decision["tier"]["minimum"] == "bare_metal"
+    assert rule_ids(decision["tier"]["basis"]) == ["tier.core_business"]
+
+
+def test_core_business_outside_finance_and_healthcare_has_no_override(
+    client: httpx.Client,
+) -> None:
+    decision = decide(client, sector="energy", data_class="public", core_business=True)
+    assert decision["tier"]["minimum"] == "vpc"
+
+
+@pytest.mark.parametrize(
+    "flags", [{"personal_information": True}, {"sensitive_personal_information": True}]
+)
+def test_personal_information_override(client: httpx.Client, flags: dict[str, bool]) -> None:
+    decision = decide(client, sector="research", data_class="public", **flags)
+    assert decision["tier"]["minimum"] == "vpc"
+    assert rule_ids(decision["tier"]["basis"]) == ["tier.personal_information"]
+    denied = decide(
+        client, sector="research", data_class="public", requested_tier="shared_cloud", **flags
+    )
+    assert denied["verdict"] == "deny"
+
+
+def test_override_never_lowers_the_matrix(client: httpx.Client) -> None:
+    decision = decide(client, sector="finance", data_class="important", personal_information=True)
+    assert decision["tier"]["minimum"] == "bare_metal"
+    assert rule_ids(decision["tier"]["basis"]) == ["tier.sector_matrix"]
