@@ -101,8 +101,8 @@ def test_export_verifies_offline_and_fails_when_one_byte_changes(
     assert json.loads(ok.output)["checked"] == 3
 
     data = bytearray(export.read_bytes())
-    position = data.index(b'"organization":"example-bank"') + len('"organization":"')
-    data[position] = ord("E")  # one byte
+    position = data.index(b'"sector":"finance"') + len('"sector":"')
+    data[position] = ord("F")  # one byte
     export.write_bytes(bytes(data))
     bad = runner.invoke(cli, ["verify", str(export), "--keys", str(keys)])
     assert bad.exit_code == 1
