@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -69,7 +71,7 @@ def verify(
     keyset = json.loads(keys.read_text(encoding="utf-8"))
     public_keys = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
 
-    def records():  # type: ignore[no-untyped-def]
+    def records() -> Iterator[dict[str, Any]]:
         with export.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():

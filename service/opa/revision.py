@@ -24,7 +24,7 @@ def digest(modules: Iterable[str], data_documents: Mapping[str, Any]) -> str:
     differs between a managed OPA, a sidecar and a bundle, while the content is what matters.
     """
     module_digests = sorted(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in modules)
-    payload = {"modules": module_digests, "data": dict(data_documents)}
+    payload: dict[str, Any] = {"modules": module_digests, "data": dict(data_documents)}
     return hashlib.sha256(rfc8785.dumps(payload)).hexdigest()
 
 
