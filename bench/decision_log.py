@@ -29,10 +29,10 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.db import make_engine, migrate  # noqa: E402
-from service.decisions import chain, repository  # noqa: E402
-from service.decisions.service import export_jsonl, seal  # noqa: E402
-from service.decisions.signing import load_or_create  # noqa: E402
+from service.db import make_engine, migrate
+from service.decisions import chain, repository
+from service.decisions.service import export_jsonl, seal
+from service.decisions.signing import load_or_create
 
 APPENDS = int(os.environ.get("BENCH_APPENDS", "1000"))
 EXPORT_RECORDS = int(os.environ.get("BENCH_EXPORT_RECORDS", "100000"))
