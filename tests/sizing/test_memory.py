@@ -1,0 +1,170 @@
+"""Each memory formula against its source."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.sizing import memory
+from service.sizing.architecture import resolve_architecture
+from service.sizing.memory import GB, GIB, Accounting, BytesProfile, Layout, Offload
+from service.workloads.models import Optimizer, Recomputation, Workload
+
+# ZeRO paper, mixed-precision Adam: 2 B weights, 2 B gradients, K = 12.
+PAPER = BytesProfile(weights=2, frozen_weights=2, grad_low=2, grad_fp32=0, optimizer=12)
+# DeepSpeed estimator: fp32 gradients partitioned with the optimizer (16 B/param over N_d).
+FRAMEWORK = BytesProfile(weights=2, frozen_weights=2, grad_low=2, grad_fp32=4, optimizer=12)
+
+
+def _states(psi: float, profile: BytesProfile, layout: Layout, ll: float, acc: Accounting) -> float:
+    w, g, o = memory.zero_model_states(
+        trainable=psi,
+        frozen_bytes_total=0.0,
+        profile=profile,
+        layout=layout,
+        largest_layer=ll,
+        accounting=acc,
+    )
+    return w + g + o
+
+
+@pytest.mark.parametrize(
+    ("stage", "expected_gb"),
+    [(0, 120.0), (1, 31.4), (2, 16.6), (3, 1.9)],
+)
+def test_zero_paper_worked_example_7_5b_on_64_gpus(stage: int, expected_gb: float) -> None:
+    """ZeRO §1 / Figure 1: Ψ = 7.5B, N_d = 64, K = 12 → 120, 31.4, 16.6, 1.9 GB per device."""
+    got = _states(7.5e9, PAPER, Layout(dp=64, zero_stage=stage), 0, Accounting.zero_paper) / GB
+    assert got == pytest.approx(expected_gb, rel=0.015)
+
+
+def test_deepspeed_estimator_formulas_t5_3b() -> None:
+    """DeepSpeed memory.rst, t5-3b (2851M params, 32M largest layer), 8 GPUs (GiB printed as GB)."""
+    psi, ll = 2.851e9, 32e6
+    fw = Accounting.framework
+    z2 = _states(psi, FRAMEWORK, Layout(dp=8, zero_stage=2), ll, fw)
+    assert z2 == pytest.approx(4 * psi + 16 * psi / 8)  # 4P + 16P/N
+    assert z2 / GIB == pytest.approx(15.93, abs=0.01)
+    z2_off = _states(psi, FRAMEWORK, Layout(dp=8, zero_stage=2, offload=Offload.optimizer), ll, fw)
+    assert z2_off == pytest.approx(2 * psi)
+    z3 = _states(psi, FRAMEWORK, Layout(dp=8, zero_stage=3), ll, fw)
+    assert z3 == pytest.approx(18 * psi / 8 + 4 * ll)
+    z3_opt = _states(psi, FRAMEWORK, Layout(dp=8, zero_stage=3, offload=Offload.optimizer), ll, fw)
+    assert z3_opt == pytest.approx(2 * psi / 8 + 4 * ll)
+    z3_all = _states(psi, FRAMEWORK, Layout(dp=8, zero_stage=3, offload=Offload.full), ll, fw)
+    assert z3_all == pytest.approx(4 * ll)
+
+
+def test_deepspeed_host_memory_with_buffer_factor() -> None:
+    """estimate_zero3_model_states_mem_needs: offload optimizer 16Ψ·1.5, offload all 18Ψ·1.5."""
+    psi = 2.783e9
+    common = {
+        "params": psi,
+        "trainable": psi,
+        "frozen_bytes_total": 0.0,
+        "profile": FRAMEWORK,
+        "largest_layer": 65e6,
+        "devices_per_node": 8,
+        "full_training": True,
+    }
+    opt = memory.host_memory_bytes(layout=Layout(zero_stage=3, offload=Offload.optimizer), **common)
+    assert opt / GIB == pytest.approx(62.23, rel=0.002)
+    full = memory.host_memory_bytes(layout=Layout(zero_stage=3, offload=Offload.full), **common)
+    assert full / GIB == pytest.approx(70.0, rel=0.003)
+    z2 = memory.host_memory_bytes(
+        layout=Layout(dp=8, zero_stage=2), **{**common, "params": 2.851e9, "trainable": 2.851e9}
+    )
+    assert z2 / GIB == pytest.approx(127.48, rel=0.002)  # Ψ·4·gpus_per_node·1.5
+
+
+def test_optimizer_profiles_transformer_math() -> None:
+    """Transformer Math 101 / ZeRO: AdamW K=12, 8-bit Adam 6, SGD+momentum 8; pure bf16 Adam 4."""
+    k = memory.optimizer_bytes
+    assert k(Optimizer.adamw, master=True, weight_bytes=2, hidden=4096) == 12
+    assert k(Optimizer.adamw_8bit, master=True, weight_bytes=2, hidden=4096) == 6
+    assert k(Optimizer.sgd, master=True, weight_bytes=2, hidden=4096) == 8
+    assert k(Optimizer.adamw, master=False, weight_bytes=2, hidden=4096) == 4
+    assert k(Optimizer.adamw, master=True, weight_bytes=4, hidden=4096) == 8  # fp32: no extra copy
+    assert k(Optimizer.adafactor, master=True, weight_bytes=2, hidden=4096) < 4.01
+
+
+def test_framework_profile_is_18_bytes_paper_is_16() -> None:
+    w = Workload.model_validate({"model": {"params_b": 7}, "task": "full_finetune"})
+    arch = resolve_architecture(w)
+    assert memory.bytes_profile(w, arch, Accounting.framework).trainable_total == 18  # Megatron
+    assert memory.bytes_profile(w, arch, Accounting.zero_paper).trainable_total == 16  # ZeRO
+    pure = w.model_copy(update={"master_weights": False})
+    assert (
+        memory.bytes_profile(pure, arch, Accounting.framework).trainable_total == 8
+    )  # LLaMA-Factory
+
+
+def test_qlora_constants_0_127_bits() -> None:
+    """QLoRA §3: double quantisation cuts the constants from 0.5 to 0.127 bits per parameter."""
+    assert pytest.approx(0.127, abs=0.0005) == memory.QUANT_CONSTANT_BITS
+    assert memory.quantized_bytes(4) == pytest.approx((4 + 0.127) / 8, abs=1e-4)
+
+
+def _act(**kw: object) -> float:
+    base = {
+        "seq": 2048,
+        "batch": 1,
+        "hidden": 12288,
+        "heads": 96,
+        "tp": 1,
+        "recompute": Recomputation.none,
+        "sequence_parallel": False,
+        "flash_attention": False,
+    }
+    base.update(kw)
+    return memory.activation_bytes_per_layer(**base)  # type: ignore[arg-type]
+
+
+def test_korthikanti_table2_gpt3() -> None:
+    """Korthikanti et al. 2022 Table 2 for GPT-3 175B (s=2048, h=12288, a=96): 5as/h = 80."""
+    sbh = 2048 * 12288
+    assert _act() == pytest.approx(sbh * (34 + 80))
+    assert _act(tp=8) == pytest.approx(sbh * (10 + 24 / 8 + 80 / 8))
+    assert _act(tp=8, sequence_parallel=True) == pytest.approx(sbh / 8 * (34 + 80))
+    assert _act(tp=8, recompute=Recomputation.selective) == pytest.approx(sbh * (10 + 24 / 8))
+    sp_sel = _act(tp=8, recompute=Recomputation.selective, sequence_parallel=True)
+    assert sp_sel == pytest.approx(34 * sbh / 8)
+    assert _act(recompute=Recomputation.full) == pytest.approx(2 * sbh)
+    # §5: sequence parallelism + selective recomputation cut activation memory ~5× vs TP alone.
+    assert _act(tp=8) / sp_sel == pytest.approx(5.4, abs=0.1)
+    # FlashAttention never stores the s×s scores: the 5as/h term vanishes.
+    assert _act(flash_attention=True) == pytest.approx(34 * sbh)
+
+
+def test_kv_cache_uses_real_gqa_heads() -> None:
+    """Llama-3-8B: 2·32 layers·8 kv heads·128·2 B = 128 KiB per token (not 4× from 32 heads)."""
+    w = Workload.model_validate({"model": {"name": "llama-3-8b"}, "task": "inference"})
+    arch = resolve_architecture(w)
+    per_token = memory.kv_cache_bytes(arch=arch, context_len=1, sequences=1, bytes_per_value=2)
+    assert per_token == 2 * 32 * 8 * 128 * 2 == 128 * 1024
+    full = memory.kv_cache_bytes(arch=arch, context_len=8192, sequences=32, bytes_per_value=2)
+    assert full / GIB == pytest.approx(32.0)
+
+
+def test_kv_cache_mla_and_sliding_window() -> None:
+    """DeepSeek-V3 MLA caches 512 + 64 = 576 values per token and layer; Mistral caps at 4096."""
+    v3 = resolve_architecture(
+        Workload.model_validate({"model": {"name": "deepseek-v3"}, "task": "inference"})
+    )
+    assert (
+        memory.kv_cache_bytes(arch=v3, context_len=1, sequences=1, bytes_per_value=2)
+        == 61 * 576 * 2
+    )
+    mistral = resolve_architecture(
+        Workload.model_validate({"model": {"name": "mistral-7b"}, "task": "inference"})
+    )
+    capped = memory.kv_cache_bytes(arch=mistral, context_len=32768, sequences=1, bytes_per_value=2)
+    assert capped == memory.kv_cache_bytes(
+        arch=mistral, context_len=4096, sequences=1, bytes_per_value=2
+    )
+
+
+def test_moe_memory_uses_total_params() -> None:
+    w = Workload.model_validate({"model": {"name": "mixtral-8x7b"}, "task": "inference"})
+    arch = resolve_architecture(w)
+    assert arch.params == 46.7e9
+    assert arch.active_params == 12.9e9

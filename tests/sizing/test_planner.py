@@ -1,0 +1,192 @@
+"""Plan search and fixed plans: TP within a node, degree validation, offload, does-not-fit."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from service.errors import InvalidInput
+from service.settings import PROJECT_ROOT
+from service.sizing import planner
+from service.sizing.catalog import CATALOG_RELATIVE, Catalog, load_catalog
+from service.sizing.memory import Offload
+from service.sizing.models import Plan
+from service.sizing.service import size
+from service.workloads.models import Workload
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(PROJECT_ROOT / "policies")
+
+
+def _raw() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PROJECT_ROOT / "policies" / CATALOG_RELATIVE).read_text())
+    return data
+
+
+def wl(**kw: Any) -> Workload:
+    body: dict[str, Any] = {"model": {"params_b": 7}, "task": "lora"}
+    body.update(kw)
+    return Workload.model_validate(body)
+
+
+def test_every_usable_accelerator_gets_one_option_cheapest_first(catalog: Catalog) -> None:
+    result = size(wl(train_tokens=1e9), catalog=catalog)
+    ids = [o.accelerator for o in result.options]
+    assert len(ids) == len(set(ids))
+    usable = {a.id for a in catalog if a.memory_gb and (a.peak_bf16 or a.peak_fp16)}
+    assert set(ids) == usable
+    priced = [o for o in result.options if o.cost_usd is not None]
+    assert priced == result.options[: len(priced)]  # known prices rank first
+    assert [o.cost_usd for o in priced] == sorted(o.cost_usd or 0 for o in priced)
+    unpriced = result.options[len(priced) :]
+    assert [o.count for o in unpriced] == sorted(o.count for o in unpriced)
+    assert result.fits is True and result.train_flops and result.estimated_hours
+
+
+def test_unsourced_parts_are_never_recommended(catalog: Catalog) -> None:
+    result = size(wl(), catalog=catalog)
+    ids = {o.accelerator for o in result.options}
+    assert "nvidia-l20" not in ids  # memory known, compute unsourced
+    assert "huawei-atlas-800t-a2" not in ids  # nothing sourced
+    assert any("nvidia-l20" in n for n in result.assumptions.notes)
+
+
+def test_tensor_parallel_stays_inside_a_node(catalog: Catalog) -> None:
+    result = size(
+        Workload.model_validate(
+            {"model": {"name": "llama-3-70b"}, "task": "full_finetune", "train_tokens": 1e9}
+        ),
+        catalog=catalog,
+    )
+    for option in result.options:
+        node = catalog.get(option.accelerator).devices_per_node
+        p = option.parallelism
+        assert p.tp <= node
+        assert p.dp * p.tp * p.pp == option.count
+        assert option.memory_per_device_gb <= option.device_memory_gb
+        assert option.nodes == -(-option.count // node)
+    with pytest.raises(InvalidInput) as info:
+        size(wl(), Plan(accelerator="nvidia-gb200", count=8, tp=8), catalog=catalog)
+    assert info.value.field == "plan.tp"
+
+
+def test_plan_degrees_must_multiply_to_count() -> None:
+    with pytest.raises(ValidationError, match="does not equal count"):
+        Plan(accelerator="nvidia-h100-sxm", count=8, tp=2, pp=2, dp=4)
+    with pytest.raises(ValidationError, match="not a multiple"):
+        Plan(accelerator="nvidia-h100-sxm", count=6, tp=4)
+    with pytest.raises(ValidationError, match="zero_stage 3"):
+        Plan(count=1, offload=Offload.full, zero_stage=2)
+
+
+def test_unknown_accelerator_is_invalid_input(catalog: Catalog) -> None:
+    with pytest.raises(InvalidInput) as info:
+        size(wl(), Plan(accelerator="nvidia-z9000", count=1), catalog=catalog)
+    assert info.value.field == "plan.accelerator"
+
+
+def test_fixed_plan_fits_or_says_why(catalog: Catalog) -> None:
+    ok = size(wl(task="qlora"), Plan(accelerator="nvidia-rtx-4090", count=1), catalog=catalog)
+    assert ok.fits is True and ok.per_device_gb.total < 24
+    full = size(
+        wl(task="full_finetune"), Plan(accelerator="nvidia-rtx-4090", count=1), catalog=catalog
+    )
+    assert full.fits is False
+    assert "nvidia-rtx-4090" in (full.reason or "") and "GB" in (full.reason or "")
+    sharded = size(
+        wl(task="full_finetune"),
+        Plan(accelerator="nvidia-h100-sxm", count=8, zero_stage=3),
+        catalog=catalog,
+    )
+    assert sharded.fits is True
+
+
+def test_offload_moves_states_to_host_ram(catalog: Catalog) -> None:
+    base = wl(task="full_finetune", train_tokens=1e8)
+    plain = size(
+        base, Plan(accelerator="nvidia-a100-80gb-sxm", count=1, zero_stage=0), catalog=catalog
+    )
+    off = size(
+        base,
+        Plan(accelerator="nvidia-a100-80gb-sxm", count=1, zero_stage=3, offload=Offload.full),
+        catalog=catalog,
+    )
+    assert plain.fits is False and off.fits is True
+    assert off.per_device_gb.optimizer_states == 0
+    assert off.host_memory_gb is not None and off.host_memory_gb > 18 * 7 * 1.5 * 0.99
+    assert (off.estimated_hours or 0) > (plain.estimated_hours or 0)  # offload costs time
+
+
+def test_search_falls_back_to_offload_when_nothing_else_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = _raw()
+    data["by_id"] = {"nvidia-rtx-4090": data["by_id"]["nvidia-rtx-4090"]}
+    monkeypatch.setattr(planner, "MAX_DEVICES", 8)  # one workstation
+    # 70B × 18 B = 1.26 TB cannot sit in 8 × 24 GB; ZeRO-3 with offload to host RAM can.
+    result = size(wl(model={"params_b": 70}, task="full_finetune"), catalog=Catalog(data))
+    best = result.options[0]
+    assert best.offload is not Offload.none and best.count <= 8
+    assert best.host_memory_gb > 70 * 16
+
+
+def test_model_that_fits_nowhere_is_an_explicit_answer() -> None:
+    data = copy.deepcopy(_raw())
+    data["by_id"] = {"kunlunxin-k200": data["by_id"]["kunlunxin-k200"]}  # 16 GB parts
+    result = size(wl(model={"params_b": 100000}, task="full_finetune"), catalog=Catalog(data))
+    assert result.fits is False
+    assert result.options == []
+    assert "does not fit" in (result.reason or "")
+    assert result.memory_gb.total > 1e6  # the need is still reported, never a silent zero
+
+
+def test_deadline_scales_data_parallel_out(catalog: Catalog) -> None:
+    slow = size(wl(task="full_finetune", train_tokens=5e10), catalog=catalog)
+    fast = size(wl(task="full_finetune", train_tokens=5e10, deadline_hours=24), catalog=catalog)
+    h100_slow = next(o for o in slow.options if o.accelerator == "nvidia-h100-sxm")
+    h100_fast = next(o for o in fast.options if o.accelerator == "nvidia-h100-sxm")
+    assert h100_fast.count > h100_slow.count
+    assert h100_fast.meets_deadline is True and (h100_fast.estimated_hours or 99) <= 24
+
+
+def test_inference_reports_decode_throughput_and_kv(catalog: Catalog) -> None:
+    body = {
+        "model": {"name": "qwen2.5-7b"},
+        "task": "inference",
+        "serving": {"concurrent_sequences": 32, "context_len": 8192},
+    }
+    result = size(Workload.model_validate(body), catalog=catalog)
+    # 2 · 28 layers · 4 kv heads · 128 · 8192 tokens · 32 sequences · 2 bytes
+    assert result.memory_gb.kv_cache == pytest.approx(
+        2 * 28 * 4 * 128 * 8192 * 32 * 2 / 1e9, rel=1e-3
+    )
+    assert result.train_flops == 0
+    with_bw = [o for o in result.options if catalog.get(o.accelerator).memory_bw_gbps]
+    assert with_bw and all(o.decode_tokens_per_s for o in with_bw)
+    int4 = size(Workload.model_validate({**body, "precision": "int4"}), catalog=catalog)
+    assert int4.memory_gb.weights < result.memory_gb.weights / 2.5
+
+
+def test_derived_architecture_is_flagged(catalog: Catalog) -> None:
+    derived = size(wl(), catalog=catalog).assumptions.architecture
+    assert derived.derived and "kv_heads" in derived.derived_fields
+    known = size(wl(model={"name": "qwen2.5-7b"}), catalog=catalog).assumptions.architecture
+    assert not known.derived and known.kv_heads == 4
+
+
+def test_plan_without_accelerator_reports_memory_only(catalog: Catalog) -> None:
+    result = size(wl(task="full_finetune"), Plan(count=8, zero_stage=3), catalog=catalog)
+    assert result.fits is None and result.options == []
+    assert result.per_device_gb.total < result.memory_gb.total
+
+
+def test_plan_mfu_overrides_prior(catalog: Catalog) -> None:
+    plan = Plan(accelerator="nvidia-h100-sxm", count=8, zero_stage=2, mfu=0.2)
+    result = size(wl(train_tokens=1e9), plan, catalog=catalog)
+    assert result.assumptions.mfu == 0.2 and result.assumptions.mfu_source == "plan.mfu"

@@ -1,0 +1,84 @@
+"""resource_form: the form a tier implies, bare metal for multi-node training."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.errors import InvalidInput
+from service.sizing.memory import Offload
+from service.sizing.models import MemoryBreakdown, Parallelism, PlanOption
+from service.sizing.service import resource_form
+from service.workloads.models import Workload
+
+
+def option(nodes: int) -> PlanOption:
+    zero = MemoryBreakdown(
+        weights=0, gradients=0, optimizer_states=0, activations=0, kv_cache=0, overhead=0, total=0
+    )
+    return PlanOption(
+        accelerator="nvidia-h100-sxm",
+        accelerator_name="H100",
+        count=8 * nodes,
+        nodes=nodes,
+        parallelism=Parallelism(dp=8 * nodes, tp=1, pp=1, zero_stage=3),
+        offload=Offload.none,
+        memory_per_device_gb=1,
+        per_device_gb=zero,
+        device_memory_gb=80,
+        host_memory_gb=1,
+        mfu=0.4,
+        estimated_hours=1,
+        gpu_hours=8,
+        usd_per_gpu_hour=2,
+        cost_usd=16,
+        meets_deadline=None,
+        decode_tokens_per_s=None,
+        domestic=False,
+        export_status_cn="licence_required",
+    )
+
+
+def w(task: str = "lora", deadline: float | None = None) -> Workload:
+    return Workload.model_validate(
+        {"model": {"params_b": 7}, "task": task, "deadline_hours": deadline}
+    )
+
+
+@pytest.mark.parametrize(
+    ("tier", "expected"),
+    [
+        ("classified_facility", "classified_facility"),
+        ("bare_metal", "bare_metal"),
+        ("appliance", "appliance"),
+        ("vpc", "cloud_host"),
+        ("shared_cloud", "cloud_host"),
+    ],
+)
+def test_single_node_takes_the_tier_form(tier: str, expected: str) -> None:
+    assert resource_form(option(1), tier=tier, workload=w()) == expected
+
+
+def test_multi_node_training_needs_bare_metal() -> None:
+    assert resource_form(option(2), tier="vpc", workload=w("full_finetune")) == "bare_metal"
+    assert resource_form(option(2), tier="shared_cloud", workload=w("pretrain", 12)) == "bare_metal"
+    # never traded down from the classified facility
+    assert (
+        resource_form(option(4), tier="classified_facility", workload=w("pretrain"))
+        == "classified_facility"
+    )
+    # multi-node serving is not training
+    assert resource_form(option(2), tier="vpc", workload=w("inference")) == "cloud_host"
+
+
+def test_short_experiment_on_shared_cloud_is_a_container() -> None:
+    assert (
+        resource_form(option(1), tier="shared_cloud", workload=w(deadline=24)) == "cloud_container"
+    )
+    assert resource_form(option(1), tier="shared_cloud", workload=w(deadline=25)) == "cloud_host"
+    assert resource_form(option(1), tier="vpc", workload=w(deadline=2)) == "cloud_host"
+
+
+def test_unknown_tier() -> None:
+    with pytest.raises(InvalidInput) as info:
+        resource_form(option(1), tier="moon", workload=w())
+    assert info.value.field == "tier"
