@@ -91,6 +91,8 @@ def case_request(case: dict[str, Any]) -> CaseRequest:
             offload=_offload(str(case.get("offload", ""))),
         )
     elif "gpu_type" in case:
+        # The card gives GPU-hours, not the cluster: one 8-GPU node (the MFU prior only
+        # discounts beyond a node, so GPU-hours barely depend on this choice).
         plan = Plan(accelerator=GPU_IDS[case["gpu_type"]], count=8)
     # The ZeRO paper's closed form counts fp16 gradients only (K = 12 → 16 B/param).
     accounting = Accounting.zero_paper if "ZeRO" in case["source"] else Accounting.framework

@@ -91,6 +91,11 @@ class Prepared:
     _cache: dict[tuple[int, int, int, int, Offload], tuple[float, ...]] = field(
         default_factory=dict
     )
+    # (count, node, offload) → layouts in preference order and their smallest per-device total,
+    # shared by every accelerator with that node size (the search is per-request memoised).
+    _layouts: dict[tuple[int, int, Offload], tuple[list[Layout], float]] = field(
+        default_factory=dict
+    )
 
 
 def prepare(workload: Workload, accounting: Accounting = Accounting.framework) -> Prepared:
@@ -341,10 +346,25 @@ def smallest_fit(prep: Prepared, acc: Accelerator) -> Layout | None:
     offloads = (Offload.none, Offload.optimizer, Offload.full) if prep.training else (Offload.none,)
     for offload in offloads:
         for count in counts:
-            for layout in layouts_for(prep, count, node, offload):
+            layouts, smallest = _layouts_with_floor(prep, count, node, offload)
+            if smallest > capacity:
+                continue
+            for layout in layouts:
                 if per_device_bytes(prep, layout)[6] <= capacity:
                     return layout
     return None
+
+
+def _layouts_with_floor(
+    prep: Prepared, count: int, node: int, offload: Offload
+) -> tuple[list[Layout], float]:
+    key = (count, node, offload)
+    cached = prep._layouts.get(key)
+    if cached is None:
+        layouts = layouts_for(prep, count, node, offload)
+        floor = min((per_device_bytes(prep, lay)[6] for lay in layouts), default=math.inf)
+        cached = prep._layouts[key] = (layouts, floor)
+    return cached
 
 
 def scale_for_deadline(prep: Prepared, acc: Accelerator, layout: Layout) -> Layout:
