@@ -20,9 +20,14 @@ def serve(
     workers: int = typer.Option(1, min=1, help="Worker processes."),
 ) -> None:
     """Run the HTTP API (managed OPA unless TIERGATE_OPA_URL is set)."""
+    import signal
+
     import uvicorn
 
     settings = get_settings()
+    # uvicorn drains in-flight requests on SIGTERM, restores the handlers it found, then
+    # re-raises the signal; with this handler a drained shutdown exits 0 instead of -15.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "service.main:create_app",
         factory=True,
@@ -30,7 +35,12 @@ def serve(
         port=port or settings.port,
         workers=workers,
         timeout_graceful_shutdown=30,
+        access_log=False,  # one JSON access line per request comes from the app itself
     )
+
+
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 @app.command()
@@ -96,8 +106,10 @@ def verify(
 
 
 def _register_optional_commands() -> None:
+    from service.auth.cli import app as keys_app
     from service.sizing.cli import size_command
 
+    app.add_typer(keys_app, name="keys")
     app.command("size")(size_command)
 
 

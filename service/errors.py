@@ -1,6 +1,9 @@
 """The one error hierarchy of tiergate.
 
-TiergateError(message, status_code, code, field)
+TiergateError(message, status_code, code, field, headers)
+├── Unauthorized           401  no API key, or one that is unknown or revoked
+├── Forbidden              403  the key's roles do not allow this operation
+├── TooManyRequests        429  the key's rate limit is exhausted (Retry-After says when to retry)
 ├── InvalidInput           422  the request is well-formed JSON but a field is wrong
 ├── NotFound               404  a named resource does not exist
 ├── Conflict               409  the request clashes with stored state (idempotency key reuse)
@@ -28,14 +31,31 @@ class TiergateError(Exception):
         status_code: int | None = None,
         code: str | None = None,
         field: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}
         if status_code is not None:
             self.status_code = status_code
         if code is not None:
             self.code = code
         self.field = field
+
+
+class Unauthorized(TiergateError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(TiergateError):
+    status_code = 403
+    code = "forbidden"
+
+
+class TooManyRequests(TiergateError):
+    status_code = 429
+    code = "rate_limited"
 
 
 class InvalidInput(TiergateError):

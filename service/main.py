@@ -11,10 +11,21 @@ from fastapi import FastAPI, Request, Response
 
 from service import __version__
 from service.api import errors
+from service.api.limits import BodyLimitMiddleware, TimeoutMiddleware
+from service.api.schemas import error_responses
+from service.auth.access import AUTHORIZE, AccessControl
+from service.auth.ratelimit import TokenBuckets
+from service.auth.routes import router as api_keys_router
+from service.auth.service import KeyCache
 from service.catalog.routes import router as catalog_router
 from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
+from service.decisions.tables import DecisionRow
 from service.health.routes import router as health_router
+from service.observability.logging import configure_logging
+from service.observability.metrics import count_committed_decisions
+from service.observability.metrics import router as metrics_router
+from service.observability.middleware import ObservabilityMiddleware
 from service.policies.routes import router as policies_router
 from service.runtime import start, stop
 from service.settings import Settings, get_settings
@@ -25,10 +36,13 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the runtime (OPA, database, keys) starts with the lifespan."""
+    settings = settings or get_settings()
+    configure_logging(json=settings.log_json)
+    count_committed_decisions(DecisionRow)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await start(settings or get_settings())
+        runtime = await start(settings)
         app.state.runtime = runtime
         try:
             yield
@@ -42,6 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    app.state.access = AccessControl(
+        enabled=settings.auth_enabled,
+        cache=KeyCache(settings.auth_cache_seconds),
+        limiter=TokenBuckets(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
+    )
+    # Added innermost first: request id → metrics/access log → body cap → deadline → routes.
+    app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ObservabilityMiddleware)
 
     @app.middleware("http")
     async def request_id(
@@ -58,13 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers[REQUEST_ID_HEADER] = rid
         return response
 
-    for router in (
-        decisions_router,
-        keys_router,
-        sizing_router,
-        policies_router,
-        catalog_router,
-        health_router,
-    ):
+    # Routes that need an API key; which role each operation needs is in service/auth/access.py.
+    for router in (decisions_router, sizing_router, policies_router, api_keys_router):
+        app.include_router(
+            router,
+            dependencies=[AUTHORIZE],
+            responses=error_responses(401, 403, 413, 429),
+        )
+    # Open: the signing public keys, the accelerator catalogue, probes and metrics.
+    for router in (keys_router, catalog_router, health_router, metrics_router):
         app.include_router(router)
     return app

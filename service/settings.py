@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     # Empty means: data_dir/signing-key.pem, generated on first start.
     signing_key_path: Path | None = None
 
+    # API keys with roles (service/auth); off only for local experiments.
+    auth_enabled: bool = True
+    # Seconds a verified key is trusted without a database read (revocation delay elsewhere).
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Request limits (service/api/limits.py).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Whole-request deadline for side-effect-free requests (see service/api/limits.py).
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Per-key token bucket: sustained rate and burst size; rate 0 turns limiting off.
+    rate_limit_per_second: float = Field(default=50.0, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
+    # Logs: one JSON object per line (structlog); false gives human-readable console lines.
+    log_json: bool = True
+
     @property
     def signing_key_path_resolved(self) -> Path:
         return self.signing_key_path or self.data_dir / "signing-key.pem"

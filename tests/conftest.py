@@ -33,7 +33,11 @@ def opa_url(opa_server: OpaProcess) -> str:
 
 @pytest.fixture
 def make_settings(tmp_path: Path, opa_url: str):  # type: ignore[no-untyped-def]
-    """Settings for an app on a fresh SQLite file, using the session OPA unless told otherwise."""
+    """Settings for an app on a fresh SQLite file, using the session OPA unless told otherwise.
+
+    API keys and rate limits are off here so tests of other behaviours need no key; the
+    `client` fixture and tests/auth turn authentication on.
+    """
     from service.settings import Settings
 
     def _make(**overrides: object) -> Settings:
@@ -41,6 +45,8 @@ def make_settings(tmp_path: Path, opa_url: str):  # type: ignore[no-untyped-def]
             "data_dir": tmp_path / "data",
             "opa_url": opa_url,
             "policies_dir": POLICIES_DIR,
+            "auth_enabled": False,
+            "rate_limit_per_second": 0,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
@@ -50,12 +56,18 @@ def make_settings(tmp_path: Path, opa_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(make_settings):  # type: ignore[no-untyped-def]
-    """A TestClient (lifespan running) of an app on the session OPA and a fresh database."""
+    """A TestClient (lifespan running) of an app on the session OPA and a fresh database,
+    with authentication on and a key holding every role sent on each request."""
     from fastapi.testclient import TestClient
 
+    from service.auth import service as auth_service
+    from service.auth.models import Role
     from service.main import create_app
 
-    with TestClient(create_app(make_settings())) as test_client:
+    with TestClient(create_app(make_settings(auth_enabled=True))) as test_client:
+        db = test_client.app.state.runtime.db  # type: ignore[attr-defined]
+        key = auth_service.create(db, roles=list(Role), name="tests").key
+        test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
 
 

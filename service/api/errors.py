@@ -36,7 +36,8 @@ async def tiergate_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TiergateError)
     if isinstance(exc, ServiceUnavailable):
         log.warning("service_unavailable", code=exc.code, detail=exc.message)
-    headers = {"Retry-After": "1"} if isinstance(exc, ServiceUnavailable) else None
+    headers = {"Retry-After": "1"} if isinstance(exc, ServiceUnavailable) else {}
+    headers.update(exc.headers)
     return JSONResponse(
         _body(exc.code, exc.message, exc.field), status_code=exc.status_code, headers=headers
     )
@@ -57,7 +58,12 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {
+        400: "bad_request",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+    }.get(exc.status_code, "http_error")
     return JSONResponse(
         _body(code, str(exc.detail)),
         status_code=exc.status_code,

@@ -19,6 +19,7 @@ import aiohttp
 from opa_client import AsyncOpaClient
 
 from service.errors import PolicyEngineUnavailable, PolicyOutOfSync
+from service.observability.metrics import OPA_LATENCY
 from service.opa.revision import DiskRevision, digest
 
 DECISION_PACKAGE = "tiergate.main"
@@ -85,9 +86,10 @@ class PolicyEngine:
         revision = await self.ensure_in_sync()
         version = await self.engine_version()
         try:
-            response = await self._client.query_rule(
-                input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=DECISION_RULE
-            )
+            with OPA_LATENCY.time():
+                response = await self._client.query_rule(
+                    input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=DECISION_RULE
+                )
         except _ENGINE_ERRORS as exc:
             raise PolicyEngineUnavailable(_describe("evaluating the decision", exc)) from exc
         if not isinstance(response, dict) or "result" not in response:

@@ -1,0 +1,105 @@
+"""Who may call what: the one table of access rules, and the dependency that enforces it.
+
+Routers that need a key are included with `dependencies=[AUTHORIZE]` (service/main.py); the
+open ones (probes, metrics, the accelerator catalogue, the public signing keys) are included
+without it. Within a protected router every operation must be in ACCESS: an operation that is
+missing is refused to everyone (deny by default), and tests/auth/test_access.py fails so it is
+noticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from service.auth import service
+from service.auth.models import Principal, Role
+from service.auth.ratelimit import TokenBuckets, retry_after_header
+from service.errors import Forbidden, TooManyRequests, Unauthorized
+
+SUBMITTER = frozenset({Role.submitter})
+AUDITOR = frozenset({Role.auditor})
+ADMIN = frozenset({Role.admin})
+
+# (method, path template) → the roles of which a key needs at least one.
+ACCESS: Mapping[tuple[str, str], frozenset[Role]] = {
+    ("POST", "/v1/decisions"): SUBMITTER,
+    ("POST", "/v1/sizing"): SUBMITTER,
+    ("GET", "/v1/decisions"): AUDITOR,
+    ("GET", "/v1/decisions/verify"): AUDITOR,
+    ("GET", "/v1/decisions/export"): AUDITOR,
+    ("GET", "/v1/decisions/{decision_id}"): AUDITOR,
+    ("POST", "/v1/decisions/{decision_id}/replay"): AUDITOR,
+    ("GET", "/v1/policies"): AUDITOR,
+    ("POST", "/v1/keys/api"): ADMIN,
+    ("GET", "/v1/keys/api"): ADMIN,
+    ("DELETE", "/v1/keys/api/{key_id}"): ADMIN,
+}
+
+
+def required_roles(method: str, path_template: str) -> frozenset[Role] | None:
+    """The roles an operation needs, or None when it has no rule (then nobody may call it)."""
+    return ACCESS.get(("GET" if method == "HEAD" else method, path_template))
+
+
+@dataclass
+class AccessControl:
+    """Per-app state of authentication: on/off, the key cache and the rate-limit buckets."""
+
+    enabled: bool
+    cache: service.KeyCache
+    limiter: TokenBuckets
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
+
+
+async def authorize(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_header)],
+) -> Principal | None:
+    """Authenticate the key, check its roles for this operation, then take a rate-limit token."""
+    control: AccessControl = request.app.state.access
+    route = request.scope.get("route")
+    template = str(getattr(route, "path", ""))
+    needed = required_roles(request.method, template)
+    if not control.enabled:
+        return None
+    key = bearer.credentials if bearer else header_key
+    if not key:
+        raise Unauthorized(
+            "an API key is required: send `Authorization: Bearer <key>` or `X-API-Key`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal = control.cache.get(key)
+    if principal is None:
+        db = request.app.state.runtime.db
+        principal = await run_in_threadpool(service.authenticate, db, key)
+        control.cache.put(key, principal)
+    request.state.principal = principal
+    if needed is None:
+        raise Forbidden(f"{request.method} {template} has no access rule; refused to every key")
+    if not principal.roles & needed:
+        raise Forbidden(
+            f"key {principal.key_id} lacks the role for this operation "
+            f"(needs one of: {', '.join(sorted(needed))})"
+        )
+    wait = control.limiter.take(principal.key_id)
+    if wait > 0:
+        raise TooManyRequests(
+            f"rate limit of key {principal.key_id} exceeded; retry later",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
+    return principal
+
+
+AUTHORIZE = Depends(authorize)
+PrincipalDep = Annotated[Principal | None, AUTHORIZE]

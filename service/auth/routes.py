@@ -1,0 +1,37 @@
+"""HTTP routes to manage API keys (admin role; see access.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from starlette.concurrency import run_in_threadpool
+
+from service.api.deps import RuntimeDep
+from service.api.schemas import error_responses
+from service.auth import service
+from service.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic
+
+router = APIRouter(prefix="/v1/keys/api", tags=["api keys"])
+
+KeyIdPath = Annotated[str, Path(max_length=32, pattern=r"^tgk_[0-9a-f]{8}$")]
+
+
+@router.post("", status_code=201, response_model=ApiKeyCreated, responses=error_responses(422))
+async def create_key(body: ApiKeyCreate, runtime: RuntimeDep) -> ApiKeyCreated:
+    """Create an API key with the given roles; its secret is in this response only."""
+    return await run_in_threadpool(service.create, runtime.db, roles=body.roles, name=body.name)
+
+
+@router.get("", response_model=ApiKeyList)
+def list_keys(runtime: RuntimeDep) -> ApiKeyList:
+    """List API keys (ids, names, roles, revocation); never the secrets."""
+    return ApiKeyList(items=service.list_keys(runtime.db))
+
+
+@router.delete("/{key_id}", response_model=ApiKeyPublic, responses=error_responses(404, 422))
+async def revoke_key(key_id: KeyIdPath, runtime: RuntimeDep, request: Request) -> ApiKeyPublic:
+    """Revoke an API key; it is refused from now on (other processes: within the cache TTL)."""
+    revoked = await run_in_threadpool(service.revoke, runtime.db, key_id)
+    request.app.state.access.cache.clear()
+    return revoked

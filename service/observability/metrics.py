@@ -1,0 +1,98 @@
+"""Prometheus metrics of the service, and the `/metrics` route that exposes them.
+
+Metrics live in the process-wide default registry (one set per process; with several uvicorn
+workers each worker exposes its own, as usual for prometheus-client without multiprocess mode).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import event
+from sqlalchemy.orm import Session, object_session
+
+# Buckets in seconds: a decision takes milliseconds; timeouts are seconds.
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+DECISIONS = Counter(
+    "tiergate_decisions",
+    "Decisions committed to the decision log, by verdict and selected tier.",
+    ["verdict", "tier"],
+)
+REQUEST_LATENCY = Histogram(
+    "tiergate_request_duration_seconds",
+    "Whole-request latency, by route template, method and status.",
+    ["route", "method", "status"],
+    buckets=_BUCKETS,
+)
+OPA_LATENCY = Histogram(
+    "tiergate_opa_request_duration_seconds",
+    "Latency of the OPA decision query (the policy evaluation itself).",
+    buckets=_BUCKETS,
+)
+
+_PENDING = "tiergate_pending_decisions"
+
+
+_hooked: set[type] = set()
+
+
+def count_committed_decisions(row_class: type) -> None:
+    """Count decisions when their transaction commits (not when flushed: a rolled-back append
+    is not a decision). Hooked on the ORM so the decision code needs no metrics calls.
+    Idempotent: apps built repeatedly in one process (tests) hook once."""
+    if row_class in _hooked:
+        return
+    _hooked.add(row_class)
+
+    @event.listens_for(row_class, "after_insert")
+    def _inserted(_mapper: Any, _connection: Any, target: Any) -> None:
+        session = object_session(target)
+        if session is not None:
+            session.info.setdefault(_PENDING, []).append((str(target.verdict), str(target.tier)))
+
+    @event.listens_for(Session, "after_commit")
+    def _committed(session: Session) -> None:
+        for verdict, tier in session.info.pop(_PENDING, []):
+            DECISIONS.labels(verdict=verdict, tier=tier).inc()
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _rolled_back(session: Session, _previous: Any) -> None:
+        session.info.pop(_PENDING, None)
+
+
+class _RuntimeCollector(Collector):
+    """Values the runtime owns, read at scrape time."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Any:
+        restarts = CounterMetricFamily(
+            "tiergate_opa_restarts", "Restarts of the managed OPA process since start."
+        )
+        restarts.add_metric([], float(self.runtime.opa_restarts))
+        yield restarts
+
+
+router = APIRouter(tags=["observability"])
+
+
+@router.get("/metrics", response_class=Response, include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus exposition of this process's metrics."""
+    local = CollectorRegistry(auto_describe=False)
+    local.register(_RuntimeCollector(request.app.state.runtime))
+    body = generate_latest(REGISTRY) + generate_latest(local)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
