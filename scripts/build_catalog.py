@@ -78,8 +78,7 @@ def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
         "cny_per_gpu_hour": cny,
         "basis": "judgement",
         "method": (
-            "midpoint of the first quoted range; CNY converted at the stated rate "
-            "when no USD quote"
+            "midpoint of the first quoted range; CNY converted at the stated rate when no USD quote"
         ),
         "quoted": raw,
         "sources": [
