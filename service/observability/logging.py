@@ -8,6 +8,11 @@ import sys
 import structlog
 
 
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    # Resolved per logger, not once: whatever sys.stderr is now (redirected in tests too).
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
     """Configure structlog (idempotent). Context bound with structlog.contextvars — the request
     id (service/main.py) and the key id — is merged into every event of the request."""
@@ -24,6 +29,6 @@ def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

@@ -1,0 +1,107 @@
+"""/metrics: decisions by verdict and tier, request and OPA latency, OPA restarts; JSON logs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import decision_request
+
+
+def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
+
+
+def value(metrics: dict, name: str, **labels: str) -> float:  # type: ignore[type-arg]
+    return metrics.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_decisions_counted_by_verdict_and_tier_when_committed(client: TestClient) -> None:
+    before = samples(client)
+    record = client.post("/v1/decisions", json=decision_request()).json()
+    denied = client.post(
+        "/v1/decisions",
+        json=decision_request(requested_tier="shared_cloud", data_class="core", core_business=True),
+    ).json()
+    after = samples(client)
+    for rec in (record, denied):
+        labels = {"verdict": rec["verdict"], "tier": rec["tier"]["selected"]}
+        expected = sum(
+            1
+            for r in (record, denied)
+            if (r["verdict"], r["tier"]["selected"]) == (labels["verdict"], labels["tier"])
+        )
+        grown = value(after, "tiergate_decisions_total", **labels) - value(
+            before, "tiergate_decisions_total", **labels
+        )
+        assert grown == expected
+
+
+def test_a_failed_decision_is_not_counted(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from service.main import create_app
+
+    with TestClient(create_app(make_settings(opa_url="http://127.0.0.1:9"))) as client:
+        before = samples(client)
+        assert client.post("/v1/decisions", json=decision_request()).status_code == 503
+        after = samples(client)
+    total = lambda m: sum(v for (n, _), v in m.items() if n == "tiergate_decisions_total")  # noqa: E731
+    assert total(after) == total(before)
+
+
+def test_request_and_opa_latency_histograms(client: TestClient) -> None:
+    before = samples(client)
+    record = client.post("/v1/decisions", json=decision_request()).json()
+    client.get(f"/v1/decisions/{record['id']}")
+    after = samples(client)
+    route = {"route": "/v1/decisions/{decision_id}", "method": "GET", "status": "200"}
+    assert (
+        value(after, "tiergate_request_duration_seconds_count", **route)
+        == value(before, "tiergate_request_duration_seconds_count", **route) + 1
+    )
+    post = {"route": "/v1/decisions", "method": "POST", "status": "201"}
+    assert value(after, "tiergate_request_duration_seconds_count", **post) >= 1
+    grown = value(after, "tiergate_opa_request_duration_seconds_count") - value(
+        before, "tiergate_opa_request_duration_seconds_count"
+    )
+    assert grown == 1
+    assert value(after, "tiergate_opa_request_duration_seconds_sum") > 0
+
+
+def test_unmatched_paths_do_not_create_label_values(client: TestClient) -> None:
+    client.get("/no/such/thing/123")
+    metrics = samples(client)
+    routes = {
+        dict(labels).get("route")
+        for (name, labels) in metrics
+        if name.startswith("tiergate_request")
+    }
+    assert "/no/such/thing/123" not in routes and "unmatched" in routes
+
+
+def test_opa_restarts_exposed(client: TestClient) -> None:
+    assert value(samples(client), "tiergate_opa_restarts_total") == 0.0
+
+
+def test_logs_are_json_with_the_request_id(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    response = client.get("/healthz", headers={"X-Request-ID": "req-abc-123"})
+    assert response.headers["X-Request-ID"] == "req-abc-123"
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    access = [line for line in lines if line.get("event") == "request"]
+    assert access and access[-1]["request_id"] == "req-abc-123"
+    assert access[-1]["route"] == "/healthz" and access[-1]["status"] == 200
+    assert "timestamp" in access[-1] and access[-1]["level"] == "info"
