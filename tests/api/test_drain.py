@@ -1,0 +1,82 @@
+"""SIGTERM drains: decisions in flight when `tiergate serve` is told to stop all complete with
+201 and are stored, and the process exits 0."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from service.opa.process import OpaProcess, free_port
+from tests.api.proxy import delaying_proxy
+from tests.conftest import POLICIES_DIR, decision_request
+
+TIERGATE = str(Path(sys.executable).parent / "tiergate")
+IN_FLIGHT = 6
+OPA_DELAY = 1.0  # each decision query waits this long: long enough to be in flight at SIGTERM
+
+
+def serve(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TIERGATE_HOST": "127.0.0.1",
+        "TIERGATE_PORT": str(port),
+        "TIERGATE_DATA_DIR": str(data_dir),
+        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
+        "TIERGATE_OPA_URL": opa_url,
+        "TIERGATE_AUTH_ENABLED": "false",
+        "TIERGATE_OPA_TIMEOUT_SECONDS": "10",
+    }
+    proc = subprocess.Popen(
+        [TIERGATE, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(proc.communicate()[0].decode(errors="replace"))
+
+
+def test_sigterm_drains_in_flight_decisions(tmp_path: Path, opa_server: OpaProcess) -> None:
+    data_dir = tmp_path / "data"
+    marker = b"/v1/data/tiergate/main/decision"
+    with delaying_proxy(opa_server.port, OPA_DELAY, marker) as proxy_port:
+        proc, base = serve(data_dir, f"http://127.0.0.1:{proxy_port}")
+        try:
+            warm = httpx.post(f"{base}/v1/decisions", json=decision_request(), timeout=30)
+            assert warm.status_code == 201, warm.text
+
+            def post(_: int) -> int:
+                return httpx.post(
+                    f"{base}/v1/decisions", json=decision_request(), timeout=30
+                ).status_code
+
+            with ThreadPoolExecutor(IN_FLIGHT) as pool:
+                futures = [pool.submit(post, i) for i in range(IN_FLIGHT)]
+                time.sleep(OPA_DELAY / 3)  # all are waiting on OPA now
+                assert not any(f.done() for f in futures)
+                sent_at = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                statuses = [f.result(timeout=30) for f in futures]
+            output = proc.communicate(timeout=30)[0].decode(errors="replace")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert statuses == [201] * IN_FLIGHT
+    assert time.monotonic() - sent_at >= OPA_DELAY / 2  # it waited for them, it did not cut
+    assert proc.returncode == 0, output
+    with sqlite3.connect(data_dir / "tiergate.db") as db:
+        assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == IN_FLIGHT + 1
