@@ -81,6 +81,24 @@ def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
         "TIERGATE_DATA_DIR": str(tmp_path),  # shared: one signing key for both processes
         "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
     }
+    created_key = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "keys",
+            "create",
+            "--role",
+            "submitter",
+            "--role",
+            "auditor",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    headers = {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"}
     ports = [free_port(), free_port()]
     servers = [_serve(port, env) for port in ports]
     try:
@@ -89,7 +107,9 @@ def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
 
         def fire(worker: int) -> list[int]:
             port = ports[worker % 2]
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers
+            ) as http:
                 return [
                     http.post("/v1/decisions", json=decision_request()).status_code
                     for _ in range(6)
@@ -100,7 +120,9 @@ def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
         created = statuses.count(201)
         assert created == len(statuses), statuses
 
-        with httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}", timeout=60) as http:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{ports[0]}", timeout=60, headers=headers
+        ) as http:
             report = http.get("/v1/decisions/verify").json()
         assert report["ok"] is True, report
         assert report["checked"] == created
