@@ -29,6 +29,7 @@ from service.observability.middleware import ObservabilityMiddleware
 from service.policies.routes import router as policies_router
 from service.runtime import start, stop
 from service.settings import Settings, get_settings
+from service.sizing.catalog import get_catalog, load_catalog
 from service.sizing.routes import router as sizing_router
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    # Sizing reads the catalogue of the policies this app serves, not the process default.
+    app.dependency_overrides[get_catalog] = lambda: load_catalog(settings.policies_dir)
     app.state.access = AccessControl(
         enabled=settings.auth_enabled,
         cache=KeyCache(settings.auth_cache_seconds),

@@ -26,9 +26,14 @@ class Runtime:
     db: Engine
     policy_engine: PolicyEngine
     signing_key: SigningKey
-    catalog: Catalog
     masker: Masker
     supervisor: OpaSupervisor | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """Read per use (cached until the file changes), so a catalogue edit reaches sizing
+        at the same time OPA's --watch reloads it for the policy."""
+        return load_catalog(self.settings.policies_dir)
 
     @property
     def opa_restarts(self) -> int:
@@ -62,7 +67,6 @@ async def start(settings: Settings) -> Runtime:
         db=db,
         policy_engine=policy_engine,
         signing_key=load_or_create(settings.signing_key_path_resolved),
-        catalog=load_catalog(settings.policies_dir),
         masker=Masker(
             salt=load_or_create_salt(settings.data_dir / "mask-salt"),
             paths=load_mask_paths(settings.policies_dir),

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.runtime import Runtime
-from service.sizing.catalog import Catalog
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -22,10 +21,3 @@ def get_request_id(request: Request) -> str | None:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 RequestIdDep = Annotated[str | None, Depends(get_request_id)]
-
-
-def get_runtime_catalog(request: Request) -> Catalog:
-    return get_runtime(request).catalog
-
-
-RuntimeCatalogDep = Annotated[Catalog, Depends(get_runtime_catalog)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,8 +72,6 @@ def test_replay_after_a_policy_change_reports_it_rule_by_rule(
 
 
 def _raise_research_general(text_: str) -> str:
-    import json
-
     document = json.loads(text_)
     document["cells"]["research"]["general"]["tier"] = "appliance"
     return json.dumps(document, indent=1, ensure_ascii=False)
@@ -95,3 +94,26 @@ def test_organization_and_workload_name_are_stored_only_as_digests(client: TestC
     found = client.get("/v1/decisions?organization=example-bank").json()["items"]
     assert [r["id"] for r in found] == [record["id"]]
     assert client.get("/v1/decisions?organization=other-bank").json()["items"] == []
+
+
+def test_opa_decision_log_erases_the_masked_fields(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log_path = tmp_path / "opa.log"
+    process = OpaProcess(binary=find_opa_binary(), policies_dir=POLICIES_DIR, log_path=log_path)
+    process.start()
+    try:
+        process.wait_healthy(30)
+        with TestClient(create_app(make_settings(opa_url=process.url))) as client:
+            body = decision_request()
+            body["context"]["organization"] = "clear-org-7781"  # type: ignore[index]
+            record = client.post("/v1/decisions", json=body).json()
+    finally:
+        process.stop()
+    events = [
+        json.loads(line)
+        for line in log_path.read_text(encoding="utf-8").splitlines()
+        if '"Decision Log"' in line
+    ]
+    ours = [e for e in events if e["decision_id"] == record["policy"]["decision_id"]]
+    assert len(ours) == 1
+    assert "/input/context/organization" in ours[0]["erased"]
+    assert "clear-org-7781" not in log_path.read_text(encoding="utf-8")
