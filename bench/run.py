@@ -1,0 +1,268 @@
+"""End-to-end benchmark: `POST /v1/decisions` against OPA's own data API, in the same run.
+
+    make bench                      # BENCH_SECONDS=10 per step (default)
+    BENCH_SECONDS=3 .venv/bin/python bench/run.py
+    BENCH_PROFILE=1 .venv/bin/python bench/run.py   # + pyinstrument profile of the server
+
+One OPA (the pinned release, over policies/) serves both: the service (`tiergate serve`, one
+uvicorn worker, API keys on, durable SQLite with synchronous=FULL, hash chain and signature) and
+the baseline, which sends OPA the very policy input the service builds for the same request
+(`POST /v1/data/tiergate/main/decision`). Both are driven by the same asyncio + httpx client
+with keep-alive connections, closed loop at each concurrency in BENCH_CONCURRENCY, then the
+service alone open loop at BENCH_RATE requests/s (latency measured from each request's
+scheduled send time, so a stall is not hidden by the client waiting).
+
+The last line is one JSON object: throughput_rps and baseline_opa_rps are the best closed-loop
+throughputs, ratio = throughput_rps / baseline_opa_rps, p50_ms and p99_ms are at BENCH_RATE.
+The per-key rate limit is switched off for the run (it is not what is measured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.decisions.models import DecisionRequest  # noqa: E402
+from service.decisions.service import policy_input  # noqa: E402
+from service.opa.process import OpaProcess, find_opa_binary, free_port  # noqa: E402
+from service.sizing.catalog import load_catalog  # noqa: E402
+from service.sizing.service import size  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,16").split(",")]
+RATE = float(os.environ.get("BENCH_RATE", "100"))
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+POLICIES = ROOT / "policies"
+TIERGATE = str(Path(sys.executable).parent / "tiergate")
+
+REQUEST: dict[str, Any] = {
+    "workload": {
+        "name": "legal-qa",
+        "model": {"name": "qwen2.5-7b", "params_b": 7.6},
+        "task": "lora",
+        "precision": "bf16",
+        "seq_len": 4096,
+    },
+    "context": {
+        "organization": "example-bank",
+        "sector": "finance",
+        "data_class": "important",
+        "core_business": True,
+        "requested_tier": "vpc",
+        "evaluation_time": "2026-11-28T00:00:00Z",
+    },
+}
+
+
+@dataclass
+class Result:
+    name: str
+    concurrency: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def closed_loop(
+    name: str,
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    concurrency: int,
+    expect: int,
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as http:
+        payload = json.dumps(body).encode()
+        hdrs = {"content-type": "application/json"}
+        await http.post(url, content=payload, headers=hdrs)  # warm the connection and caches
+        stop = time.perf_counter() + SECONDS
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                response = await http.post(url, content=payload, headers=hdrs)
+                if response.status_code != expect:
+                    errors += 1
+                    continue
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return Result(name, str(concurrency), len(latencies), errors, elapsed, latencies)
+
+
+async def open_loop(url: str, body: dict[str, Any], headers: dict[str, str]) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    payload = json.dumps(body).encode()
+    hdrs = {"content-type": "application/json"}
+    async with httpx.AsyncClient(timeout=30, headers=headers) as http:
+        await http.post(url, content=payload, headers=hdrs)
+        total = int(RATE * SECONDS)
+        began = time.perf_counter()
+
+        async def one(scheduled: float) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            response = await http.post(url, content=payload, headers=hdrs)
+            if response.status_code != 201:
+                errors += 1
+                return
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+
+        await asyncio.gather(*(one(began + i / RATE) for i in range(total)))
+        elapsed = time.perf_counter() - began
+    return Result("tiergate open loop", f"{RATE:g}/s", len(latencies), errors, elapsed, latencies)
+
+
+def start_service(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str, str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TIERGATE_HOST": "127.0.0.1",
+        "TIERGATE_PORT": str(port),
+        "TIERGATE_DATA_DIR": str(data_dir),
+        "TIERGATE_POLICIES_DIR": str(POLICIES),
+        "TIERGATE_OPA_URL": opa_url,
+        "TIERGATE_AUTH_ENABLED": "true",
+        "TIERGATE_RATE_LIMIT_PER_SECOND": "0",
+    }
+    env.pop("TIERGATE_DATABASE_URL", None)
+    created = subprocess.run(
+        [TIERGATE, "keys", "create", "--role", "submitter", "--name", "bench"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = created.stdout.strip().splitlines()[-1]
+    command = [TIERGATE, "serve"]
+    if PROFILE:
+        profile_out = str(data_dir.parent / "profile.txt")
+        command = [
+            str(Path(sys.executable).parent / "pyinstrument"),
+            "-o",
+            profile_out,
+            "-r",
+            "text",
+            "--show-all",
+            TIERGATE,
+            "serve",
+        ]
+    log = open(data_dir.parent / "service.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return proc, base, key
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("service did not become ready; see service.log")
+
+
+def opa_input() -> dict[str, Any]:
+    request = DecisionRequest.model_validate(REQUEST)
+    sizing = size(request.workload, catalog=load_catalog(POLICIES))
+    evaluation_time = request.context.evaluation_time or datetime.now(UTC)
+    return {"input": policy_input(request, sizing, evaluation_time).model_dump(mode="json")}
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        f"{'target':<22} {'load':>8} {'requests':>9} {'errors':>6} {'req/s':>9} "
+        f"{'p50 ms':>8} {'p99 ms':>8}",
+        "-" * 76,
+    ]
+    for r in results:
+        lines.append(
+            f"{r.name:<22} {r.concurrency:>8} {r.requests:>9} {r.errors:>6} {r.rps:>9.1f} "
+            f"{r.pct(0.50):>8.2f} {r.pct(0.99):>8.2f}"
+        )
+    return "\n".join(lines)
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="tiergate-bench-") as tmp:
+        work = Path(tmp)
+        opa = OpaProcess(binary=find_opa_binary(), policies_dir=POLICIES, log_path=work / "opa.log")
+        opa.start()
+        opa.wait_healthy(30)
+        data_dir = work / "data"
+        proc, base, key = start_service(data_dir, opa.url)
+        results: list[Result] = []
+        try:
+            auth = {"Authorization": f"Bearer {key}"}
+            baseline_body = opa_input()
+            opa_decision = f"{opa.url}/v1/data/tiergate/main/decision"
+            async with httpx.AsyncClient(timeout=10) as http:
+                check = (await http.post(opa_decision, json=baseline_body)).json()
+            assert "result" in check, "OPA baseline query returned no decision"
+            for concurrency in CONCURRENCY:
+                results.append(
+                    await closed_loop(
+                        "opa data API", opa_decision, baseline_body, {}, concurrency, 200
+                    )
+                )
+                results.append(
+                    await closed_loop(
+                        "tiergate POST", f"{base}/v1/decisions", REQUEST, auth, concurrency, 201
+                    )
+                )
+            fixed = await open_loop(f"{base}/v1/decisions", REQUEST, auth)
+            results.append(fixed)
+        finally:
+            proc.terminate()
+            proc.wait(60)
+            opa.stop()
+        print(f"BENCH_SECONDS={SECONDS:g}  one uvicorn worker, SQLite synchronous=FULL, auth on")
+        print(table(results))
+        if PROFILE:
+            print((work / "profile.txt").read_text()[:20000], file=sys.stderr)
+        service_rps = max(r.rps for r in results if r.name == "tiergate POST")
+        baseline_rps = max(r.rps for r in results if r.name == "opa data API")
+        summary = {
+            "throughput_rps": round(service_rps, 1),
+            "p50_ms": round(fixed.pct(0.50), 2),
+            "p99_ms": round(fixed.pct(0.99), 2),
+            "baseline_opa_rps": round(baseline_rps, 1),
+            "ratio": round(service_rps / baseline_rps, 3),
+        }
+        print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
