@@ -12,11 +12,12 @@ import copy
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from service.files import create_once
 
 MASK_DATA = Path("tiergate") / "reference" / "masking" / "data.json"
 PREFIX = "hmac-sha256:"
@@ -30,17 +31,7 @@ def load_mask_paths(policies_dir: Path) -> tuple[str, ...]:
 def load_or_create_salt(path: Path) -> bytes:
     """32 random bytes kept beside the signing key; created atomically on first start."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
+        create_once(path, secrets.token_bytes(32))
     return path.read_bytes()
 
 

@@ -1,0 +1,33 @@
+"""create_once: workers racing to create a secret file agree on one, never a half-written one."""
+
+from __future__ import annotations
+
+import stat
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from service.files import create_once
+
+
+def _create(args: tuple[str, bytes]) -> bytes:
+    path, content = Path(args[0]), args[1]
+    create_once(path, content)
+    return path.read_bytes()
+
+
+def test_racing_creators_all_read_the_same_complete_file(tmp_path: Path) -> None:
+    target = tmp_path / "secret"
+    contents = [bytes([i]) * 4096 for i in range(8)]
+    with ProcessPoolExecutor(max_workers=4) as pool:
+        seen = list(pool.map(_create, [(str(target), c) for c in contents]))
+    assert len(set(seen)) == 1
+    assert seen[0] in contents
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret"]  # no temporary files left
+
+
+def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
+    target = tmp_path / "secret"
+    target.write_bytes(b"first")
+    create_once(target, b"second")
+    assert target.read_bytes() == b"first"
