@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from service.opa.revision import TEST_FILE_PATTERN
+
 OPA_VERSION = "1.22.3"
 DEFAULT_TOOLS_DIR = Path(
     os.environ.get("TIERGATE_TOOLS_DIR")
@@ -84,6 +86,8 @@ class OpaProcess:
             # keeps OPA's own record of each decision in its log file beside ours.
             "--set",
             "decision_logs.console=true",
+            "--ignore",
+            TEST_FILE_PATTERN,
             str(self.policies_dir),
         ]
 
