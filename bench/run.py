@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,7 +74,7 @@ class Result:
     name: str
     concurrency: str
     requests: int
-    errors: int
+    errors: Counter[str]
     seconds: float
     latencies_ms: list[float]
 
@@ -97,7 +98,7 @@ async def closed_loop(
     expect: int,
 ) -> Result:
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as http:
         payload = json.dumps(body).encode()
@@ -106,12 +107,15 @@ async def closed_loop(
         stop = time.perf_counter() + SECONDS
 
         async def worker() -> None:
-            nonlocal errors
             while time.perf_counter() < stop:
                 started = time.perf_counter()
-                response = await http.post(url, content=payload, headers=hdrs)
+                try:
+                    response = await http.post(url, content=payload, headers=hdrs)
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] += 1
+                    continue
                 if response.status_code != expect:
-                    errors += 1
+                    errors[str(response.status_code)] += 1
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
 
@@ -123,7 +127,7 @@ async def closed_loop(
 
 async def open_loop(url: str, body: dict[str, Any], headers: dict[str, str]) -> Result:
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     payload = json.dumps(body).encode()
     hdrs = {"content-type": "application/json"}
     async with httpx.AsyncClient(timeout=30, headers=headers) as http:
@@ -132,11 +136,14 @@ async def open_loop(url: str, body: dict[str, Any], headers: dict[str, str]) -> 
         began = time.perf_counter()
 
         async def one(scheduled: float) -> None:
-            nonlocal errors
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            response = await http.post(url, content=payload, headers=hdrs)
+            try:
+                response = await http.post(url, content=payload, headers=hdrs)
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] += 1
+                return
             if response.status_code != 201:
-                errors += 1
+                errors[str(response.status_code)] += 1
                 return
             latencies.append((time.perf_counter() - scheduled) * 1000)
 
@@ -203,14 +210,14 @@ def opa_input() -> dict[str, Any]:
 
 def table(results: list[Result]) -> str:
     lines = [
-        f"{'target':<22} {'load':>8} {'requests':>9} {'errors':>6} {'req/s':>9} "
-        f"{'p50 ms':>8} {'p99 ms':>8}",
-        "-" * 76,
+        f"{'target':<22} {'load':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9}  errors",
+        "-" * 80,
     ]
     for r in results:
         lines.append(
-            f"{r.name:<22} {r.concurrency:>8} {r.requests:>9} {r.errors:>6} {r.rps:>9.1f} "
-            f"{r.pct(0.50):>8.2f} {r.pct(0.99):>8.2f}"
+            f"{r.name:<22} {r.concurrency:>8} {r.requests:>6} {r.rps:>8.1f} "
+            f"{r.pct(0.50):>9.2f} {r.pct(0.99):>9.2f}  "
+            + (" ".join(f"{k}×{v}" for k, v in sorted(r.errors.items())) or "-")
         )
     return "\n".join(lines)
 
