@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -104,18 +104,16 @@ def list_decisions(
         tier=tier,
         rule_id=rule_id,
         organization=organization,
-        since=_naive_utc(since),
-        until=_naive_utc(until),
+        since=_utc(since),
+        until=_utc(until),
     )
     return service.list_decisions(
         runtime.db, filters=filters, limit=limit, cursor=cursor, masker=runtime.masker
     )
 
 
-def _naive_utc(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    return value.astimezone(UTC).replace(tzinfo=None) if value else None
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value else None
 
 
 @router.get("/verify", response_model=VerifyReport)

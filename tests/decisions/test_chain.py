@@ -145,3 +145,26 @@ def test_the_api_has_no_update_or_delete(client: TestClient, three) -> None:  # 
     assert client.delete(target).status_code == 405
     assert client.put(target, json={}).status_code == 405
     assert client.patch(target, json={}).status_code == 405
+
+
+def test_list_filters_by_time_range_in_any_offset(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta
+
+    created = datetime.fromisoformat(str(three[1]["created_at"]))
+    shanghai = created.astimezone(datetime.fromisoformat("2026-01-01T00:00:00+08:00").tzinfo)
+    params = {
+        "since": shanghai.isoformat(),
+        "until": (created + timedelta(microseconds=1)).isoformat(),
+    }
+    page = client.get("/v1/decisions", params=params)
+    assert page.status_code == 200, page.text
+    assert [r["id"] for r in page.json()["items"]] == [three[1]["id"]]
+    before_all = {
+        "until": (
+            datetime.fromisoformat(str(three[0]["created_at"])) - timedelta(seconds=1)
+        ).isoformat()
+    }
+    assert client.get("/v1/decisions", params=before_all).json()["items"] == []
+    naive = client.get("/v1/decisions", params={"since": "2026-01-01T00:00:00"})
+    assert naive.status_code == 422
+    assert naive.json()["field"] == "query.since"

@@ -30,6 +30,9 @@ def test_decisions_on_postgres_verify(make_settings, postgres_url: str) -> None:
         assert report == {"ok": True, "checked": 3, "first_bad_id": None, "reason": None}
         page = client.get("/v1/decisions?sector=finance&limit=2").json()
         assert [r["id"] for r in page["items"]] == [ids[2], ids[1]]
+        since = client.get(f"/v1/decisions/{ids[1]}").json()["created_at"]
+        recent = client.get("/v1/decisions", params={"since": since}).json()["items"]
+        assert [r["id"] for r in recent] == [ids[2], ids[1]]
 
 
 def test_postgres_table_refuses_update_and_delete(make_settings, postgres_url: str) -> None:  # type: ignore[no-untyped-def]

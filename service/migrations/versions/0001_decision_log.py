@@ -37,7 +37,7 @@ def upgrade() -> None:
         "decisions",
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("id", sa.String(36), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sector", sa.String(32), nullable=False),
         sa.Column("verdict", sa.String(8), nullable=False),
         sa.Column("tier", sa.String(32), nullable=False),
