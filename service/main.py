@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(
             router,
             dependencies=[AUTHORIZE],
-            responses=error_responses(400, 401, 403, 413, 422, 429),
+            responses=error_responses(400, 401, 403, 413, 422, 429, 504),
         )
     # Open: the signing public keys, the accelerator catalogue, probes and metrics.
     for router in (keys_router, catalog_router, health_router, metrics_router):

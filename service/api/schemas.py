@@ -25,5 +25,6 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input; `field` names the offending field.",
         429: "Rate limit exceeded; see Retry-After.",
         503: "A dependency cannot give a trustworthy answer (fail closed); nothing recorded.",
+        504: "The request passed its deadline (reads and sizing only); nothing was changed.",
     }
     return {code: {"model": ErrorBody, "description": descriptions[code]} for code in codes}

@@ -164,6 +164,7 @@ def test_every_protected_operation_has_an_access_rule() -> None:
 def test_openapi_documents_401_403_on_protected_operations() -> None:
     document = create_app().openapi()
     post = document["paths"]["/v1/decisions"]["post"]
-    assert {"401", "403", "413", "429"} <= set(post["responses"])
+    assert {"400", "401", "403", "413", "422", "429"} <= set(post["responses"])
+    assert "504" in document["paths"]["/v1/decisions"]["get"]["responses"]
     assert post["security"]
     assert "401" not in document["paths"]["/healthz"]["get"]["responses"]
