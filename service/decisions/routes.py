@@ -95,7 +95,9 @@ def list_decisions(
     since: Annotated[AwareDatetime | None, Query(description="created_at ≥ since")] = None,
     until: Annotated[AwareDatetime | None, Query(description="created_at < until")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page")
+    ] = None,
 ) -> DecisionPage:
     """List stored decisions, newest first, with filters and cursor pagination."""
     filters = DecisionFilter(
