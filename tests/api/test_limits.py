@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
@@ -153,3 +154,24 @@ def test_unexpected_errors_leak_nothing(make_settings, monkeypatch: pytest.Monke
         "error": "internal_error",
         "detail": "internal error; see server logs",
     }
+
+
+def test_deadline_through_the_whole_app(make_settings, opa_server) -> None:  # type: ignore[no-untyped-def]
+    """A read held up by a slow OPA answers 504 at the deadline; a decision is never cut."""
+    from tests.api.proxy import delaying_proxy
+
+    with delaying_proxy(opa_server.port, delay=1.0, marker=b"GET /v1/policies HTTP") as port:
+        settings = make_settings(
+            opa_url=f"http://127.0.0.1:{port}", request_timeout_seconds=0.3, opa_timeout_seconds=5
+        )
+        with TestClient(create_app(settings)) as client:
+            response = client.get("/v1/policies")
+            assert response.status_code == 504, response.text
+            assert response.json()["error"] == "timeout"
+            assert "X-Request-ID" in response.headers
+            # listing the loaded policies (GET /v1/policies on OPA) is slow, so the first
+            # decision takes longer than the deadline, and still completes and is stored
+            started = time.monotonic()
+            created = client.post("/v1/decisions", json=decision_request())
+            assert created.status_code == 201, created.text
+            assert time.monotonic() - started > 0.3
