@@ -82,8 +82,20 @@ class PolicyEngine:
         return self._disk.current().revision
 
     async def decide(self, policy_input: dict[str, Any]) -> PolicyAnswer:
-        """Evaluate the entry point; raise instead of returning anything untrustworthy."""
-        revision = await self.ensure_in_sync()
+        """Evaluate the entry point; raise instead of returning anything untrustworthy.
+
+        The revision is checked before and after the query: if the policy files changed while
+        OPA evaluated, the answer may come from either revision, so it is asked again rather
+        than recorded under a revision that may not have decided it.
+        """
+        for _attempt in range(2):
+            revision = await self.ensure_in_sync()
+            answer = await self._query(policy_input, revision)
+            if self._disk.current().revision == revision:
+                return answer
+        raise PolicyOutOfSync("the policy files kept changing during evaluation; try again")
+
+    async def _query(self, policy_input: dict[str, Any], revision: str) -> PolicyAnswer:
         version = await self.engine_version()
         try:
             with OPA_LATENCY.time():

@@ -1,0 +1,72 @@
+"""PolicyEngine against a real OPA: a decision is labelled with the revision that made it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.errors import PolicyOutOfSync
+from service.opa.client import PolicyAnswer, PolicyEngine
+from service.opa.process import OpaProcess, find_opa_binary
+from tests.conftest import POLICIES_DIR
+
+INPUT = {
+    "workload": {"name": "w", "task": "lora", "model": {"params_b": 7}},
+    "context": {"sector": "finance", "evaluation_time": "2026-11-28T00:00:00Z"},
+    "candidates": [],
+}
+
+
+@pytest.fixture
+async def engine_on_a_copy(tmp_path: Path):  # type: ignore[no-untyped-def]
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES_DIR, policies)
+    process = OpaProcess(binary=find_opa_binary(), policies_dir=policies)
+    process.start()
+    process.wait_healthy(30)
+    engine = PolicyEngine(url=process.url, timeout=2, policies_dir=policies)
+    await engine.open()
+    yield engine, policies
+    await engine.close()
+    process.stop()
+
+
+async def test_an_edit_landing_during_evaluation_is_asked_again(engine_on_a_copy) -> None:  # type: ignore[no-untyped-def]
+    engine, policies = engine_on_a_copy
+    before = engine.disk_revision
+    main = policies / "tiergate" / "main" / "main.rego"
+    calls: list[str] = []
+    original = engine._query
+
+    async def query_while_an_author_saves(
+        policy_input: dict[str, Any], revision: str
+    ) -> PolicyAnswer:
+        calls.append(revision)
+        if len(calls) == 1:
+            main.write_text(main.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        return await original(policy_input, revision)
+
+    engine._query = query_while_an_author_saves
+    answer = await engine.decide(INPUT)
+    assert calls[0] == before
+    assert len(calls) == 2
+    assert answer.revision == engine.disk_revision != before
+
+
+async def test_files_that_keep_changing_are_refused(engine_on_a_copy) -> None:  # type: ignore[no-untyped-def]
+    engine, policies = engine_on_a_copy
+    main = policies / "tiergate" / "main" / "main.rego"
+    original = engine._query
+
+    async def query_while_edits_keep_coming(
+        policy_input: dict[str, Any], revision: str
+    ) -> PolicyAnswer:
+        main.write_text(main.read_text(encoding="utf-8") + "\n# again\n", encoding="utf-8")
+        return await original(policy_input, revision)
+
+    engine._query = query_while_edits_keep_coming
+    with pytest.raises(PolicyOutOfSync, match="kept changing"):
+        await engine.decide(INPUT)
