@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RequestIdDep, RuntimeDep
@@ -26,6 +26,16 @@ from service.decisions.models import (
 from service.decisions.repository import DecisionFilter
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+
+
+def _rfc3339_only(value: object) -> object:
+    # pydantic also reads bare numbers as Unix times; the documented format is RFC 3339 only.
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        raise ValueError("expected an RFC 3339 date-time with an offset, e.g. 2026-11-28T00:00:00Z")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
 keys_router = APIRouter(prefix="/v1/keys", tags=["decisions"])
 
 
@@ -92,8 +102,8 @@ def list_decisions(
     tier: Annotated[Tier | None, Query(description="Selected tier.")] = None,
     rule_id: Annotated[str | None, Query(max_length=128, pattern=r"^[a-z0-9_.]+$")] = None,
     organization: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[AwareDatetime | None, Query(description="created_at ≥ since")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="created_at < until")] = None,
+    since: Annotated[Instant | None, Query(description="created_at ≥ since (RFC 3339)")] = None,
+    until: Annotated[Instant | None, Query(description="created_at < until (RFC 3339)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
         str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page")

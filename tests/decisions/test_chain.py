@@ -168,3 +168,6 @@ def test_list_filters_by_time_range_in_any_offset(client: TestClient, three) -> 
     naive = client.get("/v1/decisions", params={"since": "2026-01-01T00:00:00"})
     assert naive.status_code == 422
     assert naive.json()["field"] == "query.since"
+    unix = client.get("/v1/decisions", params={"until": "29861"})
+    assert unix.status_code == 422
+    assert "RFC 3339" in unix.json()["detail"]
