@@ -117,6 +117,7 @@ def build_record(
     answer: PolicyAnswer,
     decision: PolicyDecision,
     masker: Masker,
+    input_sha256: str,
 ) -> dict[str, Any]:
     """The record without its chain fields (seq, prev_hash, hash, signature)."""
     recommendation, alternatives = choose_plans(request, sizing, decision)
@@ -143,7 +144,7 @@ def build_record(
             "engine_version": answer.engine_version,
             "decision_id": answer.decision_id,
         },
-        "integrity": {"input_sha256": input_digest(request)},
+        "integrity": {"input_sha256": input_sha256},
     }
 
 
@@ -354,6 +355,7 @@ async def evaluate(
         answer=evaluation.answer,
         decision=evaluation.decision,
         masker=masker,
+        input_sha256=digest,
     )
     try:
         row = await run_in_threadpool(
@@ -396,6 +398,7 @@ async def replay(
                 answer=evaluation.answer,
                 decision=evaluation.decision,
                 masker=Masker(salt=masker.salt, paths=()),  # stored request is already masked
+                input_sha256=stored.integrity.input_sha256,
             ),
             "integrity": stored.integrity.model_dump(),
         }
