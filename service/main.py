@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from service import __version__
 from service.api import errors
 from service.api.limits import BodyLimitMiddleware, TimeoutMiddleware
+from service.api.request_id import RequestIdMiddleware
 from service.api.schemas import error_responses
 from service.auth.access import AUTHORIZE, AccessControl
 from service.auth.ratelimit import TokenBuckets
@@ -31,8 +30,6 @@ from service.runtime import start, stop
 from service.settings import Settings, get_settings
 from service.sizing.catalog import get_catalog, load_catalog
 from service.sizing.routes import router as sizing_router
-
-REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,20 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else str(uuid.uuid4())
-        request.state.request_id = rid
-        structlog.contextvars.bind_contextvars(request_id=rid)
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id")
-        response.headers[REQUEST_ID_HEADER] = rid
-        return response
+    app.add_middleware(RequestIdMiddleware)
 
     # Routes that need an API key; which role each operation needs is in service/auth/access.py.
     for router in (decisions_router, sizing_router, policies_router, api_keys_router):

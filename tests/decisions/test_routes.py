@@ -93,3 +93,12 @@ def test_request_id_is_echoed_and_recorded(client: TestClient) -> None:
     )
     assert response.headers["X-Request-ID"] == "portal-42"
     assert response.json()["request_id"] == "portal-42"
+
+
+def test_request_id_is_made_when_missing_or_unusable(client: TestClient) -> None:
+    made = client.post("/v1/decisions", json=decision_request())
+    rid = made.headers["X-Request-ID"]
+    assert len(rid) == 36
+    assert made.json()["request_id"] == rid
+    too_long = client.get("/healthz", headers={"X-Request-ID": "x" * 129})
+    assert too_long.headers["X-Request-ID"] != "x" * 129
