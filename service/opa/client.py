@@ -9,6 +9,7 @@ becomes one typed error (PolicyEngineUnavailable / PolicyOutOfSync) that the API
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,11 +66,16 @@ class PolicyEngine:
         self._loaded: tuple[str, float] | None = None  # (revision, monotonic time checked)
         self._version: str | None = None
         self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         await self._client._init_session()
 
     async def close(self) -> None:
+        if self._refresh is not None:
+            self._refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh
         await self._client.close_connection()
 
     def forget_loaded_state(self) -> None:
@@ -166,28 +172,42 @@ class PolicyEngine:
             await asyncio.sleep(0.05)
 
     async def _loaded_revision(self, expected: str) -> str:
-        now = time.monotonic()
         cached = self._loaded
-        if cached and cached[0] == expected and now - cached[1] < _LOADED_REVISION_TTL_SECONDS:
+        if cached and cached[0] == expected:
+            # Stale-while-revalidate: the periodic re-read (a sidecar swapped under us) runs
+            # in the background; done inline it stalled every request behind it (p99 ~0.9 s
+            # at 50 req/s in bench/run.py).
+            stale = time.monotonic() - cached[1] >= _LOADED_REVISION_TTL_SECONDS
+            if stale and (self._refresh is None or self._refresh.done()):
+                self._refresh = asyncio.create_task(self._revalidate(), name="opa-revalidate")
             return cached[0]
         async with self._lock:
             revision = await self.read_loaded_revision()
             self._loaded = (revision, time.monotonic())
             return revision
 
+    async def _revalidate(self) -> None:
+        try:
+            revision = await self.read_loaded_revision()
+        except PolicyEngineUnavailable:
+            self._loaded = None  # the next decision re-reads inline and fails closed
+            return
+        self._loaded = (revision, time.monotonic())
+
     async def read_loaded_revision(self) -> str:
         """Digest what OPA reports it has loaded (modules and data documents)."""
         disk = self._disk.current()
         try:
             ids = await self._client.get_policies_list()
-            modules = []
-            for policy_id in ids:
-                body = await self._client.get_policy(quote(policy_id.lstrip("/"), safe="/"))
-                modules.append(body["result"]["raw"])
-            data: dict[str, Any] = {}
-            for path in disk.data:
-                response = await self._client.get_data(path)
-                data[path] = response["result"]
+            bodies = await asyncio.gather(
+                *(self._client.get_policy(quote(i.lstrip("/"), safe="/")) for i in ids)
+            )
+            modules = [body["result"]["raw"] for body in bodies]
+            paths = list(disk.data)
+            documents = await asyncio.gather(*(self._client.get_data(p) for p in paths))
+            data: dict[str, Any] = {
+                path: document["result"] for path, document in zip(paths, documents, strict=True)
+            }
         except Exception as exc:  # any failure to read back the loaded policy: fail closed
             raise PolicyEngineUnavailable(_describe("reading the loaded policy", exc)) from exc
         return digest(modules, data)

@@ -70,3 +70,25 @@ async def test_files_that_keep_changing_are_refused(engine_on_a_copy) -> None:  
     engine._query = query_while_edits_keep_coming
     with pytest.raises(PolicyOutOfSync, match="kept changing"):
         await engine.decide(INPUT)
+
+
+async def test_a_policy_swapped_inside_opa_is_noticed_in_the_background(
+    engine_on_a_copy, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    import service.opa.client as client_module
+
+    engine, _policies = engine_on_a_copy
+    monkeypatch.setattr(client_module, "_LOADED_REVISION_TTL_SECONDS", 0.0)
+    assert (await engine.decide(INPUT)).revision == engine.disk_revision
+    # Someone changes what OPA serves without touching the files (a swapped sidecar bundle).
+    async with httpx.AsyncClient() as http:
+        url = engine.url + "/v1/policies/intruder"
+        put = await http.put(url, content="package intruder\n\nx := 1\n")
+        assert put.status_code == 200
+    await engine.decide(INPUT)  # answered from the still-valid cache; starts a re-read
+    assert engine._refresh is not None
+    await engine._refresh
+    with pytest.raises(PolicyOutOfSync):
+        await engine.decide(INPUT)
