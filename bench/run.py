@@ -47,6 +47,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,16").split(",")]
 RATE = float(os.environ.get("BENCH_RATE", "100"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+# Uvicorn worker processes of the service (each appends to the same chain in one SQLite file).
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 POLICIES = ROOT / "policies"
 TIERGATE = str(Path(sys.executable).parent / "tiergate")
 
@@ -173,7 +175,7 @@ def start_service(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes]
         check=True,
     )
     key = created.stdout.strip().splitlines()[-1]
-    command = [TIERGATE, "serve"]
+    command = [TIERGATE, "serve", "--workers", str(WORKERS)]
     if PROFILE:
         profile_out = str(data_dir.parent / "profile.txt")
         command = [
@@ -255,7 +257,7 @@ async def main() -> None:
             proc.terminate()
             proc.wait(60)
             opa.stop()
-        print(f"BENCH_SECONDS={SECONDS:g}  one uvicorn worker, SQLite synchronous=FULL, auth on")
+        print(f"BENCH_SECONDS={SECONDS:g}  workers={WORKERS}  SQLite synchronous=FULL, auth on")
         print(table(results))
         if PROFILE:
             print((work / "profile.txt").read_text()[:20000], file=sys.stderr)
