@@ -1,4 +1,5 @@
-"""Every published figure in shared/reference/sizing-public-cases.json, through the formulas."""
+"""Every published figure in the public sizing cases (tests/sizing/data, a verbatim copy of
+shared/reference/sizing-public-cases.json), through the formulas."""
 
 from __future__ import annotations
 
@@ -28,8 +29,7 @@ def _script() -> ModuleType:
 
 CASES_MODULE = _script()
 CASES_PATH: Path = CASES_MODULE.DEFAULT_CASES
-CASES: list[dict[str, Any]] = json.loads(CASES_PATH.read_text()) if CASES_PATH.exists() else []
-pytestmark = pytest.mark.skipif(not CASES, reason="shared reference cases not available")
+CASES: list[dict[str, Any]] = json.loads(CASES_PATH.read_text())
 
 
 @pytest.fixture(scope="module")
