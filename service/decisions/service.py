@@ -151,7 +151,8 @@ def build_record(
 def seal(
     record: dict[str, Any], key: SigningKey, idempotency_key: str | None = None
 ) -> Callable[[int, str], DecisionRow]:
-    """A `seal(seq, prev_hash)` callback for repository.append."""
+    """A `seal(seq, prev_hash)` callback for repository.append (it runs under the chain lock,
+    so everything that does not depend on the chain position is prepared before)."""
 
     def _seal(seq: int, prev_hash: str) -> DecisionRow:
         integrity = {
@@ -162,7 +163,9 @@ def seal(
             "algorithm": "ed25519",
         }
         content = {**record, "integrity": integrity}
-        digest = chain.record_hash(content)
+        # Runs under the chain lock: canonicalise once, hash those bytes, store the same bytes.
+        body = chain.canonical(content)
+        digest = chain.sha256_hex(body)
         rule_ids = sorted(
             {v["rule_id"] for v in record["violations"]}
             | {o["rule_id"] for o in record["obligations"]}
@@ -181,7 +184,7 @@ def seal(
             hash=digest,
             signature=chain.sign(key.private_key, digest),
             key_id=key.key_id,
-            body=chain.canonical(content).decode("utf-8"),
+            body=body.decode("utf-8"),
             idempotency_key=idempotency_key,
         )
 
