@@ -8,7 +8,9 @@ from typing import Any
 
 import typer
 
+from service.auth.cli import app as keys_app
 from service.settings import PROJECT_ROOT, get_settings
+from service.sizing.cli import size_command
 
 app = typer.Typer(help="tiergate: compliance and deployment-tier decisions for LLM workloads.")
 
@@ -105,15 +107,8 @@ def verify(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _register_optional_commands() -> None:
-    from service.auth.cli import app as keys_app
-    from service.sizing.cli import size_command
-
-    app.add_typer(keys_app, name="keys")
-    app.command("size")(size_command)
-
-
-_register_optional_commands()
+app.add_typer(keys_app, name="keys")
+app.command("size")(size_command)
 
 
 if __name__ == "__main__":

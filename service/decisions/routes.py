@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import RequestIdDep, RuntimeDep
 from service.api.schemas import error_responses
 from service.decisions import service
-from service.decisions.chain import public_key_from_b64
 from service.decisions.models import (
     DecisionPage,
     DecisionRecord,
@@ -175,7 +174,6 @@ async def replay_decision(decision_id: str, runtime: RuntimeDep) -> ReplayReport
         decision_id,
         policy_engine=runtime.policy_engine,
         catalog=runtime.catalog,
-        masker=runtime.masker,
     )
 
 
@@ -188,6 +186,4 @@ def get_decision(decision_id: str, runtime: RuntimeDep) -> DecisionRecord:
 @keys_router.get("", response_model=KeySet)
 def list_keys(runtime: RuntimeDep) -> KeySet:
     """Public keys that verify decision signatures (pass them to `tiergate verify --keys`)."""
-    published = runtime.signing_key.published()
-    public_key_from_b64(published["key"])  # round-trip: never publish an unusable key
-    return KeySet(keys=[PublicKey(**published)])
+    return KeySet(keys=[PublicKey(**runtime.signing_key.published())])

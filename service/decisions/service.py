@@ -44,6 +44,7 @@ from service.sizing.models import PlanOption, SizingResult
 from service.sizing.service import resource_form, size
 
 ALTERNATIVES = 3
+NO_MASKING = Masker(salt=b"", paths=())
 
 
 def input_digest(request: DecisionRequest) -> str:
@@ -380,7 +381,6 @@ async def replay(
     *,
     policy_engine: PolicyEngine,
     catalog: Catalog,
-    masker: Masker,
 ) -> ReplayReport:
     """Re-evaluate a stored request at its own evaluation time under the current policy and
     sizing; report what would change, rule by rule. Nothing is written."""
@@ -400,7 +400,7 @@ async def replay(
                 sizing=evaluation.sizing,
                 answer=evaluation.answer,
                 decision=evaluation.decision,
-                masker=Masker(salt=masker.salt, paths=()),  # stored request is already masked
+                masker=NO_MASKING,  # the stored request is already masked
                 input_sha256=stored.integrity.input_sha256,
             ),
             "integrity": stored.integrity.model_dump(),

@@ -33,6 +33,22 @@ class ResolvedArchitecture:
     source: str
 
     @property
+    def derived(self) -> bool:
+        return bool(self.derived_fields)
+
+    @property
+    def params_b(self) -> float:
+        return self.params / 1e9
+
+    @property
+    def active_params_b(self) -> float:
+        return self.active_params / 1e9
+
+    @property
+    def largest_layer_params_m(self) -> float:
+        return round(self.largest_layer_params / 1e6, 3)
+
+    @property
     def embedding_params(self) -> float:
         """Input embedding + untied output head (Llama-style; conservative for tied models)."""
         return 2.0 * self.vocab_size * self.hidden_size

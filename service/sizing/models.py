@@ -120,6 +120,9 @@ class BytesPerParam(BaseModel):
 
 
 class ArchitectureAssumption(BaseModel):
+    # Read straight from ResolvedArchitecture's attributes (fields and properties).
+    model_config = ConfigDict(from_attributes=True)
+
     derived: bool
     derived_fields: list[str]
     source: str
