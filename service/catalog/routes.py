@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from service.api.deps import CatalogDep
 from service.catalog.models import CatalogResponse
 from service.catalog.service import list_accelerators
-from service.sizing.catalog import CatalogDep
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalog"])
 

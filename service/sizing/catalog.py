@@ -8,12 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
-
-from fastapi import Depends
+from typing import Any
 
 from service.errors import InvalidInput
-from service.settings import Settings, get_settings
 from service.workloads.models import Precision
 
 CATALOG_RELATIVE = Path("tiergate") / "reference" / "accelerators" / "data.json"
@@ -107,14 +104,12 @@ def _load(path: Path, mtime_ns: int) -> Catalog:
     return Catalog(json.loads(path.read_text(encoding="utf-8")))
 
 
+@lru_cache(maxsize=8)
+def _catalog_path(policies_dir: Path) -> Path:
+    return (policies_dir / CATALOG_RELATIVE).resolve()
+
+
 def load_catalog(policies_dir: Path) -> Catalog:
-    """The catalogue under `policies_dir`, cached until the file changes."""
-    path = (policies_dir / CATALOG_RELATIVE).resolve()
+    """The catalogue under `policies_dir`, cached until the file changes (one stat per call)."""
+    path = _catalog_path(policies_dir)
     return _load(path, path.stat().st_mtime_ns)
-
-
-def get_catalog(settings: Annotated[Settings, Depends(get_settings)]) -> Catalog:
-    return load_catalog(settings.policies_dir)
-
-
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.sizing.catalog import CatalogDep
+from service.api.deps import CatalogDep
 from service.sizing.models import SizingRequest, SizingResult
 from service.sizing.service import size_request
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import json
+import shutil
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from service.catalog.routes import router
+from service.main import create_app
 from service.settings import PROJECT_ROOT
-from service.sizing.catalog import load_catalog
+from service.sizing.catalog import CATALOG_RELATIVE, load_catalog
 
 
-def test_catalogue_lists_every_part_with_sources_export_and_price() -> None:
-    app = FastAPI()
-    app.include_router(router)
-    data = TestClient(app).get("/v1/catalog/accelerators").json()
+def test_catalogue_lists_every_part_with_sources_export_and_price(make_settings) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings())) as client:
+        data = client.get("/v1/catalog/accelerators").json()
     catalog = load_catalog(PROJECT_ROOT / "policies")
     assert data["count"] == len(catalog) == len(data["items"])
     by_id = {item["id"]: item for item in data["items"]}
@@ -37,3 +39,20 @@ def test_catalog_is_cached_and_unknown_ids_are_invalid_input() -> None:
         a.get("nope")
     assert info.value.field == "plan.accelerator"
     assert "nvidia-h100-sxm" in a
+
+
+def test_catalogue_is_the_one_of_the_policies_the_app_serves(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    policies = tmp_path / "policies"
+    shutil.copytree(PROJECT_ROOT / "policies", policies)
+    catalog_file = policies / CATALOG_RELATIVE
+    document = json.loads(catalog_file.read_text())
+    kept = sorted(document["by_id"])[:2]
+    document["by_id"] = {key: document["by_id"][key] for key in kept}
+    catalog_file.write_text(json.dumps(document))
+    app = create_app(make_settings(policies_dir=policies))
+    # FastAPI rebuilds every dependency on every request once any override is set (~2 ms CPU
+    # per decision): the app must not need one to serve its own catalogue.
+    assert app.dependency_overrides == {}
+    with TestClient(app) as client:
+        items = client.get("/v1/catalog/accelerators").json()["items"]
+    assert sorted(item["id"] for item in items) == kept

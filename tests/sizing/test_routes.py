@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 
 from service.catalog.routes import router as catalog_router
 from service.errors import TiergateError
+from service.settings import PROJECT_ROOT, Settings
 from service.sizing.routes import router as sizing_router
 
 
 def build_app() -> FastAPI:
     app = FastAPI()
+    app.state.settings = Settings(policies_dir=PROJECT_ROOT / "policies")
     app.include_router(sizing_router)
     app.include_router(catalog_router)
 
