@@ -62,6 +62,9 @@ class PolicyEngine:
             ssl=parts.scheme == "https",
             timeout=timeout,
             retries=0,  # fail fast; the caller (portal) retries, we never guess
+            # OPA gzips a response when the client accepts it (aiohttp does by default); on
+            # the loopback or pod-local link to OPA that only costs CPU on both sides.
+            headers={"Accept-Encoding": "identity"},
         )
         self._disk = DiskRevision(policies_dir)
         self._loaded: tuple[str, float] | None = None  # (revision, monotonic time checked)

@@ -92,3 +92,29 @@ async def test_a_policy_swapped_inside_opa_is_noticed_in_the_background(
     await engine._refresh
     with pytest.raises(PolicyOutOfSync):
         await engine.decide(INPUT)
+
+
+async def test_the_engine_asks_opa_for_uncompressed_answers(tmp_path: Path) -> None:
+    """OPA gzips answers for clients that accept it (aiohttp does by default), which costs CPU
+    on both sides of a local link; the engine must ask for identity encoding."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    seen: list[str | None] = []
+
+    async def health(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Accept-Encoding"))
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    async with TestServer(app, host="127.0.0.1") as server:
+        engine = PolicyEngine(
+            url=f"http://127.0.0.1:{server.port}", timeout=2, policies_dir=tmp_path
+        )
+        await engine.open()
+        try:
+            assert await engine.healthy()
+        finally:
+            await engine.close()
+    assert seen == ["identity"]
