@@ -63,6 +63,26 @@ def _export_status(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The reference flags doubtful supply in prose; this phrase is how it does so (biren-br100).
+_DOUBTFUL_SUPPLY = re.compile(r"[^.;]*availability is doubtful[^.;]*", re.IGNORECASE)
+
+
+def _supply(entry: dict[str, Any]) -> dict[str, Any]:
+    """`doubtful` when the reference says the part may not be obtainable; such a part ranks
+    after every other unpriced option in plan search (it cannot be shown to be buyable)."""
+    raw = entry.get("export_restricted_cn") or {}
+    match = _DOUBTFUL_SUPPLY.search(raw.get("status", ""))
+    if not match:
+        return {"status": "not_flagged", "detail": "", "sources": []}
+    return {
+        "status": "doubtful",
+        "detail": match.group(0).strip(),
+        "sources": [
+            s.get("url") or s.get("title") for s in _sources_for(entry, "export_restricted_cn")
+        ],
+    }
+
+
 def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
     raw = entry.get("rental_indicative")
     if not raw:
@@ -109,6 +129,7 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
             "release_year": entry.get("release_year"),
             "tdp_w": entry.get("tdp_w"),
             "export_status_cn": _export_status(entry),
+            "supply": _supply(entry),
             "rental_indicative": _rental(entry),
             "notes": entry.get("notes", ""),
             "sources": entry.get("sources", []),

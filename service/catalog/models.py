@@ -17,6 +17,9 @@ class AcceleratorEntry(BaseModel):
     peak_tflops_dense: dict[str, float | None]
     devices_per_node: int
     export_status_cn: dict[str, Any]
+    supply: dict[str, Any] = Field(
+        description="`status` doubtful or not_flagged, with the sourced detail when doubtful."
+    )
     rental_indicative: dict[str, Any] | None
     recommendable: bool = Field(description="False when memory or 16-bit compute is unsourced.")
     not_recommendable_reason: str | None

@@ -30,6 +30,7 @@ class Accelerator:
     devices_per_node: int
     usd_per_gpu_hour: float | None
     export_status_cn: str
+    supply: str
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     def peak_tflops(self, precision: Precision) -> float | None:
@@ -77,6 +78,7 @@ class Catalog:
                 devices_per_node=int(entry.get("devices_per_node") or 8),
                 usd_per_gpu_hour=rental.get("usd_per_gpu_hour"),
                 export_status_cn=str(export.get("status", "unknown")),
+                supply=str((entry.get("supply") or {}).get("status", "not_flagged")),
                 raw=entry,
             )
 

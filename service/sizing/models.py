@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -108,6 +108,10 @@ class PlanOption(BaseModel):
     decode_tokens_per_s: float | None = Field(description="Aggregate decode throughput.")
     domestic: bool
     export_status_cn: str
+    supply: Literal["not_flagged", "doubtful"] = Field(
+        description="`doubtful` when the catalogue's sources say the part may not be obtainable."
+    )
+    peak_tflops: float = Field(description="Dense peak per device at the compute precision.")
 
 
 class BytesPerParam(BaseModel):

@@ -308,6 +308,7 @@ def build_option(
     gpu_hours = hours * count if hours is not None else None
     price = acc.usd_per_gpu_hour
     deadline = prep.workload.deadline_hours
+    peak = acc.peak_tflops(prep.compute_precision) or 0.0  # search skips parts without one
     return PlanOption(
         accelerator=acc.id,
         accelerator_name=acc.name,
@@ -332,6 +333,8 @@ def build_option(
         decode_tokens_per_s=_round_opt(decode_rate(prep, acc, layout, values)),
         domestic=acc.domestic,
         export_status_cn=acc.export_status_cn,
+        supply=acc.supply,
+        peak_tflops=peak,
     )
 
 
@@ -394,12 +397,13 @@ def scale_for_deadline(prep: Prepared, acc: Accelerator, layout: Layout) -> Layo
 
 RANKING = (
     "options with a known price first, cheapest total cost (price × devices × hours; per hour "
-    "for inference or without train_tokens); then options without a price by device count, then "
-    "estimated hours, then id (an unpriced part cannot be shown to be cheaper)"
+    "for inference or without train_tokens); then options without a price: parts whose supply "
+    "the catalogue calls doubtful last, then by device count, estimated hours, higher peak "
+    "compute, id (an unpriced part cannot be shown to be cheaper)"
 )
 
 
-def _rank_key(option: PlanOption) -> tuple[int, float, float, float, str]:
+def _rank_key(option: PlanOption) -> tuple[int, float, float, float, float, str]:
     hours = option.estimated_hours if option.estimated_hours is not None else math.inf
     if option.usd_per_gpu_hour is not None:
         cost = (
@@ -407,8 +411,9 @@ def _rank_key(option: PlanOption) -> tuple[int, float, float, float, str]:
             if option.cost_usd is not None
             else option.usd_per_gpu_hour * option.count
         )
-        return (0, cost, option.count, hours, option.accelerator)
-    return (1, option.count, hours, 0.0, option.accelerator)
+        return (0, cost, option.count, hours, -option.peak_tflops, option.accelerator)
+    doubtful = 1.0 if option.supply == "doubtful" else 0.0
+    return (1, doubtful, option.count, hours, -option.peak_tflops, option.accelerator)
 
 
 def search(prep: Prepared, catalog: Catalog) -> tuple[list[PlanOption], list[str]]:

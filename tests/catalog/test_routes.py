@@ -26,6 +26,9 @@ def test_catalogue_lists_every_part_with_sources_export_and_price(make_settings)
     assert h100["recommendable"] is True
     assert by_id["huawei-atlas-800t-a2"]["recommendable"] is False
     assert by_id["huawei-atlas-800t-a2"]["not_recommendable_reason"]
+    biren = by_id["biren-br100"]["supply"]
+    assert biren["status"] == "doubtful" and "TSMC" in biren["detail"] and biren["sources"]
+    assert h100["supply"]["status"] == "not_flagged"
 
 
 def test_catalog_is_cached_and_unknown_ids_are_invalid_input() -> None:

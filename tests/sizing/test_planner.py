@@ -45,8 +45,24 @@ def test_every_usable_accelerator_gets_one_option_cheapest_first(catalog: Catalo
     assert priced == result.options[: len(priced)]  # known prices rank first
     assert [o.cost_usd for o in priced] == sorted(o.cost_usd or 0 for o in priced)
     unpriced = result.options[len(priced) :]
-    assert [o.count for o in unpriced] == sorted(o.count for o in unpriced)
+    available = [o for o in unpriced if o.supply != "doubtful"]
+    assert unpriced[: len(available)] == available  # doubtful supply ranks last
+    assert [o.count for o in available] == sorted(o.count for o in available)
     assert result.fits is True and result.train_flops and result.estimated_hours
+
+
+def test_unpriced_ties_prefer_available_supply_then_faster_parts(catalog: Catalog) -> None:
+    """Without train_tokens nothing unpriced has hours or a cost: among equal device counts the
+    part the catalogue doubts can be bought comes last, and faster parts come first."""
+    result = size(wl(), catalog=catalog)
+    unpriced = [o for o in result.options if o.usd_per_gpu_hour is None]
+    doubtful = [o.accelerator for o in unpriced if o.supply == "doubtful"]
+    assert doubtful == ["biren-br100"]
+    assert unpriced[-1].accelerator == "biren-br100"
+    single = [o for o in unpriced if o.count == 1 and o.supply != "doubtful"]
+    assert len(single) > 2
+    assert [o.peak_tflops for o in single] == sorted((o.peak_tflops for o in single), reverse=True)
+    assert result.options[0].peak_tflops == catalog.get(result.options[0].accelerator).peak_bf16
 
 
 def test_unsourced_parts_are_never_recommended(catalog: Catalog) -> None:

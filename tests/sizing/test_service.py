@@ -35,6 +35,8 @@ def option(nodes: int) -> PlanOption:
         decode_tokens_per_s=None,
         domestic=False,
         export_status_cn="licence_required",
+        supply="not_flagged",
+        peak_tflops=989,
     )
 
 

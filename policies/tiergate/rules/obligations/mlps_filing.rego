@@ -26,15 +26,30 @@ _level := max({
 	object.get(_mlps.levels_by_state_secret, facts.ctx.state_secret, 0),
 })
 
+# The state-secret grade is named only when there is one ("state secret none" read oddly).
+default _secret_en := ""
+
+_secret_en := sprintf(", state secret %s", [facts.ctx.state_secret]) if facts.ctx.state_secret != "none"
+
+default _secret_zh := ""
+
+_secret_zh := sprintf("，国家秘密（%s）", [_mlps_secret_zh]) if facts.ctx.state_secret != "none"
+
+_mlps_secret_zh := object.get(
+	data.tiergate.reference.obligations.classified_protection.levels_zh,
+	facts.ctx.state_secret,
+	facts.ctx.state_secret,
+)
+
 obligation contains result.obligation(
 	rego.metadata.chain(),
 	sprintf(
-		"MLPS (GB/T 22239-2019) level %d grading, filing and assessment: %s data, state secret %s",
-		[_level, facts.ctx.data_class, facts.ctx.state_secret],
+		"MLPS (GB/T 22239-2019) level %d grading, filing and assessment: %s data%s",
+		[_level, facts.ctx.data_class, _secret_en],
 	),
 	sprintf(
-		"须按网络安全等级保护%s定级、备案和测评：%s，国家秘密 %s",
-		[_mlps.level_names_zh[format_int(_level, 10)], facts.data_class_zh, facts.ctx.state_secret],
+		"须按网络安全等级保护%s定级、备案和测评：%s%s",
+		[_mlps.level_names_zh[format_int(_level, 10)], facts.data_class_zh, _secret_zh],
 	),
 )
 
