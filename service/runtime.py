@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import Engine
 
 from service.db import make_engine, migrate
 from service.decisions.masking import Masker, load_mask_paths, load_or_create_salt
-from service.decisions.repository import ensure_chain_head
+from service.decisions.repository import ensure_chain_head, register_signing_key
 from service.decisions.signing import SigningKey, load_or_create
 from service.opa.client import PolicyEngine
 from service.opa.process import find_opa_binary
@@ -62,11 +63,14 @@ async def start(settings: Settings) -> Runtime:
     await policy_engine.open()
     if supervisor:
         supervisor.on_restart = policy_engine.forget_loaded_state
+    signing_key = load_or_create(settings.signing_key_path_resolved)
+    # Before the first record this key signs: GET /v1/keys and verify read the ring.
+    register_signing_key(db, signing_key.ring_entry(datetime.now(UTC)))
     runtime = Runtime(
         settings=settings,
         db=db,
         policy_engine=policy_engine,
-        signing_key=load_or_create(settings.signing_key_path_resolved),
+        signing_key=signing_key,
         masker=Masker(
             salt=load_or_create_salt(settings.data_dir / "mask-salt"),
             paths=load_mask_paths(settings.policies_dir),

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from service.decisions.tables import ChainHead, DecisionRow
+from service.decisions.tables import ChainHead, DecisionRow, SigningKeyRow
 from service.errors import StorageUnavailable
 
 
@@ -23,6 +23,28 @@ def ensure_chain_head(engine: Engine) -> None:
                 session.commit()
             except IntegrityError:
                 session.rollback()  # another worker created it first
+
+
+def register_signing_key(engine: Engine, row: SigningKeyRow) -> None:
+    """Add this process's public key to the log's key ring unless it is there (safe to race:
+    replicas and workers sharing a key all register it at start)."""
+    with Session(engine) as session:
+        if session.get(SigningKeyRow, row.key_id) is not None:
+            return
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # another process registered the same key first
+
+
+def signing_keys(engine: Engine) -> list[SigningKeyRow]:
+    """Every key that signs or signed records of this log, oldest first."""
+    with Session(engine) as session:
+        query = select(SigningKeyRow).order_by(
+            col(SigningKeyRow.added_at), col(SigningKeyRow.key_id)
+        )
+        return list(session.exec(query).all())
 
 
 class DuplicateIdempotencyKey(Exception):

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime, BaseModel, BeforeValidator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RequestIdDep, RuntimeDep
 from service.api.schemas import error_responses
-from service.decisions import service
+from service.decisions import repository, service
 from service.decisions.models import (
     DecisionPage,
     DecisionRecord,
@@ -49,6 +49,8 @@ class PublicKey(BaseModel):
     key_id: str
     algorithm: str
     key: str
+    added_at: datetime = Field(description="When a service process first registered the key.")
+    current: bool = Field(description="Whether this service process signs with it now.")
 
 
 class KeySet(BaseModel):
@@ -130,8 +132,7 @@ def _utc(value: datetime | None) -> datetime | None:
 @router.get("/verify", response_model=VerifyReport)
 async def verify_decisions(runtime: RuntimeDep) -> VerifyReport:
     """Walk the whole chain: links, hashes, signatures and index columns."""
-    keys = {runtime.signing_key.key_id: runtime.signing_key.public_key}
-    result = await run_in_threadpool(service.verify, runtime.db, keys)
+    result = await run_in_threadpool(service.verify_with_key_ring, runtime.db)
     return VerifyReport(
         ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id, reason=result.reason
     )
@@ -185,5 +186,24 @@ def get_decision(decision_id: str, runtime: RuntimeDep) -> DecisionRecord:
 
 @keys_router.get("", response_model=KeySet)
 def list_keys(runtime: RuntimeDep) -> KeySet:
-    """Public keys that verify decision signatures (pass them to `tiergate verify --keys`)."""
-    return KeySet(keys=[PublicKey(**runtime.signing_key.published())])
+    """Every public key that signs or signed this log's decisions, oldest first (pass them to
+    `tiergate verify --keys`). Auditors should keep a copy: a key appearing that nobody rotated
+    in is a sign the database was written by someone other than tiergate."""
+    current = runtime.signing_key.key_id
+    return KeySet(
+        keys=[
+            PublicKey(
+                key_id=row.key_id,
+                algorithm=row.algorithm,
+                key=row.public_key,
+                added_at=_as_utc(row.added_at),
+                current=row.key_id == current,
+            )
+            for row in repository.signing_keys(runtime.db)
+        ]
+    )
+
+
+def _as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

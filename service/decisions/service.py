@@ -237,6 +237,14 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
     )
 
 
+def verify_with_key_ring(db: Engine) -> VerifyResult:
+    """verify() with every key of the log's key ring (rotated keys and other replicas' keys)."""
+    keys = {
+        row.key_id: chain.public_key_from_b64(row.public_key) for row in repository.signing_keys(db)
+    }
+    return verify(db, keys)
+
+
 def list_decisions(
     db: Engine,
     *,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from service.decisions.chain import key_id_of, public_key_b64
+from service.decisions.tables import SigningKeyRow
 from service.files import create_once
 
 
@@ -27,6 +29,16 @@ class SigningKey:
             "algorithm": "ed25519",
             "key": public_key_b64(self.public_key),
         }
+
+    def ring_entry(self, now: datetime) -> SigningKeyRow:
+        """This key as a row of the log's key ring (tables.SigningKeyRow)."""
+        published = self.published()
+        return SigningKeyRow(
+            key_id=published["key_id"],
+            algorithm=published["algorithm"],
+            public_key=published["key"],
+            added_at=now,
+        )
 
 
 def load_or_create(path: Path) -> SigningKey:

@@ -38,3 +38,15 @@ class ChainHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = Field(default="0" * 64, max_length=64)
+
+
+class SigningKeyRow(SQLModel, table=True):
+    """A public key that signs (or signed) decisions in this log. Registered by each service
+    process at start; never removed, so a rotated key keeps verifying the records it signed."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: str = Field(primary_key=True, max_length=64)
+    algorithm: str = Field(max_length=16)
+    public_key: str = Field(max_length=128)
+    added_at: datetime
