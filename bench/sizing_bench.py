@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
-from service.settings import PROJECT_ROOT
+from service.settings import PROJECT_ROOT, Settings
 from service.sizing.catalog import load_catalog
 from service.sizing.routes import router
 
@@ -46,6 +46,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 
 def build_app() -> FastAPI:
     app = FastAPI()
+    app.state.settings = Settings(policies_dir=PROJECT_ROOT / "policies")  # read by CatalogDep
     app.include_router(router)
 
     @app.post("/baseline")

@@ -1,0 +1,43 @@
+"""The benchmarks still run (a refactor of the app must not silently break `bench/`).
+
+Smoke runs with tiny sizes: they check each script completes and prints its JSON summary,
+not the figures (those belong to `make bench` and the closing notes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from service.settings import PROJECT_ROOT
+
+
+def _last_json_line(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_sizing_benchmark_runs() -> None:
+    summary = _last_json_line("bench/sizing_bench.py", "--iterations", "3")
+    assert summary["iterations_per_scenario"] == 3
+    scenarios = summary["scenarios"]
+    assert isinstance(scenarios, dict) and scenarios["7b-lora"]["options"] > 0
+
+
+def test_decision_log_benchmark_runs() -> None:
+    summary = _last_json_line(
+        "bench/decision_log.py", env={"BENCH_APPENDS": "20", "BENCH_EXPORT_RECORDS": "50"}
+    )
+    sqlite, export = summary["sqlite"], summary["export_sqlite"]
+    assert isinstance(sqlite, dict) and sqlite["append_rps"] > 0
+    assert isinstance(export, dict) and export["records"] == 50
