@@ -27,6 +27,8 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    if workers > 1:
+        _share_metrics_between_workers(settings.data_dir / "prometheus")
     # uvicorn drains in-flight requests on SIGTERM, restores the handlers it found, then
     # re-raises the signal; with this handler a drained shutdown exits 0 instead of -15.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -39,6 +41,20 @@ def serve(
         timeout_graceful_shutdown=30,
         access_log=False,  # one JSON access line per request comes from the app itself
     )
+
+
+def _share_metrics_between_workers(folder: Path) -> None:
+    """prometheus-client multiprocess mode, so /metrics sums every worker. The folder must be
+    empty at start (stale files would add a previous run's counts). A folder the operator set
+    in PROMETHEUS_MULTIPROC_DIR is theirs to manage."""
+    import os
+    import shutil
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)  # inherited by the spawned workers
 
 
 def _exit_cleanly(_signum: int, _frame: object) -> None:

@@ -1,14 +1,17 @@
 """Prometheus metrics of the service, and the `/metrics` route that exposes them.
 
-Metrics live in the process-wide default registry (one set per process; with several uvicorn
-workers each worker exposes its own, as usual for prometheus-client without multiprocess mode).
+Metrics live in the process-wide default registry. With several uvicorn workers
+(`tiergate serve --workers N`) prometheus-client's multiprocess mode is on
+(PROMETHEUS_MULTIPROC_DIR, set by the CLI): each worker writes its samples to files there and
+`/metrics`, whichever worker answers it, reports the sum over all of them.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -16,9 +19,8 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily
-from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
@@ -40,6 +42,11 @@ OPA_LATENCY = Histogram(
     "tiergate_opa_request_duration_seconds",
     "Latency of the OPA decision query (the policy evaluation itself).",
     buckets=_BUCKETS,
+)
+
+OPA_RESTARTS = Counter(
+    "tiergate_opa_restarts",
+    "Restarts of the managed OPA process by the supervisor (summed over workers).",
 )
 
 _PENDING = "tiergate_pending_decisions"
@@ -72,27 +79,14 @@ def count_committed_decisions(row_class: type) -> None:
         session.info.pop(_PENDING, None)
 
 
-class _RuntimeCollector(Collector):
-    """Values the runtime owns, read at scrape time."""
-
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
-
-    def collect(self) -> Any:
-        restarts = CounterMetricFamily(
-            "tiergate_opa_restarts", "Restarts of the managed OPA process since start."
-        )
-        restarts.add_metric([], float(self.runtime.opa_restarts))
-        yield restarts
-
-
 router = APIRouter(tags=["observability"])
 
 
 @router.get("/metrics", response_class=Response, include_in_schema=False)
-def metrics(request: Request) -> Response:
-    """Prometheus exposition of this process's metrics."""
-    local = CollectorRegistry(auto_describe=False)
-    local.register(_RuntimeCollector(request.app.state.runtime))
-    body = generate_latest(REGISTRY) + generate_latest(local)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+def metrics() -> Response:
+    """Prometheus exposition: this process's metrics, or every worker's in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -14,6 +14,7 @@ from pathlib import Path
 import structlog
 from starlette.concurrency import run_in_threadpool
 
+from service.observability.metrics import OPA_RESTARTS
 from service.opa.process import OpaProcess
 
 log = structlog.get_logger(__name__)
@@ -64,6 +65,7 @@ class OpaSupervisor:
                 log.error("opa_restart_failed", error=str(exc))
                 continue
             self.restarts += 1
+            OPA_RESTARTS.inc()
             if self.on_restart:
                 self.on_restart()
             log.info("opa_restarted", url=self.url, restarts=self.restarts)
