@@ -10,7 +10,9 @@ the baseline, which sends OPA the very policy input the service builds for the s
 (`POST /v1/data/tiergate/main/decision`). Both are driven by the same asyncio + httpx client
 with keep-alive connections, closed loop at each concurrency in BENCH_CONCURRENCY, then the
 service alone open loop at BENCH_RATE requests/s (latency measured from each request's
-scheduled send time, so a stall is not hidden by the client waiting).
+scheduled send time, so a stall is not hidden by the client waiting), after a pause and
+BENCH_WARMUP_SECONDS (default 3) at that rate that are not recorded. It also prints the CPU each
+request cost the service, OPA and the load generator (from /proc) at that rate.
 
 The last line is one JSON object: throughput_rps and baseline_opa_rps are the best closed-loop
 throughputs, ratio = throughput_rps / baseline_opa_rps, p50_ms and p99_ms are at BENCH_RATE.
@@ -47,6 +49,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,16").split(",")]
 RATE = float(os.environ.get("BENCH_RATE", "100"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+SETTLE_SECONDS = 2.0
+WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 # Uvicorn worker processes of the service (each appends to the same chain in one SQLite file).
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 POLICIES = ROOT / "policies"
@@ -127,14 +131,16 @@ async def closed_loop(
     return Result(name, str(concurrency), len(latencies), errors, elapsed, latencies)
 
 
-async def open_loop(url: str, body: dict[str, Any], headers: dict[str, str]) -> Result:
+async def open_loop(
+    url: str, body: dict[str, Any], headers: dict[str, str], seconds: float
+) -> Result:
     latencies: list[float] = []
     errors: Counter[str] = Counter()
     payload = json.dumps(body).encode()
     hdrs = {"content-type": "application/json"}
     async with httpx.AsyncClient(timeout=30, headers=headers) as http:
         await http.post(url, content=payload, headers=hdrs)
-        total = int(RATE * SECONDS)
+        total = int(RATE * seconds)
         began = time.perf_counter()
 
         async def one(scheduled: float) -> None:
@@ -210,6 +216,30 @@ def opa_input() -> dict[str, Any]:
     return {"input": policy_input(request, sizing, evaluation_time).model_dump(mode="json")}
 
 
+def process_tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of `root` and its live descendants (uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total, grew = {root}, 0.0, True
+    while grew:
+        grew = False
+        for pid, (parent, _cpu) in stats.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 def table(results: list[Result]) -> str:
     lines = [
         f"{'target':<22} {'load':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9}  errors",
@@ -251,7 +281,21 @@ async def main() -> None:
                         "tiergate POST", f"{base}/v1/decisions", REQUEST, auth, concurrency, 201
                     )
                 )
-            fixed = await open_loop(f"{base}/v1/decisions", REQUEST, auth)
+            # Steady state at the target rate, not the recovery from the saturating step before:
+            # let the backlog drain, then run the rate unrecorded for a while first.
+            await asyncio.sleep(SETTLE_SECONDS)
+            await open_loop(f"{base}/v1/decisions", REQUEST, auth, WARMUP_SECONDS)
+            cpu_before = (
+                process_tree_cpu_seconds(proc.pid),
+                process_tree_cpu_seconds(opa.pid or 0),
+                time.process_time(),
+            )
+            fixed = await open_loop(f"{base}/v1/decisions", REQUEST, auth, SECONDS)
+            cpu_after = (
+                process_tree_cpu_seconds(proc.pid),
+                process_tree_cpu_seconds(opa.pid or 0),
+                time.process_time(),
+            )
             results.append(fixed)
         finally:
             proc.terminate()
@@ -259,6 +303,15 @@ async def main() -> None:
             opa.stop()
         print(f"BENCH_SECONDS={SECONDS:g}  workers={WORKERS}  SQLite synchronous=FULL, auth on")
         print(table(results))
+        per_request = [
+            1000 * (after - before) / max(1, fixed.requests)
+            for before, after in zip(cpu_before, cpu_after, strict=True)
+        ]
+        print(
+            f"CPU per request at {RATE:g}/s (ms, user+sys): service {per_request[0]:.2f}, "
+            f"OPA {per_request[1]:.2f}, load generator {per_request[2]:.2f}; "
+            f"{sum(per_request) * RATE / 1000:.2f} of {os.cpu_count()} cores busy"
+        )
         if PROFILE:
             print((work / "profile.txt").read_text()[:20000], file=sys.stderr)
         service_rps = max(r.rps for r in results if r.name == "tiergate POST")

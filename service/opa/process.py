@@ -104,6 +104,10 @@ class OpaProcess:
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
     def wait_healthy(self, timeout: float) -> None:
         """Block until OPA reports healthy with its bundles/plugins loaded, or raise."""
         deadline = time.monotonic() + timeout
