@@ -123,6 +123,35 @@ def verify(
     raise typer.Exit(0 if result.ok else 1)
 
 
+@app.command()
+def bundle(
+    signing_key: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="PEM private key (ECDSA P-256 for ES256)."
+    ),
+    out: Path = typer.Option(Path("build/policies.tar.gz"), help="Bundle file to write."),
+    signing_alg: str = typer.Option("ES256", help="Signing algorithm (opa build --signing-alg)."),
+) -> None:
+    """Build the signed policy bundle that sidecar OPAs load; prints its revision last."""
+    from service.opa.bundle import BundleBuildFailed, build_signed_bundle, sidecar_command
+    from service.opa.process import find_opa_binary
+
+    settings = get_settings()
+    try:
+        revision = build_signed_bundle(
+            opa_binary=find_opa_binary(settings.opa_binary),
+            policies_dir=settings.policies_dir,
+            out=out,
+            signing_key=signing_key,
+            signing_alg=signing_alg,
+        )
+    except BundleBuildFailed as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {out}; serve it with:")
+    typer.echo("  " + " ".join(sidecar_command(out, "PUBLIC_KEY.pem", signing_alg)))
+    typer.echo(revision)
+
+
 app.add_typer(keys_app, name="keys")
 app.command("size")(size_command)
 

@@ -207,7 +207,9 @@ class PolicyEngine:
             ids = await self._client.get_policies_list()
             modules = []
             for policy_id in ids:
-                body = await self._client.get_policy(quote(policy_id.lstrip("/"), safe="/"))
+                # The whole id escaped: a bundle's module ids start with "/<bundle path>/",
+                # which OPA only finds as one encoded path segment.
+                body = await self._client.get_policy(quote(policy_id, safe=""))
                 modules.append(body["result"]["raw"])
             data: dict[str, Any] = {}
             for path in disk.data:
