@@ -89,15 +89,29 @@ def generate(
 def verify(
     export: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL export file."),
     keys: Path = typer.Option(..., exists=True, dir_okay=False, help="GET /v1/keys output."),
+    checkpoint: list[Path] = typer.Option(
+        [],
+        exists=True,
+        dir_okay=False,
+        help="A kept GET /v1/decisions/checkpoint answer (repeatable): its record must be there.",
+    ),
 ) -> None:
     """Verify an exported decision log offline; exit 0 only when every record checks."""
     import json
 
     from service.decisions.chain import public_key_from_b64
-    from service.decisions.verify import verify_chain
+    from service.decisions.verify import checkpoint_problem, verify_chain
 
     keyset = json.loads(keys.read_text(encoding="utf-8"))
     public_keys = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
+    kept: list[tuple[int, str]] = []
+    for path in checkpoint:
+        statement = json.loads(path.read_text(encoding="utf-8"))
+        problem = checkpoint_problem(statement, public_keys)
+        if problem:
+            typer.echo(json.dumps({"ok": False, "checkpoint": str(path), "reason": problem}))
+            raise typer.Exit(1)
+        kept.append((int(statement["seq"]), str(statement["hash"])))
 
     def records() -> Iterator[dict[str, Any]]:
         with export.open(encoding="utf-8") as handle:
@@ -109,7 +123,7 @@ def verify(
                 except json.JSONDecodeError:
                     yield {"id": f"line {number}", "integrity": None}
 
-    result = verify_chain(records(), keys=public_keys)
+    result = verify_chain(records(), keys=public_keys, checkpoints=kept)
     typer.echo(
         json.dumps(
             {

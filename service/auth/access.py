@@ -32,6 +32,7 @@ ACCESS: Mapping[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/sizing"): SUBMITTER,
     ("GET", "/v1/decisions"): AUDITOR,
     ("GET", "/v1/decisions/verify"): AUDITOR,
+    ("GET", "/v1/decisions/checkpoint"): AUDITOR,
     ("GET", "/v1/decisions/export"): AUDITOR,
     ("GET", "/v1/decisions/{decision_id}"): AUDITOR,
     ("POST", "/v1/decisions/{decision_id}/replay"): AUDITOR,

@@ -172,7 +172,11 @@ class Integrity(BaseModel):
 
 
 class DecisionRecord(BaseModel):
-    """One stored decision: what was asked, what was decided, why, and its tamper evidence."""
+    """One stored decision: what was asked, what was decided, why, and its tamper evidence.
+
+    The API sends records exactly as sealed (see service.record_dict), so each one verifies on
+    its own: sha256 of the RFC 8785 JSON without integrity.hash/.signature is integrity.hash.
+    """
 
     id: str
     created_at: datetime
@@ -189,6 +193,10 @@ class DecisionRecord(BaseModel):
     domestic_substitution: DomesticSubstitution
     recommendation: Recommendation | None
     alternatives: list[Recommendation]
+    accelerators: dict[str, Any] = Field(
+        description="Catalogue accelerators the policy allows, and those it excludes with the "
+        "rules that exclude each (`allowed`, `excluded`)."
+    )
     sizing: dict[str, Any]
     violations: list[Violation]
     obligations: list[Obligation]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -67,7 +67,6 @@ async def create_decision(
     body: DecisionRequest,
     runtime: RuntimeDep,
     request_id: RequestIdDep,
-    response: Response,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -78,7 +77,7 @@ async def create_decision(
             description="Retry-safe key: the same key and body return the original record.",
         ),
     ] = None,
-) -> DecisionRecord:
+) -> JSONResponse:
     """Evaluate a workload against the policies, size it, and record the decision."""
     created = await service.evaluate(
         body,
@@ -90,9 +89,8 @@ async def create_decision(
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
-    if created.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return created.record
+    headers = {"Idempotent-Replayed": "true"} if created.replayed else None
+    return _sealed(created.record, status_code=201, headers=headers)
 
 
 @router.get("", response_model=DecisionPage, responses=error_responses(422))
@@ -109,7 +107,7 @@ def list_decisions(
     cursor: Annotated[
         str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page")
     ] = None,
-) -> DecisionPage:
+) -> JSONResponse:
     """List stored decisions, newest first, with filters and cursor pagination."""
     filters = DecisionFilter(
         sector=sector,
@@ -120,13 +118,43 @@ def list_decisions(
         since=_utc(since),
         until=_utc(until),
     )
-    return service.list_decisions(
-        runtime.db, filters=filters, limit=limit, cursor=cursor, masker=runtime.masker
+    return _sealed(
+        service.list_decisions(
+            runtime.db, filters=filters, limit=limit, cursor=cursor, masker=runtime.masker
+        )
     )
+
+
+def _sealed(
+    content: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """Records go out exactly as sealed, not re-serialised through DecisionRecord (which would
+    rewrite timestamps and drop fields, so a record from the API would no longer verify on its
+    own). The models still document them; tests/api/test_schemathesis.py checks every response
+    against that documentation."""
+    return JSONResponse(content, status_code=status_code, headers=headers)
 
 
 def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value else None
+
+
+class Checkpoint(BaseModel):
+    seq: int = Field(description="Number of records in the chain (the head's position).")
+    hash: str = Field(description="Hash of the head record (64 zeros for an empty log).")
+    issued_at: str
+    key_id: str
+    algorithm: str
+    signature: str = Field(
+        description="Ed25519 over sha256 of the RFC 8785 JSON of the other fields."
+    )
+
+
+@router.get("/checkpoint", response_model=Checkpoint)
+def decisions_checkpoint(runtime: RuntimeDep) -> Checkpoint:
+    """A signed statement of the chain head to keep outside tiergate: `tiergate verify
+    --checkpoint` then proves a later export still holds that history (no tail removed)."""
+    return Checkpoint(**service.checkpoint(runtime.db, runtime.signing_key, datetime.now(UTC)))
 
 
 @router.get("/verify", response_model=VerifyReport)
@@ -179,9 +207,9 @@ async def replay_decision(decision_id: str, runtime: RuntimeDep) -> ReplayReport
 
 
 @router.get("/{decision_id}", response_model=DecisionRecord, responses=error_responses(404))
-def get_decision(decision_id: str, runtime: RuntimeDep) -> DecisionRecord:
-    """Return one stored decision record."""
-    return service.get(runtime.db, decision_id)
+def get_decision(decision_id: str, runtime: RuntimeDep) -> JSONResponse:
+    """Return one stored decision record, exactly as sealed."""
+    return _sealed(service.get_sealed(runtime.db, decision_id))
 
 
 @keys_router.get("", response_model=KeySet)

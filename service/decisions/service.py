@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 from service.decisions import chain, repository
 from service.decisions.masking import Masker
 from service.decisions.models import (
-    DecisionPage,
     DecisionRecord,
     DecisionRequest,
     FieldChange,
@@ -237,6 +236,20 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
     )
 
 
+def checkpoint(db: Engine, key: SigningKey, now: datetime) -> dict[str, Any]:
+    """A signed statement of the chain head (seq, hash) for auditors to keep: a later export
+    must still contain that record with that hash (`tiergate verify --checkpoint`)."""
+    head = repository.chain_head(db)
+    content = {
+        "seq": head.seq if head else 0,
+        "hash": head.hash if head else chain.GENESIS_HASH,
+        "issued_at": now.isoformat().replace("+00:00", "Z"),
+        "key_id": key.key_id,
+        "algorithm": "ed25519",
+    }
+    return {**content, "signature": chain.sign(key.private_key, chain.record_hash(content))}
+
+
 def verify_with_key_ring(db: Engine) -> VerifyResult:
     """verify() with every key of the log's key ring (rotated keys and other replicas' keys)."""
     keys = {
@@ -252,7 +265,8 @@ def list_decisions(
     limit: int,
     cursor: str | None,
     masker: Masker,
-) -> DecisionPage:
+) -> dict[str, Any]:
+    """A DecisionPage of records as sealed."""
     before = _parse_cursor(cursor)
     if filters.organization and "context.organization" in masker.paths:
         # stored as a salted digest: compare digests
@@ -260,7 +274,7 @@ def list_decisions(
     rows = repository.list_page(db, filters=filters, limit=limit + 1, before_seq=before)
     page = rows[:limit]
     next_cursor = str(page[-1].seq) if len(rows) > limit and page else None
-    return DecisionPage(items=[to_record(r) for r in page], next_cursor=next_cursor)
+    return {"items": [record_dict(r) for r in page], "next_cursor": next_cursor}
 
 
 def _parse_cursor(cursor: str | None) -> int | None:
@@ -380,7 +394,7 @@ async def evaluate(
         if earlier is None:  # pragma: no cover - the unique index just said it exists
             raise
         return Created(_same_body_or_conflict(earlier, digest), replayed=True)
-    return Created(to_record(row), replayed=False)
+    return Created(record_dict(row), replayed=False)
 
 
 async def replay(
@@ -495,22 +509,33 @@ def _rule_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> 
 
 @dataclass(frozen=True)
 class Created:
-    record: DecisionRecord
+    """The stored record exactly as sealed (the JSON its hash covers, plus hash and signature)."""
+
+    record: dict[str, Any]
     replayed: bool
 
 
-def _same_body_or_conflict(row: DecisionRow, digest: str) -> DecisionRecord:
+def _same_body_or_conflict(row: DecisionRow, digest: str) -> dict[str, Any]:
     if row.input_sha256 != digest:
         raise Conflict(
             "Idempotency-Key was already used with a different request body "
             f"(decision {row.id}); use a new key for a new request",
             field="Idempotency-Key",
         )
-    return to_record(row)
+    return record_dict(row)
 
 
 def get(db: Engine, decision_id: str) -> DecisionRecord:
+    return to_record(_row(db, decision_id))
+
+
+def get_sealed(db: Engine, decision_id: str) -> dict[str, Any]:
+    """The record as sealed, for the API (it verifies on its own, unlike a re-serialised model)."""
+    return record_dict(_row(db, decision_id))
+
+
+def _row(db: Engine, decision_id: str) -> DecisionRow:
     row = repository.get(db, decision_id)
     if row is None:
         raise NotFound(f"no decision with id {decision_id}", field="id")
-    return to_record(row)
+    return row

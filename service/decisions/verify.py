@@ -48,15 +48,37 @@ def check_record(
     return None
 
 
+CHECKPOINT_FIELDS = ("seq", "hash", "issued_at", "key_id", "algorithm")
+
+
+def checkpoint_problem(
+    checkpoint: Mapping[str, Any], keys: Mapping[str, Ed25519PublicKey]
+) -> str | None:
+    """Why a signed checkpoint (GET /v1/decisions/checkpoint) cannot be trusted, or None."""
+    if not all(name in checkpoint for name in (*CHECKPOINT_FIELDS, "signature")):
+        return f"checkpoint needs the fields {', '.join(CHECKPOINT_FIELDS)} and signature"
+    key = keys.get(str(checkpoint["key_id"]))
+    if key is None:
+        return f"checkpoint signed by unknown key {checkpoint['key_id']}"
+    digest = chain.record_hash({name: checkpoint[name] for name in CHECKPOINT_FIELDS})
+    if not chain.signature_valid(key, digest, str(checkpoint["signature"])):
+        return "checkpoint signature invalid"
+    return None
+
+
 def verify_chain(
     records: Iterable[Mapping[str, Any]],
     *,
     keys: Mapping[str, Ed25519PublicKey],
     head: tuple[int, str] | None = None,
+    checkpoints: Iterable[tuple[int, str]] = (),
     extra_check: Callable[[Mapping[str, Any]], str | None] | None = None,
 ) -> VerifyResult:
-    """Verify records in order; `head` (seq, hash) also catches a deleted tail, and
-    `extra_check` lets a store add its own per-record check (e.g. index columns)."""
+    """Verify records in order. `head` (seq, hash) also catches a deleted tail; each checkpoint
+    (seq, hash) an auditor kept must still be in the chain (catches a tail removed together
+    with the head, or history rewritten by someone holding a key); `extra_check` lets a store
+    add its own per-record check (e.g. index columns)."""
+    expected = dict(checkpoints)
     prev = chain.GENESIS_HASH
     checked = 0
     last_id: str | None = None
@@ -69,6 +91,19 @@ def verify_chain(
         checked += 1
         prev = str(record["integrity"]["hash"])
         last_id = str(record.get("id"))
+        if expected.get(checked, prev) != prev:
+            return VerifyResult(
+                False, checked - 1, last_id, f"record {checked} differs from a kept checkpoint"
+            )
+    missing = sorted(seq for seq in expected if seq > checked)
+    if missing:
+        return VerifyResult(
+            False,
+            checked,
+            last_id,
+            f"a kept checkpoint is at record {missing[-1]} but the chain ends at {checked} "
+            "(tail removed)",
+        )
     if head is not None and (head[0] != checked or (checked and head[1] != prev)):
         return VerifyResult(
             False,

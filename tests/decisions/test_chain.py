@@ -171,3 +171,92 @@ def test_list_filters_by_time_range_in_any_offset(client: TestClient, three) -> 
     unix = client.get("/v1/decisions", params={"until": "29861"})
     assert unix.status_code == 422
     assert "RFC 3339" in unix.json()["detail"]
+
+
+def _export(client: TestClient, folder: Path) -> tuple[Path, Path]:
+    export, keys = folder / "decisions.jsonl", folder / "keys.json"
+    export.write_bytes(client.get("/v1/decisions/export").content)
+    keys.write_text(client.get("/v1/keys").text, encoding="utf-8")
+    return export, keys
+
+
+def _verify_offline(export: Path, keys: Path, *checkpoints: Path) -> tuple[int, dict[str, object]]:
+    args = ["verify", str(export), "--keys", str(keys)]
+    for checkpoint in checkpoints:
+        args += ["--checkpoint", str(checkpoint)]
+    result = CliRunner().invoke(cli, args)
+    return result.exit_code, json.loads(result.output)
+
+
+def test_a_kept_checkpoint_catches_a_tail_removed_with_the_head(  # type: ignore[no-untyped-def]
+    client: TestClient, three, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "checkpoint.json"
+    response = client.get("/v1/decisions/checkpoint")
+    assert response.status_code == 200
+    checkpoint.write_text(response.text, encoding="utf-8")
+    assert response.json()["seq"] == 3
+    assert response.json()["hash"] == three[2]["integrity"]["hash"]
+
+    # Someone with database access drops the last record and winds the head back to match.
+    sql(client, "DELETE FROM decisions WHERE seq = 3")
+    sql(
+        client,
+        "UPDATE chain_head SET seq = 2, hash = :hash WHERE id = 1",
+        hash=three[1]["integrity"]["hash"],
+    )
+    assert verify(client)["ok"] is True  # the database alone cannot tell
+    export, keys = _export(client, tmp_path)
+    assert _verify_offline(export, keys)[0] == 0
+    code, report = _verify_offline(export, keys, checkpoint)
+    assert code == 1
+    assert "tail removed" in str(report["reason"])
+
+
+def test_a_checkpoint_still_verifies_after_later_decisions(  # type: ignore[no-untyped-def]
+    client: TestClient, three, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "checkpoint.json"
+    checkpoint.write_text(client.get("/v1/decisions/checkpoint").text, encoding="utf-8")
+    assert client.post("/v1/decisions", json=decision_request()).status_code == 201
+    export, keys = _export(client, tmp_path)
+    code, report = _verify_offline(export, keys, checkpoint)
+    assert (code, report["checked"]) == (0, 4)
+
+
+def test_a_forged_checkpoint_is_refused(client: TestClient, three, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    statement = client.get("/v1/decisions/checkpoint").json()
+    statement["seq"] = 2  # claims a shorter history than was signed
+    checkpoint = tmp_path / "checkpoint.json"
+    checkpoint.write_text(json.dumps(statement), encoding="utf-8")
+    export, keys = _export(client, tmp_path)
+    code, report = _verify_offline(export, keys, checkpoint)
+    assert code == 1
+    assert report["reason"] == "checkpoint signature invalid"
+
+
+def test_a_record_that_differs_from_a_checkpoint_is_named(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    from service.decisions.verify import verify_chain
+
+    keys = client.app.state.runtime.signing_key  # type: ignore[attr-defined]
+    records = [dict(r) for r in three]
+    kept = [(2, "f" * 64)]  # what an auditor saw at record 2 was something else
+    result = verify_chain(records, keys={keys.key_id: keys.public_key}, checkpoints=kept)
+    assert (result.ok, result.checked, result.first_bad_id) == (False, 1, three[1]["id"]), result
+    assert result.reason == "record 2 differs from a kept checkpoint"
+
+
+def test_each_record_from_the_api_verifies_on_its_own(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    """POST, GET and list answer with the record as sealed: an auditor can check one record's
+    hash and signature with the published key, without an export."""
+    from service.decisions import chain
+
+    published = {k["key_id"]: k["key"] for k in client.get("/v1/keys").json()["keys"]}
+    fetched = client.get(f"/v1/decisions/{three[0]['id']}").json()
+    listed = client.get("/v1/decisions").json()["items"]
+    assert fetched == three[0]
+    for record in [*three, fetched, *listed]:
+        integrity = record["integrity"]
+        assert chain.record_hash(chain.content_of(record)) == integrity["hash"]
+        key = chain.public_key_from_b64(published[integrity["key_id"]])
+        assert chain.signature_valid(key, integrity["hash"], integrity["signature"])
