@@ -7,11 +7,12 @@
 One OPA (the pinned release, over policies/) serves both: the service (`tiergate serve`, one
 uvicorn worker, API keys on, durable SQLite with synchronous=FULL, hash chain and signature) and
 the baseline, which sends OPA the very policy input the service builds for the same request
-(`POST /v1/data/tiergate/main/decision`). Both are driven by the same asyncio + httpx client
-with keep-alive connections, closed loop at each concurrency in BENCH_CONCURRENCY, then the
-service alone open loop at BENCH_RATE requests/s (latency measured from each request's
-scheduled send time, so a stall is not hidden by the client waiting), after a pause and
-BENCH_WARMUP_SECONDS (default 3) at that rate that are not recorded. It also prints the CPU each
+(`POST /v1/data/tiergate/main/decision_with_provenance`, the entry point the service queries).
+Both are driven by the same asyncio + httpx client with keep-alive connections, closed loop at
+each concurrency in BENCH_CONCURRENCY, then the service alone open loop at BENCH_RATE
+requests/s (latency measured from each request's scheduled send time, so a stall is not hidden
+by the client waiting), after a pause and BENCH_WARMUP_SECONDS (default 3) at that rate that
+are not recorded. It also prints the CPU each
 request cost the service, OPA and the load generator (from /proc) at that rate.
 
 The last line is one JSON object: throughput_rps and baseline_opa_rps are the best closed-loop
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from service.decisions.models import DecisionRequest  # noqa: E402
 from service.decisions.service import policy_input  # noqa: E402
+from service.opa.client import DECISION_RULE  # noqa: E402
 from service.opa.process import OpaProcess, find_opa_binary, free_port  # noqa: E402
 from service.sizing.catalog import load_catalog  # noqa: E402
 from service.sizing.service import size  # noqa: E402
@@ -266,7 +268,7 @@ async def main() -> None:
         try:
             auth = {"Authorization": f"Bearer {key}"}
             baseline_body = opa_input()
-            opa_decision = f"{opa.url}/v1/data/tiergate/main/decision"
+            opa_decision = f"{opa.url}/v1/data/tiergate/main/{DECISION_RULE}"
             async with httpx.AsyncClient(timeout=10) as http:
                 check = (await http.post(opa_decision, json=baseline_body)).json()
             assert "result" in check, "OPA baseline query returned no decision"

@@ -144,6 +144,9 @@ def bundle(
     ),
     out: Path = typer.Option(Path("build/policies.tar.gz"), help="Bundle file to write."),
     signing_alg: str = typer.Option("ES256", help="Signing algorithm (opa build --signing-alg)."),
+    policies_dir: Path | None = typer.Option(
+        None, exists=True, file_okay=False, help="Policies to pack (default TIERGATE_POLICIES_DIR)."
+    ),
 ) -> None:
     """Build the signed policy bundle that sidecar OPAs load; prints its revision last."""
     from service.opa.bundle import BundleBuildFailed, build_signed_bundle, sidecar_command
@@ -153,7 +156,7 @@ def bundle(
     try:
         revision = build_signed_bundle(
             opa_binary=find_opa_binary(settings.opa_binary),
-            policies_dir=settings.policies_dir,
+            policies_dir=policies_dir or settings.policies_dir,
             out=out,
             signing_key=signing_key,
             signing_alg=signing_alg,

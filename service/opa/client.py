@@ -24,7 +24,8 @@ from service.observability.metrics import OPA_LATENCY
 from service.opa.revision import DiskRevision, digest
 
 DECISION_PACKAGE = "tiergate.main"
-DECISION_RULE = "decision"
+# The decision plus the manifests of the bundles OPA serves (policies/tiergate/main/main.rego).
+DECISION_RULE = "decision_with_provenance"
 CATALOGUE_RULE = "catalogue"
 
 # OPA reloads watched files within milliseconds; give it this long to catch up with an edit
@@ -120,10 +121,11 @@ class PolicyEngine:
                 f"{DECISION_PACKAGE}.{DECISION_RULE}: the entry point is missing or failed"
             )
         result = response["result"]
-        if not isinstance(result, dict):
+        if not isinstance(result, dict) or not isinstance(result.get("decision"), dict):
             raise PolicyEngineUnavailable("policy engine returned a decision that is not an object")
+        _check_bundle_revisions(result.get("bundles"), revision)
         return PolicyAnswer(
-            result=result,
+            result=result["decision"],
             decision_id=response.get("decision_id"),
             revision=revision,
             engine_version=version,
@@ -217,6 +219,27 @@ class PolicyEngine:
         except Exception as exc:  # any failure to read back the loaded policy: fail closed
             raise PolicyEngineUnavailable(_describe("reading the loaded policy", exc)) from exc
         return digest(modules, data)
+
+
+def _check_bundle_revisions(bundles: Any, revision: str) -> None:
+    """A sidecar serving bundles built by `tiergate bundle` names their revision in the same
+    evaluation as the decision: a bundle swapped since the last read of its modules is caught
+    on this decision, not at the next background re-read."""
+    if not bundles:
+        return  # plain files (the managed OPA): the content digest check covers them
+    if not isinstance(bundles, dict):
+        raise PolicyEngineUnavailable("policy engine reported its bundles in an unknown shape")
+    served = {
+        name: str((entry or {}).get("manifest", {}).get("revision", ""))
+        for name, entry in bundles.items()
+    }
+    wrong = {name: rev for name, rev in served.items() if rev != revision}
+    if wrong:
+        listed = ", ".join(f"{name} at {rev[:12] or 'no revision'}" for name, rev in wrong.items())
+        raise PolicyOutOfSync(
+            f"policy engine serves bundle {listed} but the policy files here are revision "
+            f"{revision[:12]}; build and load the bundle with `tiergate bundle`"
+        )
 
 
 def _describe(action: str, exc: BaseException) -> str:

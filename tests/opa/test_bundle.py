@@ -45,9 +45,11 @@ def _keypair(folder: Path, name: str) -> tuple[Path, Path]:
 
 
 @contextmanager
-def _sidecar(bundle: Path, public_key: Path, log: Path) -> Iterator[tuple[str | None, str]]:
+def _sidecar(
+    bundle: Path, public_key: Path, log: Path, port: int | None = None
+) -> Iterator[tuple[str | None, str]]:
     """Run the documented sidecar command; yield (url once healthy or None, its output)."""
-    port = free_port()
+    port = port or free_port()
     command = [
         find_opa_binary(),
         "run",
@@ -141,3 +143,51 @@ def test_a_bundle_checked_with_another_key_is_refused(signed_bundle, tmp_path: P
     with _sidecar(bundle, other_public, tmp_path / "opa.log") as (url, output):
         assert url is None
     assert "verif" in output.lower(), output
+
+
+def test_a_bundle_swapped_under_the_service_is_refused_on_the_next_decision(  # type: ignore[no-untyped-def]
+    signed_bundle, make_settings, tmp_path: Path
+) -> None:
+    """The sidecar is restarted with a bundle of other policies: the very next decision is
+    refused (the bundle's revision comes with the decision), not only after the background
+    re-read of the loaded modules 30 s later."""
+    import shutil
+
+    bundle, public, _revision = signed_bundle
+    private = tmp_path / "bundle-signer.pem"
+    other_policies = tmp_path / "other-policies"
+    shutil.copytree(POLICIES_DIR, other_policies)
+    rule = other_policies / "tiergate" / "rules" / "tier" / "below_minimum.rego"
+    rule.write_text(rule.read_text().replace("is below the minimum", "is under the minimum"))
+    other_bundle = tmp_path / "other.tar.gz"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bundle",
+            "--signing-key",
+            str(private),
+            "--out",
+            str(other_bundle),
+            "--policies-dir",
+            str(other_policies),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == DiskRevision(other_policies).current().revision
+
+    port = free_port()
+    with _sidecar(bundle, public, tmp_path / "a.log", port) as (url, output):
+        assert url, output
+        client = TestClient(create_app(make_settings(opa_url=url)))
+        client.__enter__()
+        assert client.post("/v1/decisions", json=decision_request()).status_code == 201
+    try:
+        with _sidecar(other_bundle, public, tmp_path / "b.log", port) as (url, output):
+            assert url, output
+            response = client.post("/v1/decisions", json=decision_request())
+            if "unreachable" in response.text or "connect" in response.text:
+                response = client.post("/v1/decisions", json=decision_request())  # new socket
+    finally:
+        client.__exit__(None, None, None)
+    assert response.status_code == 503, response.text
+    assert "serves bundle" in response.json()["detail"]

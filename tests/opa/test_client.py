@@ -118,3 +118,17 @@ async def test_the_engine_asks_opa_for_uncompressed_answers(tmp_path: Path) -> N
         finally:
             await engine.close()
     assert seen == ["identity"]
+
+
+def test_bundle_revisions_reported_with_the_decision_must_be_the_files_revision() -> None:
+    from service.errors import PolicyEngineUnavailable
+    from service.opa.client import _check_bundle_revisions
+
+    _check_bundle_revisions({}, "abc")  # plain files: nothing to compare here
+    _check_bundle_revisions({"b.tar.gz": {"manifest": {"revision": "abc"}}}, "abc")
+    with pytest.raises(PolicyOutOfSync, match="no revision"):
+        _check_bundle_revisions({"b.tar.gz": {"manifest": {}}}, "abc")
+    with pytest.raises(PolicyOutOfSync, match=r"b\.tar\.gz at other"):
+        _check_bundle_revisions({"b.tar.gz": {"manifest": {"revision": "other"}}}, "abc")
+    with pytest.raises(PolicyEngineUnavailable, match="unknown shape"):
+        _check_bundle_revisions(["b.tar.gz"], "abc")

@@ -93,3 +93,15 @@ _entries[entry.rule_id] := entry if {
 	some area, name
 	entry := _rules[area][name].catalogue_entry
 }
+
+# METADATA
+# description: >-
+#   What the service queries: the decision and the manifests of the bundles OPA serves it from
+#   (empty when OPA loads plain files), read in one evaluation so the revision checked is the
+#   one that decided.
+# entrypoint: true
+decision_with_provenance := {"decision": decision, "bundles": _bundles}
+
+default _bundles := {}
+
+_bundles := data.system.bundles

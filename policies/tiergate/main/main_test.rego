@@ -120,3 +120,16 @@ test_minimum_falls_back_to_lowest_tier_without_floors if {
 	decision.tier.minimum == "shared_cloud"
 	decision.tier.basis == []
 }
+
+test_provenance_has_the_decision_and_no_bundles_for_plain_files if {
+	answer := main.decision_with_provenance with input as fx.with_context({"sector": "research"})
+	answer.decision == main.decision with input as fx.with_context({"sector": "research"})
+	answer.bundles == {}
+}
+
+test_provenance_reports_the_manifests_of_served_bundles if {
+	bundles := {"policies.tar.gz": {"manifest": {"revision": "abc", "roots": [""]}}}
+	answer := main.decision_with_provenance with input as fx.with_context({"sector": "research"})
+		with data.system.bundles as bundles
+	answer.bundles == bundles
+}
