@@ -8,7 +8,7 @@ One OPA (the pinned release, over policies/) serves both: the service (`tiergate
 uvicorn worker, API keys on, durable SQLite with synchronous=FULL, hash chain and signature) and
 the baseline, which sends OPA the very policy input the service builds for the same request
 (`POST /v1/data/tiergate/main/decision_with_provenance`, the entry point the service queries).
-Both are driven by the same asyncio + httpx client with keep-alive connections, closed loop at
+Both are driven by the same asyncio + aiohttp client with keep-alive connections, closed loop at
 each concurrency in BENCH_CONCURRENCY, then the service alone open loop at BENCH_RATE
 requests/s (latency measured from each request's scheduled send time, so a stall is not hidden
 by the client waiting), after a pause and BENCH_WARMUP_SECONDS (default 3) at that rate that
@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +98,24 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+_JSON = {"content-type": "application/json"}
+_CLIENT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+def _session(headers: dict[str, str], connections: int) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        headers=headers,
+        connector=aiohttp.TCPConnector(limit=connections),
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
+async def _post(http: aiohttp.ClientSession, url: str, payload: bytes) -> int:
+    async with http.post(url, data=payload, headers=_JSON) as response:
+        await response.read()
+        return response.status
+
+
 async def closed_loop(
     name: str,
     url: str,
@@ -107,23 +126,21 @@ async def closed_loop(
 ) -> Result:
     latencies: list[float] = []
     errors: Counter[str] = Counter()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as http:
-        payload = json.dumps(body).encode()
-        hdrs = {"content-type": "application/json"}
-        await http.post(url, content=payload, headers=hdrs)  # warm the connection and caches
+    payload = json.dumps(body).encode()
+    async with _session(headers, concurrency) as http:
+        await _post(http, url, payload)  # warm the connection and caches
         stop = time.perf_counter() + SECONDS
 
         async def worker() -> None:
             while time.perf_counter() < stop:
                 started = time.perf_counter()
                 try:
-                    response = await http.post(url, content=payload, headers=hdrs)
-                except httpx.HTTPError as exc:
+                    status = await _post(http, url, payload)
+                except _CLIENT_ERRORS as exc:
                     errors[type(exc).__name__] += 1
                     continue
-                if response.status_code != expect:
-                    errors[str(response.status_code)] += 1
+                if status != expect:
+                    errors[str(status)] += 1
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
 
@@ -139,21 +156,20 @@ async def open_loop(
     latencies: list[float] = []
     errors: Counter[str] = Counter()
     payload = json.dumps(body).encode()
-    hdrs = {"content-type": "application/json"}
-    async with httpx.AsyncClient(timeout=30, headers=headers) as http:
-        await http.post(url, content=payload, headers=hdrs)
+    async with _session(headers, 100) as http:
+        await _post(http, url, payload)
         total = int(RATE * seconds)
         began = time.perf_counter()
 
         async def one(scheduled: float) -> None:
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
             try:
-                response = await http.post(url, content=payload, headers=hdrs)
-            except httpx.HTTPError as exc:
+                status = await _post(http, url, payload)
+            except _CLIENT_ERRORS as exc:
                 errors[type(exc).__name__] += 1
                 return
-            if response.status_code != 201:
-                errors[str(response.status_code)] += 1
+            if status != 201:
+                errors[str(status)] += 1
                 return
             latencies.append((time.perf_counter() - scheduled) * 1000)
 
