@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,6 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await start(settings)
         app.state.runtime = runtime
+        # Everything built so far (modules, app, schemas, catalogue) lives as long as the
+        # process: take it out of the collector's view, or every full collection walks it
+        # again (up to 90 ms with the event loop stopped, ~8 times a minute under load).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
