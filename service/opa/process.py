@@ -19,6 +19,7 @@ import httpx
 from service.opa.revision import TEST_FILE_PATTERN
 
 OPA_VERSION = "1.22.3"
+OPA_GOGC = "400"
 DEFAULT_TOOLS_DIR = Path(
     os.environ.get("TIERGATE_TOOLS_DIR")
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tiergate" / "bin"
@@ -91,11 +92,22 @@ class OpaProcess:
             str(self.policies_dir),
         ]
 
+    def environment(self) -> dict[str, str]:
+        """OPA allocates about 0.75 MB per decision (`opa bench`); with Go's default GOGC=100
+        the collector ran often enough to cost 15-20 % of OPA's CPU per decision (5.0/4.4 ms
+        vs 3.6/4.0 ms with 400, measured at 4 concurrent clients). Memory is the cheaper side
+        here. A GOGC the operator set wins."""
+        return {**os.environ, "GOGC": os.environ.get("GOGC", OPA_GOGC)}
+
     def start(self) -> None:
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=self.environment(),
             )
         finally:
             if self.log_path:

@@ -22,3 +22,15 @@ def test_pinned_version_with_decision_ids(opa_server: OpaProcess) -> None:
         f"{opa_server.url}/v1/data/tiergate/main/catalogue", json={"input": {}}
     ).json()
     assert answer["decision_id"]
+
+
+def test_opa_runs_with_a_relaxed_go_collector_unless_the_operator_chose(
+    opa_server: OpaProcess, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    with open(f"/proc/{opa_server.pid}/environ", "rb") as handle:
+        environment = dict(
+            item.split(b"=", 1) for item in handle.read().split(b"\0") if b"=" in item
+        )
+    assert environment[b"GOGC"] == b"400"
+    monkeypatch.setenv("GOGC", "150")
+    assert opa_server.environment()["GOGC"] == "150"
