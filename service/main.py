@@ -20,10 +20,8 @@ from service.auth.service import KeyCache
 from service.catalog.routes import router as catalog_router
 from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
-from service.decisions.tables import DecisionRow
 from service.health.routes import router as health_router
 from service.observability.logging import configure_logging
-from service.observability.metrics import count_committed_decisions
 from service.observability.metrics import router as metrics_router
 from service.observability.middleware import ObservabilityMiddleware
 from service.policies.routes import router as policies_router
@@ -36,7 +34,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the runtime (OPA, database, keys) starts with the lifespan."""
     settings = settings or get_settings()
     configure_logging(json=settings.log_json)
-    count_committed_decisions(DecisionRow)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

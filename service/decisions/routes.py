@@ -23,6 +23,7 @@ from service.decisions.models import (
     Verdict,
 )
 from service.decisions.repository import DecisionFilter
+from service.observability.metrics import count_decision
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
@@ -89,6 +90,8 @@ async def create_decision(
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
+    if not created.replayed:
+        count_decision(created.record["verdict"], created.record["tier"]["selected"])
     headers = {"Idempotent-Replayed": "true"} if created.replayed else None
     return _sealed(created.record, status_code=201, headers=headers)
 

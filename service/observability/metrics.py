@@ -9,7 +9,6 @@ Metrics live in the process-wide default registry. With several uvicorn workers
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from fastapi import APIRouter, Response
 from prometheus_client import (
@@ -21,8 +20,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from sqlalchemy import event
-from sqlalchemy.orm import Session, object_session
 
 # Buckets in seconds: a decision takes milliseconds; timeouts are seconds.
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -49,34 +46,10 @@ OPA_RESTARTS = Counter(
     "Restarts of the managed OPA process by the supervisor (summed over workers).",
 )
 
-_PENDING = "tiergate_pending_decisions"
 
-
-_hooked: set[type] = set()
-
-
-def count_committed_decisions(row_class: type) -> None:
-    """Count decisions when their transaction commits (not when flushed: a rolled-back append
-    is not a decision). Hooked on the ORM so the decision code needs no metrics calls.
-    Idempotent: apps built repeatedly in one process (tests) hook once."""
-    if row_class in _hooked:
-        return
-    _hooked.add(row_class)
-
-    @event.listens_for(row_class, "after_insert")
-    def _inserted(_mapper: Any, _connection: Any, target: Any) -> None:
-        session = object_session(target)
-        if session is not None:
-            session.info.setdefault(_PENDING, []).append((str(target.verdict), str(target.tier)))
-
-    @event.listens_for(Session, "after_commit")
-    def _committed(session: Session) -> None:
-        for verdict, tier in session.info.pop(_PENDING, []):
-            DECISIONS.labels(verdict=verdict, tier=tier).inc()
-
-    @event.listens_for(Session, "after_soft_rollback")
-    def _rolled_back(session: Session, _previous: Any) -> None:
-        session.info.pop(_PENDING, None)
+def count_decision(verdict: str, tier: str) -> None:
+    """One decision committed to the log (called once it is stored, never for a replay)."""
+    DECISIONS.labels(verdict=verdict, tier=tier).inc()
 
 
 router = APIRouter(tags=["observability"])

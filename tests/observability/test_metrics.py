@@ -47,6 +47,17 @@ def test_decisions_counted_by_verdict_and_tier_when_committed(client: TestClient
         assert grown == expected
 
 
+def test_an_idempotent_retry_is_not_counted_again(client: TestClient) -> None:
+    total = lambda m: sum(v for (n, _), v in m.items() if n == "tiergate_decisions_total")  # noqa: E731
+    before = samples(client)
+    headers = {"Idempotency-Key": "retry-metrics-1"}
+    first = client.post("/v1/decisions", json=decision_request(), headers=headers)
+    again = client.post("/v1/decisions", json=decision_request(), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert total(samples(client)) - total(before) == 1
+
+
 def test_a_failed_decision_is_not_counted(make_settings) -> None:  # type: ignore[no-untyped-def]
     from service.main import create_app
 
