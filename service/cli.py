@@ -100,18 +100,11 @@ def verify(
     import json
 
     from service.decisions.chain import public_key_from_b64
-    from service.decisions.verify import checkpoint_problem, verify_chain
+    from service.decisions.verify import verify_chain
 
     keyset = json.loads(keys.read_text(encoding="utf-8"))
     public_keys = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
-    kept: list[tuple[int, str]] = []
-    for path in checkpoint:
-        statement = json.loads(path.read_text(encoding="utf-8"))
-        problem = checkpoint_problem(statement, public_keys)
-        if problem:
-            typer.echo(json.dumps({"ok": False, "checkpoint": str(path), "reason": problem}))
-            raise typer.Exit(1)
-        kept.append((int(statement["seq"]), str(statement["hash"])))
+    kept = [_kept_checkpoint(path, public_keys) for path in checkpoint]
 
     def records() -> Iterator[dict[str, Any]]:
         with export.open(encoding="utf-8") as handle:
@@ -135,6 +128,26 @@ def verify(
         )
     )
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _kept_checkpoint(path: Path, keys: dict[str, Any]) -> tuple[int, str]:
+    """(seq, hash) of a checkpoint an auditor kept; exit 1 naming the file when it is unusable."""
+    import json
+
+    from service.decisions.verify import checkpoint_problem
+
+    try:
+        statement = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        statement = None
+    if isinstance(statement, dict):
+        problem = checkpoint_problem(statement, keys)
+        if problem is None:
+            return int(statement["seq"]), str(statement["hash"])
+    else:
+        problem = "checkpoint is not a JSON object (save the GET /v1/decisions/checkpoint body)"
+    typer.echo(json.dumps({"ok": False, "checkpoint": str(path), "reason": problem}))
+    raise typer.Exit(1)
 
 
 @app.command()

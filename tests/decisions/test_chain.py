@@ -235,6 +235,18 @@ def test_a_forged_checkpoint_is_refused(client: TestClient, three, tmp_path: Pat
     assert report["reason"] == "checkpoint signature invalid"
 
 
+def test_a_checkpoint_that_is_not_json_is_refused_by_name(  # type: ignore[no-untyped-def]
+    client: TestClient, three, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "checkpoint.json"
+    checkpoint.write_text("<html>login page</html>", encoding="utf-8")
+    export, keys = _export(client, tmp_path)
+    code, report = _verify_offline(export, keys, checkpoint)
+    assert code == 1
+    assert report["checkpoint"] == str(checkpoint)
+    assert "not a JSON object" in str(report["reason"])
+
+
 def test_a_record_that_differs_from_a_checkpoint_is_named(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
     from service.decisions.verify import verify_chain
 
