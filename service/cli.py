@@ -163,7 +163,7 @@ def bundle(
 ) -> None:
     """Build the signed policy bundle that sidecar OPAs load; prints its revision last."""
     from service.opa.bundle import BundleBuildFailed, build_signed_bundle, sidecar_command
-    from service.opa.process import find_opa_binary
+    from service.opa.process import OpaBinaryNotFound, find_opa_binary
 
     settings = get_settings()
     try:
@@ -174,7 +174,7 @@ def bundle(
             signing_key=signing_key,
             signing_alg=signing_alg,
         )
-    except BundleBuildFailed as exc:
+    except (BundleBuildFailed, OpaBinaryNotFound) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"wrote {out}; serve it with:")

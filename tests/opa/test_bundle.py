@@ -191,3 +191,30 @@ def test_a_bundle_swapped_under_the_service_is_refused_on_the_next_decision(  # 
         client.__exit__(None, None, None)
     assert response.status_code == 503, response.text
     assert "serves bundle" in response.json()["detail"]
+
+
+def test_bundle_explains_a_missing_opa_or_a_refused_build(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import service.opa.process as process
+
+    private, _public = _keypair(tmp_path, "signer")
+    out = tmp_path / "b.tar.gz"
+
+    def no_opa(_configured: str = "") -> str:
+        raise process.OpaBinaryNotFound("no opa binary; run scripts/install-tools.sh")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(process, "find_opa_binary", no_opa)
+        missing = CliRunner().invoke(
+            cli, ["bundle", "--signing-key", str(private), "--out", str(out)]
+        )
+    assert missing.exit_code == 1
+    assert "install-tools.sh" in missing.output
+
+    not_a_key = tmp_path / "not-a-key.pem"
+    not_a_key.write_text("hello")
+    refused = CliRunner().invoke(
+        cli, ["bundle", "--signing-key", str(not_a_key), "--out", str(out)]
+    )
+    assert refused.exit_code == 1
+    assert "opa build failed" in refused.output
+    assert not out.exists()
