@@ -70,13 +70,9 @@ def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> Decisi
                 text("UPDATE chain_head SET hash = :hash WHERE id = 1"), {"hash": row.hash}
             )
             return row
-    except IntegrityError as exc:
-        if "idempotency" in str(exc.orig).lower():
-            raise DuplicateIdempotencyKey from exc
-        raise StorageUnavailable(
-            f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
-        ) from exc
     except SQLAlchemyError as exc:
+        if isinstance(exc, IntegrityError) and "idempotency" in str(exc.orig).lower():
+            raise DuplicateIdempotencyKey from exc
         raise StorageUnavailable(
             f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
         ) from exc

@@ -34,7 +34,7 @@ from service.decisions.models import (
 )
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
-from service.decisions.verify import VerifyResult, verify_chain
+from service.decisions.verify import VerifyResult, checkpoint_digest, verify_chain
 from service.errors import Conflict, InvalidInput, NotFound, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer, PolicyEngine
 from service.policies.models import Candidate, PolicyContext, PolicyDecision, PolicyInput
@@ -247,7 +247,7 @@ def checkpoint(db: Engine, key: SigningKey, now: datetime) -> dict[str, Any]:
         "key_id": key.key_id,
         "algorithm": "ed25519",
     }
-    return {**content, "signature": chain.sign(key.private_key, chain.record_hash(content))}
+    return {**content, "signature": chain.sign(key.private_key, checkpoint_digest(content))}
 
 
 def verify_with_key_ring(db: Engine) -> VerifyResult:

@@ -51,6 +51,11 @@ def check_record(
 CHECKPOINT_FIELDS = ("seq", "hash", "issued_at", "key_id", "algorithm")
 
 
+def checkpoint_digest(statement: Mapping[str, Any]) -> str:
+    """What a checkpoint's signature covers: sha256 of the RFC 8785 JSON of CHECKPOINT_FIELDS."""
+    return chain.record_hash({name: statement[name] for name in CHECKPOINT_FIELDS})
+
+
 def checkpoint_problem(
     checkpoint: Mapping[str, Any], keys: Mapping[str, Ed25519PublicKey]
 ) -> str | None:
@@ -60,8 +65,7 @@ def checkpoint_problem(
     key = keys.get(str(checkpoint["key_id"]))
     if key is None:
         return f"checkpoint signed by unknown key {checkpoint['key_id']}"
-    digest = chain.record_hash({name: checkpoint[name] for name in CHECKPOINT_FIELDS})
-    if not chain.signature_valid(key, digest, str(checkpoint["signature"])):
+    if not chain.signature_valid(key, checkpoint_digest(checkpoint), str(checkpoint["signature"])):
         return "checkpoint signature invalid"
     return None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from service.main import create_app
 from service.opa.process import free_port
 from tests.conftest import POLICIES_DIR, decision_request
+from tests.serving import wait_ready
 
 pytestmark = pytest.mark.postgres
 
@@ -62,18 +62,6 @@ def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-def _wait_ready(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"service on {port} not ready")
-
-
 def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
     postgres_url: str, opa_url: str, tmp_path: Path
 ) -> None:
@@ -105,8 +93,8 @@ def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
     ports = [free_port(), free_port()]
     servers = [_serve(port, env) for port in ports]
     try:
-        for port in ports:
-            _wait_ready(port)
+        for port, server in zip(ports, servers, strict=True):
+            wait_ready(f"http://127.0.0.1:{port}", server)
 
         def fire(worker: int) -> list[int]:
             port = ports[worker % 2]

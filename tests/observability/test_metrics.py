@@ -125,13 +125,13 @@ def test_metrics_of_several_workers_are_summed(tmp_path, opa_url: str) -> None: 
     import os
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     import httpx
 
     from service.opa.process import free_port
     from tests.conftest import POLICIES_DIR
+    from tests.serving import wait_ready
 
     port = free_port()
     env = {
@@ -153,15 +153,7 @@ def test_metrics_of_several_workers_are_summed(tmp_path, opa_url: str) -> None: 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None, "service did not start"
-            time.sleep(0.2)
+        wait_ready(base, proc)
         decisions = 12
         for _ in range(decisions):  # a new connection each: the kernel spreads them over workers
             assert httpx.post(f"{base}/v1/decisions", json=decision_request()).status_code == 201

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.main import create_app
+from service.opa.bundle import sidecar_command
 from service.opa.process import find_opa_binary, free_port
 from service.opa.revision import DiskRevision
 from tests.conftest import POLICIES_DIR, decision_request
@@ -52,18 +53,9 @@ def _sidecar(
     port = port or free_port()
     command = [
         find_opa_binary(),
-        "run",
-        "--server",
+        *sidecar_command(bundle, str(public_key), "ES256")[1:],  # as `tiergate bundle` prints
         "--addr",
         f"127.0.0.1:{port}",
-        "--bundle",
-        str(bundle),
-        "--verification-key",
-        str(public_key),
-        "--signing-alg",
-        "ES256",
-        "--set",
-        "decision_logs.console=true",
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
