@@ -84,6 +84,13 @@ class Context(BaseModel):
     region: str = Field(
         default="cn", pattern=r"^[a-z]{2}$", description="ISO 3166 alpha-2 region, lower case."
     )
+    headquarters: str = Field(
+        default="cn",
+        pattern=r"^[a-z]{2}$",
+        description="ISO 3166 alpha-2 region of the organisation's ultimate parent, lower case "
+        "(US export licensing follows a China-headquartered buyer wherever the hardware is "
+        "installed). Default cn: tiergate's users are organisations in China.",
+    )
     procurement: Procurement = Field(
         default=Procurement.rental, description="New purchase, rental or existing hardware."
     )

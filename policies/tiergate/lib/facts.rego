@@ -46,6 +46,37 @@ effective(rule_id) if {
 }
 
 # METADATA
+# description: >-
+#   The dated-fact model: true when `entry` is in force at the evaluation time, i.e.
+#   `entry.effective_from` (RFC 3339, optional) is at or before it and `entry.effective_until`
+#   (RFC 3339, optional, exclusive: the instant a later fact supersedes it) is after it.
+#   Undefined when the evaluation time cannot be parsed, so a dated fact never applies by accident.
+in_force(entry) if {
+	_started(entry)
+	_not_ended(entry)
+}
+
+_started(entry) if {
+	not entry.effective_from
+	evaluation_ns
+}
+
+_started(entry) if evaluation_ns >= time.parse_rfc3339_ns(entry.effective_from)
+
+_not_ended(entry) if {
+	not entry.effective_until
+	evaluation_ns
+}
+
+_not_ended(entry) if evaluation_ns < time.parse_rfc3339_ns(entry.effective_until)
+
+# METADATA
+# description: >-
+#   The entries of a dated history (an array of entries with effective_from/effective_until)
+#   in force at the evaluation time; histories are written so that at most one is.
+in_force_entries(history) := [entry | some entry in history; in_force(entry)]
+
+# METADATA
 # description: The feasible hardware plans from the sizing engine (cheapest first); empty if absent.
 candidates := object.get(input, "candidates", [])
 
