@@ -2,10 +2,15 @@
 
 Usage: python scripts/build_catalog.py [REFERENCE_JSON] [OUT_JSON]
 
-The reference (`shared/reference/hardware-catalog.json`) is the researched, sourced list; this
-script only reshapes it for OPA and the sizing engine and turns prose into machine-readable
-fields. Every judgement it makes is marked `"basis": "judgement"` with the reason beside it.
-Numbers the reference leaves empty stay empty (null): such a part is listed, never recommended.
+The reference (`reference/hardware-catalog.json` in this repository) is the researched, sourced
+list; this script only reshapes it for OPA and the sizing engine and turns prose into
+machine-readable fields. Every judgement it makes is marked `"basis": "judgement"` with the reason
+beside it. Numbers the reference leaves empty stay empty (null): such a part is listed, never
+recommended.
+
+Dated facts (the US export history, China's import stance, the GP10 presumption) are checked here
+(RFC 3339 dates, at most one entry in force at any instant, sources present) and copied as they
+are: the policies read them against the decision's evaluation time, never against the build date.
 """
 
 from __future__ import annotations
@@ -13,15 +18,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "hardware-catalog.json"
+DEFAULT_REFERENCE = ROOT / "reference" / "hardware-catalog.json"
 DEFAULT_OUT = ROOT / "policies" / "tiergate" / "reference" / "accelerators" / "data.json"
-
-# Parts the reference says stay off-limits even under the Dec-2025 H200 opening.
-_PROHIBITED = {"nvidia-b200-hgx", "nvidia-gb200"}
 
 # Rack/superchip parts are sold as whole systems; everything else is 8 per node (HGX / Atlas 800).
 _DEVICES_PER_NODE = {"nvidia-gb200": 4, "huawei-atlas-800t-a2": 8}
@@ -43,23 +46,66 @@ def _sources_for(entry: dict[str, Any], field: str) -> list[dict[str, Any]]:
     return [s for s in entry.get("sources", []) if field in s.get("fields", [])]
 
 
+REVIEW_POLICIES = {"presumption_of_denial", "case_by_case", "not_published"}
+IMPORT_STANCES = {"restrictive", "conditional"}
+
+
+class CatalogError(ValueError):
+    """The reference breaks a rule the policies rely on (named part, field and reason)."""
+
+
+def _instant(part: str, field: str, value: object) -> datetime:
+    if not isinstance(value, str):
+        raise CatalogError(f"{part}: {field} must be an RFC 3339 string, got {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CatalogError(f"{part}: {field} {value!r} is not RFC 3339") from None
+    if moment.tzinfo is None:
+        raise CatalogError(f"{part}: {field} {value!r} has no UTC offset")
+    return moment
+
+
+def _history(entry: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    """A dated history as the policies need it: every entry starts, is sourced, ends after it
+    starts, and entries follow each other without overlap (so at most one is ever in force)."""
+    part = entry["id"]
+    history = list(entry.get(field) or [])
+    previous_end: datetime | None = None
+    for index, item in enumerate(history):
+        where = f"{field}[{index}]"
+        start = _instant(part, f"{where}.effective_from", item.get("effective_from"))
+        end = item.get("effective_until")
+        if end is not None and _instant(part, f"{where}.effective_until", end) <= start:
+            raise CatalogError(f"{part}: {where} ends before it starts")
+        if index and (previous_end is None or start < previous_end):
+            raise CatalogError(f"{part}: {where} overlaps the entry before it")
+        previous_end = None if end is None else _instant(part, f"{where}.effective_until", end)
+        if not item.get("sources"):
+            raise CatalogError(f"{part}: {where} has no source")
+        if field == "export_history_cn" and item.get("review_policy") not in REVIEW_POLICIES:
+            raise CatalogError(f"{part}: {where}.review_policy must be one of {sorted(REVIEW_POLICIES)}")
+        if field == "import_stance_cn" and item.get("stance") not in IMPORT_STANCES:
+            raise CatalogError(f"{part}: {where}.stance must be one of {sorted(IMPORT_STANCES)}")
+    return history
+
+
 def _export_status(entry: dict[str, Any]) -> dict[str, Any]:
+    """The dated US export history (`history`, what the policies read) with a summary of its
+    latest entry for the catalogue API and the sizing engine (which do not know the date)."""
+    history = _history(entry, "export_history_cn")
     raw = entry.get("export_restricted_cn") or {}
-    derived = bool(raw.get("derived")) or "JUDGEMENT" in raw.get("status", "")
-    if not raw.get("restricted"):
-        status, basis = "unrestricted", "rule"
-    elif entry["id"] in _PROHIBITED:
-        status, basis = "prohibited", "judgement"
-    else:
-        status, basis = "licence_required", "judgement" if derived else "rule"
+    latest = history[-1] if history else None
     return {
-        "status": status,
-        "since": raw.get("since"),
-        "basis": basis,
+        "status": latest["status"] if latest else "unrestricted",
+        "review_policy": latest["review_policy"] if latest else None,
+        "since": latest["effective_from"][:10] if latest else None,
+        "basis": "rule" if latest is None or latest["confidence"] == "rule" else "judgement",
         "detail": raw.get("status", ""),
-        "sources": [
-            s.get("url") or s.get("title") for s in _sources_for(entry, "export_restricted_cn")
-        ],
+        "history": history,
+        "sources": sorted(
+            {s.get("url") or s.get("title") for item in history for s in item["sources"]}
+        ),
     }
 
 
@@ -129,13 +175,15 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
             "release_year": entry.get("release_year"),
             "tdp_w": entry.get("tdp_w"),
             "export_status_cn": _export_status(entry),
+            "import_stance_cn": _history(entry, "import_stance_cn"),
+            "us_gp10_presumption": _history(entry, "us_gp10_presumption"),
             "supply": _supply(entry),
             "rental_indicative": _rental(entry),
             "notes": entry.get("notes", ""),
             "sources": entry.get("sources", []),
         }
     return {
-        "source": "shared/reference/hardware-catalog.json (reshaped by scripts/build_catalog.py)",
+        "source": "reference/hardware-catalog.json (reshaped by scripts/build_catalog.py)",
         "cny_per_usd": {"value": CNY_PER_USD, "basis": "judgement", "use": "price ranking only"},
         "by_id": by_id,
     }

@@ -1,29 +1,36 @@
 # METADATA
-# title: Accelerators that cannot be procured new in China
+# title: Accelerators whose US export licence is reviewed under a presumption of denial
 # description: >-
-#   For a region in data.tiergate.reference.export.regions (mainland China) and a procurement type
-#   whose action for the part's export status (accelerators/data.json export_status_cn) is
-#   `exclude` — by default prohibited parts bought new — the part is excluded and requesting it
-#   is denied.
+#   Where the US export rules for China apply (installation in mainland China, Hong Kong or Macau,
+#   or a buyer headquartered there wherever the hardware goes), a part whose export status in force
+#   at the evaluation time (accelerators/data.json export_status_cn.history) needs a licence
+#   reviewed under a presumption of denial cannot in practice be bought new: it is excluded for a
+#   new purchase and requesting it is denied. It is not prohibited as such; the licence is
+#   expected to be refused.
 # related_resources:
-#   - ref: https://wyomingstarnews.org/2025/12/09/trump-opens-door-for-nvidia-to-sell-h200-chips-to-china-softening-export-controls
-#     description: US export controls, Dec 2025 — Blackwell stays off-limits to China
-#   - ref: https://sanctionsnews.bakermckenzie.com/bis-begins-rescinding-ai-diffusion-rule-and-issues-guidance-on-huawei-ics-and-on-ics-and-commodities-used-to-train-ai-models
-#     description: BIS rescinds the AI Diffusion Rule; China controls stay
+#   - ref: https://www.federalregister.gov/d/2023-23055
+#     description: 88 FR 73458 (effective 2023-11-17) — 3A090 thresholds, Macau and D:5, China-headquartered buyers anywhere
+#   - ref: https://www.govinfo.gov/content/pkg/FR-2026-01-15/html/2026-00789.htm
+#     description: 91 FR 1684 (effective 2026-01-15) — case-by-case only below TPP 21,000 and 6,500 GB/s; above, presumption of denial stays
+#   - ref: https://www.federalregister.gov/d/2022-21658
+#     description: 87 FR 62186 (effective 2022-10-07) — ECCN 3A090 licence requirement for China
+#   - ref: https://www.federalregister.gov/d/2020-28101
+#     description: 85 FR 83765 (2020-12-23) — Hong Kong governed by the EAR entry for China
 # custom:
 #   kind: violation
 #   severity: deny
 package tiergate.rules.export.excluded_part
 
+import data.tiergate.lib.export
 import data.tiergate.lib.facts
 import data.tiergate.lib.result
 
-_export := data.tiergate.reference.export
+_review_text := data.tiergate.reference.export.review_text
 
 _excluded contains id if {
-	facts.ctx.region in _export.regions
-	some id, accelerator in facts.accelerators
-	_export.actions[facts.ctx.procurement][accelerator.export_status_cn.status] == "exclude"
+	export.in_scope
+	some id, _ in facts.accelerators
+	export.action(id) == "exclude"
 }
 
 exclude contains result.exclusion(rego.metadata.chain(), id) if some id in _excluded
@@ -31,17 +38,17 @@ exclude contains result.exclusion(rego.metadata.chain(), id) if some id in _excl
 deny contains violation if {
 	id := facts.ctx.requested_accelerator
 	id in _excluded
-	status := facts.accelerators[id].export_status_cn
-	text := _export.status_text[status.status]
+	status := export.status(id)
+	text := _review_text[status.review_policy]
 	violation := result.deny(
 		rego.metadata.chain(),
 		sprintf(
-			"requested %s is %s (%s since %v) and procurement is %s in region %s",
-			[id, text.en, status.status, status.since, facts.ctx.procurement, facts.ctx.region],
+			"requested %s: %s (since %s); procurement %s, %s",
+			[id, text.en, export.date_en(status.effective_from), facts.ctx.procurement, export.scope_en],
 		),
 		sprintf(
-			"所申请的 %s %s（%s，自 %v 起），采购方式为 %s，地区 %s",
-			[id, text.zh, status.status, status.since, facts.ctx.procurement, facts.ctx.region],
+			"所申请的加速卡 %s：%s（自%s起）；采购方式：%s；%s",
+			[id, text.zh, export.date_zh(status.effective_from), export.procurement_zh, export.scope_zh],
 		),
 	)
 }

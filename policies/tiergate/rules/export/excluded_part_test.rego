@@ -3,28 +3,95 @@ package tiergate.rules.export.excluded_part_test
 import data.tiergate.fixtures_test as fx
 import data.tiergate.rules.export.excluded_part
 
-test_deny_new_prohibited_part if {
+# The evaluation times either side of each dated fact.
+_mid_2025 := "2025-06-01T00:00:00Z"
+
+_today := "2026-12-01T00:00:00Z"
+
+_at(context, time) := fx.with_context(object.union(context, {"evaluation_time": time}))
+
+test_deny_new_presumption_of_denial_part if {
 	excluded_part.deny == {{
 		"rule_id": "export.excluded_part",
 		"severity": "deny",
-		"message": "requested nvidia-b200-hgx is barred from export to China (prohibited since 2024) and procurement is new in region cn",
-		"message_zh": "所申请的 nvidia-b200-hgx 禁止出口至中国（prohibited，自 2024 起），采购方式为 new，地区 cn",
+		"message": "requested nvidia-b200-hgx: US export licence required, presumption of denial (since 2023-11-17); procurement new, region cn",
+		"message_zh": "所申请的加速卡 nvidia-b200-hgx：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：新购；部署地区：中国内地",
 	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-b200-hgx"})
 	excluded_part.exclude == {
 		{"rule_id": "export.excluded_part", "accelerator": "nvidia-b200-hgx"},
 		{"rule_id": "export.excluded_part", "accelerator": "nvidia-gb200"},
-	} with input as fx.with_context({"procurement": "new"})
+	} with input as fx.with_context({"procurement": "new", "evaluation_time": _today})
 }
 
-test_allow_rental_prohibited_part if {
-	excluded_part.deny == set() with input as fx.with_context({"requested_accelerator": "nvidia-b200-hgx"})
+test_deny_new_part_for_china_headquartered_buyer_abroad if {
+	excluded_part.deny == {{
+		"rule_id": "export.excluded_part",
+		"severity": "deny",
+		"message": "requested nvidia-b200-hgx: US export licence required, presumption of denial (since 2023-11-17); procurement new, region sg, buyer headquartered in cn",
+		"message_zh": "所申请的加速卡 nvidia-b200-hgx：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：新购；采购方总部位于中国内地，设备部署于中国境外",
+	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-b200-hgx", "region": "sg", "headquarters": "cn"})
+}
+
+test_headquarters_defaults_to_china if {
+	count(excluded_part.deny) == 1 with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-b200-hgx", "region": "sg"})
+}
+
+test_deny_new_part_in_hong_kong_and_macau if {
+	every region in ["hk", "mo"] {
+		deny := excluded_part.deny with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-gb200", "region": region})
+		{v.message | some v in deny} == {sprintf(
+			"requested nvidia-gb200: US export licence required, presumption of denial (since 2023-11-17); procurement new, region %s",
+			[region],
+		)}
+	}
+}
+
+test_macau_before_its_2023_addition_is_out_of_scope if {
+	excluded_part.exclude == set() with input as fx.with_context({"procurement": "new", "region": "mo", "headquarters": "mo", "evaluation_time": "2023-01-17T23:59:59-05:00"})
+	count(excluded_part.exclude) > 0 with input as fx.with_context({"procurement": "new", "region": "mo", "headquarters": "mo", "evaluation_time": "2023-01-18T00:00:00-05:00"})
+}
+
+test_headquarters_rule_starts_2023_11_17 if {
+	context := {"procurement": "new", "region": "sg", "headquarters": "cn"}
+	excluded_part.exclude == set() with input as _at(context, "2023-11-16T23:59:59-05:00")
+	count(excluded_part.exclude) > 0 with input as _at(context, "2023-11-17T00:00:00-05:00")
+}
+
+test_deny_mid_2025_new_h100_and_h200 if {
+	every id in ["nvidia-h100-sxm", "nvidia-h200-sxm", "nvidia-a800-80gb-sxm"] {
+		count(excluded_part.deny) == 1 with input as fx.with_context({"procurement": "new", "requested_accelerator": id, "evaluation_time": _mid_2025})
+	}
+}
+
+test_deny_mid_2025_message_dates_the_history_entry if {
+	excluded_part.deny == {{
+		"rule_id": "export.excluded_part",
+		"severity": "deny",
+		"message": "requested nvidia-h100-sxm: US export licence required, presumption of denial (since 2022-10-07); procurement new, region cn",
+		"message_zh": "所申请的加速卡 nvidia-h100-sxm：美国对华出口须申领许可证，且按推定拒绝原则审查（自2022年10月7日起）；采购方式：新购；部署地区：中国内地",
+	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h100-sxm", "evaluation_time": _mid_2025})
+}
+
+test_allow_new_h200_from_2026_01_15 if {
+	context := {"procurement": "new", "requested_accelerator": "nvidia-h200-sxm"}
+	count(excluded_part.deny) == 1 with input as _at(context, "2026-01-14T23:59:59-05:00")
+	excluded_part.deny == set() with input as _at(context, "2026-01-15T00:00:00-05:00")
+	excluded_part.deny == set() with input as _at(context, _today)
+}
+
+test_allow_h100_before_the_october_2022_rule if {
+	excluded_part.deny == set() with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h100-sxm", "evaluation_time": "2022-10-06T23:59:59-04:00"})
+}
+
+test_allow_rental_and_existing if {
+	excluded_part.deny == set() with input as fx.with_context({"procurement": "rental", "requested_accelerator": "nvidia-b200-hgx"})
 	excluded_part.exclude == set() with input as fx.with_context({"procurement": "existing"})
 }
 
-test_allow_new_licence_required_part if {
+test_allow_new_case_by_case_part if {
 	excluded_part.deny == set() with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h20"})
 }
 
-test_allow_outside_china if {
-	excluded_part.exclude == set() with input as fx.with_context({"procurement": "new", "region": "sg"})
+test_allow_outside_china_for_foreign_buyer if {
+	excluded_part.exclude == set() with input as fx.with_context({"procurement": "new", "region": "sg", "headquarters": "sg"})
 }

@@ -1,42 +1,47 @@
 # METADATA
-# title: Export-restricted accelerators are flagged
+# title: Accelerators that need a US export licence are flagged
 # description: >-
-#   For a region in data.tiergate.reference.export.regions (mainland China), an accelerator whose
-#   export status has the action `warn` for this procurement type — licence-required parts always,
-#   prohibited parts when rented or already owned — is listed as a warning: supply may stop.
+#   Where the US export rules for China apply (installation in mainland China, Hong Kong or Macau,
+#   or a buyer headquartered there), an accelerator whose export status in force at the evaluation
+#   time has the action `warn` for this procurement type — a licence reviewed case-by-case (or
+#   under an unpublished policy) for any procurement, one reviewed under a presumption of denial
+#   when rented or already owned — is listed as a warning: supply may stop.
 # related_resources:
-#   - ref: https://www.ingameloop.com/news/us-banned-nvidias-gpu-from-china/
-#     description: US 2023-10-17 rule (TPP ≥ 4,800) — A800, H800, RTX 4090 need a licence
-#   - ref: https://euroasia24.com/?p=23530
-#     description: H20 needs a licence "for the indefinite future" (2025-04-09)
-#   - ref: https://www.asianfin.com/articles/229738
-#     description: H200 exportable to approved customers (2025-12-08)
+#   - ref: https://www.govinfo.gov/content/pkg/FR-2026-01-15/html/2026-00789.htm
+#     description: 91 FR 1684 (effective 2026-01-15) — case-by-case review for the H200 and less advanced chips
+#   - ref: https://www.federalregister.gov/d/2023-23055
+#     description: 88 FR 73458 (effective 2023-11-17) — A800, H800, L40S, RTX 4090 need a licence
+#   - ref: https://www.federalregister.gov/d/2022-21658
+#     description: 87 FR 62186 (effective 2022-10-07) — A100 and H100 need a licence
+#   - ref: https://www.bis.gov/press-release/commerce-implements-new-export-controls-advanced-computing-and-semiconductor
+#     description: BIS press release of 2022-10-07 on the advanced computing controls
 # custom:
 #   kind: violation
 #   severity: warn
 package tiergate.rules.export.restricted_part
 
+import data.tiergate.lib.export
 import data.tiergate.lib.facts
 import data.tiergate.lib.hardware
 import data.tiergate.lib.result
 
-_export := data.tiergate.reference.export
+_review_text := data.tiergate.reference.export.review_text
 
 warn contains violation if {
-	facts.ctx.region in _export.regions
+	export.in_scope
 	some id in hardware.subjects
-	status := facts.accelerators[id].export_status_cn
-	_export.actions[facts.ctx.procurement][status.status] == "warn"
-	text := _export.status_text[status.status]
+	export.action(id) == "warn"
+	status := export.status(id)
+	text := _review_text[status.review_policy]
 	violation := result.warn(
 		rego.metadata.chain(),
 		sprintf(
-			"%s accelerator %s is %s (%s since %v); procurement %s, so supply may stop",
-			[hardware.subject_kind, id, text.en, status.status, status.since, facts.ctx.procurement],
+			"%s accelerator %s: %s (since %s); procurement %s, %s, so supply may stop",
+			[hardware.subject_kind, id, text.en, export.date_en(status.effective_from), facts.ctx.procurement, export.scope_en],
 		),
 		sprintf(
-			"%s加速卡 %s %s（%s，自 %v 起）；采购方式 %s，供应可能中断",
-			[hardware.subject_kind_zh, id, text.zh, status.status, status.since, facts.ctx.procurement],
+			"%s加速卡 %s：%s（自%s起）；采购方式：%s；%s；供应可能中断",
+			[hardware.subject_kind_zh, id, text.zh, export.date_zh(status.effective_from), export.procurement_zh, export.scope_zh],
 		),
 	)
 }
