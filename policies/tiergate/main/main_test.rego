@@ -107,7 +107,7 @@ test_allow_research_decision if {
 test_warnings_alone_allow if {
 	decision := main.decision with input as fx.with_context({"sector": "energy", "requested_accelerator": "nvidia-h20"})
 	decision.verdict == "allow"
-	[v.severity | some v in decision.violations] == ["warn", "warn"]
+	[v.severity | some v in decision.violations] == ["warn", "warn", "warn"]
 }
 
 test_excluded_lists_every_rule if {

@@ -3,13 +3,17 @@ package tiergate.rules.export.china_import_restriction_test
 import data.tiergate.fixtures_test as fx
 import data.tiergate.rules.export.china_import_restriction
 
-_at(context, time) := fx.with_context(object.union(context, {"evaluation_time": time}))
+_at(context, moment) := fx.with_context(object.union(context, {"evaluation_time": moment}))
 
 test_warn_h20_after_cac_summons if {
 	china_import_restriction.warn == {{
 		"rule_id": "export.china_import_restriction",
 		"severity": "warn",
-		"message": "requested accelerator nvidia-h20: Chinese authorities restrict its purchase since 2025-07-31 (the CAC summoned NVIDIA over backdoor security risks of the H20 and buyers were told to avoid it); procurement new",
+		"message": concat("", [
+			"requested accelerator nvidia-h20: Chinese authorities restrict its purchase ",
+			"since 2025-07-31 (the CAC summoned NVIDIA over backdoor security risks of the ",
+			"H20 and buyers were told to avoid it); procurement new",
+		]),
 		"message_zh": "所申请的加速卡 nvidia-h20：自2025年7月31日起我国监管部门限制采购（国家网信办就H20算力芯片漏洞后门安全风险约谈英伟达公司，企业被引导避免采购）；采购方式：新购",
 	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h20"})
 }
@@ -22,13 +26,19 @@ test_allow_h20_before_cac_summons if {
 test_h200_stance_from_blocked_to_conditional if {
 	context := {"procurement": "new", "requested_accelerator": "nvidia-h200-sxm"}
 	china_import_restriction.warn == set() with input as _at(context, "2026-01-13T23:59:59+08:00")
-	{w.message_zh | some w in china_import_restriction.warn} == {"所申请的加速卡 nvidia-h200-sxm：自2026年1月14日起我国监管部门限制采购（海关告知报关代理H200不得入境，企业被要求非必要不采购）；采购方式：新购"} with input as _at(context, "2026-01-20T00:00:00+08:00")
-	{w.message_zh | some w in china_import_restriction.warn} == {"所申请的加速卡 nvidia-h200-sxm：自2026年1月28日起我国监管部门仅有条件准许进口（首批仅批准少数企业进口，其他企业须逐案申请）；采购方式：新购"} with input as _at(context, "2026-01-28T00:00:00+08:00")
+	blocked := {w.message_zh | some w in china_import_restriction.warn} with input as _at(context, "2026-01-20T00:00:00+08:00")
+	blocked == {"所申请的加速卡 nvidia-h200-sxm：自2026年1月14日起我国监管部门限制采购（海关告知报关代理H200不得入境，企业被要求非必要不采购）；采购方式：新购"}
+	conditional := {w.message_zh | some w in china_import_restriction.warn} with input as _at(context, "2026-01-28T00:00:00+08:00")
+	conditional == {"所申请的加速卡 nvidia-h200-sxm：自2026年1月28日起我国监管部门仅有条件准许进口（首批仅批准少数企业进口，其他企业须逐案申请）；采购方式：新购"}
 }
 
 test_warn_rtx_pro_6000d_candidate_for_mainland_buyer_abroad if {
 	warnings := china_import_restriction.warn with input as fx.with_candidates({"region": "sg"}, ["nvidia-rtx-pro-6000d", "nvidia-l20"])
-	{w.message | some w in warnings} == {"candidate accelerator nvidia-rtx-pro-6000d: Chinese authorities restrict its purchase since 2025-09-17 (the CAC told large buyers to stop testing it and cancel their orders); procurement rental"}
+	{w.message | some w in warnings} == {concat("", [
+		"candidate accelerator nvidia-rtx-pro-6000d: Chinese authorities restrict its ",
+		"purchase since 2025-09-17 (the CAC told large buyers to stop testing it and ",
+		"cancel their orders); procurement rental",
+	])}
 }
 
 test_allow_existing_hardware if {

@@ -8,7 +8,7 @@ _mid_2025 := "2025-06-01T00:00:00Z"
 
 _today := "2026-12-01T00:00:00Z"
 
-_at(context, time) := fx.with_context(object.union(context, {"evaluation_time": time}))
+_at(context, moment) := fx.with_context(object.union(context, {"evaluation_time": moment}))
 
 test_deny_new_presumption_of_denial_part if {
 	excluded_part.deny == {{

@@ -31,11 +31,17 @@ warn contains violation if {
 	violation := result.warn(
 		rego.metadata.chain(),
 		sprintf(
-			"%s accelerator %s is used in region %s: BIS guidance of %s presumes PRC advanced-computing ICs such as the Ascend 910B/910C/910D were made in violation of the EAR, so using it outside China may violate General Prohibition 10",
+			concat("", [
+				"%s accelerator %s is used in region %s: BIS guidance of %s presumes PRC advanced-computing ICs such as the ",
+				"Ascend 910B/910C/910D were made in violation of the EAR, so using it outside China may violate General Prohibition 10",
+			]),
 			[hardware.subject_kind, id, facts.ctx.region, export.date_en(presumption.effective_from)],
 		),
 		sprintf(
-			"%s加速卡 %s：部署于中国境外，美国商务部工业与安全局%s发布的指南推定昇腾910B、910C、910D等中国先进计算芯片的研发或生产违反美国《出口管理条例》，在境外使用可能违反其第十项一般禁令",
+			concat("", [
+				"%s加速卡 %s：部署于中国境外，美国商务部工业与安全局%s发布的指南推定昇腾910B、910C、910D等",
+				"中国先进计算芯片的研发或生产违反美国《出口管理条例》，在境外使用可能违反其第十项一般禁令",
+			]),
 			[hardware.subject_kind_zh, id, export.date_zh(presumption.effective_from)],
 		),
 	)

@@ -7,13 +7,16 @@ _mid_2025 := "2025-06-01T00:00:00Z"
 
 _today := "2026-12-01T00:00:00Z"
 
-_at(context, time) := fx.with_context(object.union(context, {"evaluation_time": time}))
+_at(context, moment) := fx.with_context(object.union(context, {"evaluation_time": moment}))
 
 test_warn_rental_presumption_of_denial_part if {
 	restricted_part.warn == {{
 		"rule_id": "export.restricted_part",
 		"severity": "warn",
-		"message": "requested accelerator nvidia-gb200: US export licence required, presumption of denial (since 2023-11-17); procurement rental, region cn, so supply may stop",
+		"message": concat("", [
+			"requested accelerator nvidia-gb200: US export licence required, presumption of ",
+			"denial (since 2023-11-17); procurement rental, region cn, so supply may stop",
+		]),
 		"message_zh": "所申请的加速卡 nvidia-gb200：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
 	}} with input as fx.with_context({"requested_accelerator": "nvidia-gb200"})
 }
@@ -30,14 +33,20 @@ test_warn_new_case_by_case_part_today if {
 test_warn_h100_class_case_by_case_from_2026_01_15 if {
 	context := {"procurement": "new", "requested_accelerator": "nvidia-h100-sxm"}
 	restricted_part.warn == set() with input as _at(context, "2026-01-14T23:59:59-05:00")
-	{w.message | some w in restricted_part.warn} == {"requested accelerator nvidia-h100-sxm: US export licence required, case-by-case review (since 2026-01-15); procurement new, region cn, so supply may stop"} with input as _at(context, "2026-01-15T00:00:00-05:00")
+	{w.message | some w in restricted_part.warn} == {concat("", [
+		"requested accelerator nvidia-h100-sxm: US export licence required, case-by-case ",
+		"review (since 2026-01-15); procurement new, region cn, so supply may stop",
+	])} with input as _at(context, "2026-01-15T00:00:00-05:00")
 }
 
 test_warn_rented_h20_under_unpublished_review_in_2025 if {
 	restricted_part.warn == {{
 		"rule_id": "export.restricted_part",
 		"severity": "warn",
-		"message": "requested accelerator nvidia-h20: US export licence required, review policy not published (since 2025-04-09); procurement rental, region cn, so supply may stop",
+		"message": concat("", [
+			"requested accelerator nvidia-h20: US export licence required, review policy not ",
+			"published (since 2025-04-09); procurement rental, region cn, so supply may stop",
+		]),
 		"message_zh": "所申请的加速卡 nvidia-h20：美国对华出口须申领许可证，审查政策未公布（自2025年4月9日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
 	}} with input as _at({"requested_accelerator": "nvidia-h20"}, _mid_2025)
 }
@@ -50,7 +59,11 @@ test_warn_existing_part_for_china_headquartered_buyer_abroad if {
 	restricted_part.warn == {{
 		"rule_id": "export.restricted_part",
 		"severity": "warn",
-		"message": "requested accelerator nvidia-b200-hgx: US export licence required, presumption of denial (since 2023-11-17); procurement existing, region sg, buyer headquartered in cn, so supply may stop",
+		"message": concat("", [
+			"requested accelerator nvidia-b200-hgx: US export licence required, presumption ",
+			"of denial (since 2023-11-17); procurement existing, region sg, buyer ",
+			"headquartered in cn, so supply may stop",
+		]),
 		"message_zh": "所申请的加速卡 nvidia-b200-hgx：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：使用已有设备；采购方总部位于中国内地，设备部署于中国境外；供应可能中断",
 	}} with input as fx.with_context({"procurement": "existing", "region": "sg", "requested_accelerator": "nvidia-b200-hgx"})
 }
