@@ -84,7 +84,9 @@ def _history(entry: dict[str, Any], field: str) -> list[dict[str, Any]]:
         if not item.get("sources"):
             raise CatalogError(f"{part}: {where} has no source")
         if field == "export_history_cn" and item.get("review_policy") not in REVIEW_POLICIES:
-            raise CatalogError(f"{part}: {where}.review_policy must be one of {sorted(REVIEW_POLICIES)}")
+            raise CatalogError(
+                f"{part}: {where}.review_policy must be one of {sorted(REVIEW_POLICIES)}"
+            )
         if field == "import_stance_cn" and item.get("stance") not in IMPORT_STANCES:
             raise CatalogError(f"{part}: {where}.stance must be one of {sorted(IMPORT_STANCES)}")
     return history

@@ -158,7 +158,11 @@ def test_new_procurement_excludes_prohibited_and_denies_request(client: httpx.Cl
 def test_new_procurement_warns_licence_required(client: httpx.Client) -> None:
     decision = decide(client, procurement="new", requested_accelerator=LICENCE_REQUIRED)
     assert decision["verdict"] == "allow"
-    assert rule_ids(decision["violations"], "warn") == ["export.restricted_part"]
+    # The H20 also has a restrictive China-side stance since the CAC summons of 2025-07-31.
+    assert rule_ids(decision["violations"], "warn") == [
+        "export.china_import_restriction",
+        "export.restricted_part",
+    ]
     assert LICENCE_REQUIRED in decision["accelerators"]["allowed"]
 
 
@@ -169,8 +173,11 @@ def test_rental_and_existing_only_warn(
 ) -> None:
     decision = decide(client, procurement=procurement, requested_accelerator=accelerator)
     assert decision["verdict"] == "allow"
-    assert rule_ids(decision["violations"]) == ["export.restricted_part"]
-    assert rule_ids(decision["violations"], "warn") == ["export.restricted_part"]
+    # Renting an H20 is still buying into China's import restriction; owning one is not.
+    import_warning = accelerator == LICENCE_REQUIRED and procurement == "rental"
+    expected = ["export.china_import_restriction"] if import_warning else []
+    assert rule_ids(decision["violations"]) == [*expected, "export.restricted_part"]
+    assert rule_ids(decision["violations"], "warn") == [*expected, "export.restricted_part"]
     assert decision["accelerators"]["excluded"] == []
 
 
@@ -192,7 +199,7 @@ def test_export_warnings_name_candidate_plans_when_nothing_requested(
     decision = decide(client, candidates=[LICENCE_REQUIRED, DOMESTIC], procurement="new")
     warnings = [v for v in decision["violations"] if v["rule_id"] == "export.restricted_part"]
     assert len(warnings) == 1
-    assert warnings[0]["message"].startswith(f"candidate accelerator {LICENCE_REQUIRED} ")
+    assert warnings[0]["message"].startswith(f"candidate accelerator {LICENCE_REQUIRED}: ")
 
 
 # --- residency ---------------------------------------------------------------------------------
@@ -349,7 +356,9 @@ EXPECTED_RULES = {
     "domestic.sector_mandate": ("violation", "deny"),
     "domestic.sector_preference": ("violation", "warn"),
     "domestic.state_secret": ("violation", "deny"),
+    "export.china_import_restriction": ("violation", "warn"),
     "export.excluded_part": ("violation", "deny"),
+    "export.huawei_ascend_gp10": ("violation", "warn"),
     "export.restricted_part": ("violation", "warn"),
     "hardware.unknown_accelerator": ("violation", "deny"),
     "obligations.classified_protection": ("obligation", "info"),
