@@ -23,6 +23,8 @@ def list_accelerators(catalog: Catalog) -> CatalogResponse:
                 peak_tflops_dense=dict(raw.get("peak_tflops_dense") or {}),
                 devices_per_node=acc.devices_per_node,
                 export_status_cn=dict(raw.get("export_status_cn") or {}),
+                import_stance_cn=list(raw.get("import_stance_cn") or []),
+                us_gp10_presumption=list(raw.get("us_gp10_presumption") or []),
                 supply=dict(raw.get("supply") or {"status": acc.supply}),
                 rental_indicative=raw.get("rental_indicative"),
                 recommendable=why is None,

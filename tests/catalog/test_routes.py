@@ -22,6 +22,13 @@ def test_catalogue_lists_every_part_with_sources_export_and_price(make_settings)
     h100 = by_id["nvidia-h100-sxm"]
     assert h100["memory_gb"] == 80 and h100["sources"]
     assert h100["export_status_cn"]["status"] == "licence_required"
+    assert [e["review_policy"] for e in h100["export_status_cn"]["history"]] == [
+        "presumption_of_denial",
+        "case_by_case",
+    ]
+    assert by_id["nvidia-h20"]["import_stance_cn"][0]["effective_from"].startswith("2025-07-31")
+    assert by_id["huawei-ascend-910c"]["us_gp10_presumption"][0]["sources"]
+    assert h100["import_stance_cn"] == [] and h100["us_gp10_presumption"] == []
     assert h100["rental_indicative"]["usd_per_gpu_hour"] > 0
     assert h100["recommendable"] is True
     assert by_id["huawei-atlas-800t-a2"]["recommendable"] is False
