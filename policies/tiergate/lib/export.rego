@@ -2,9 +2,8 @@
 # title: Export facts
 # description: >-
 #   What the export rules share: whether US export licensing reaches this input (the installation
-#   region is China under the EAR, or the buyer is headquartered there), each accelerator's US
-#   export status in force at the evaluation time, and the wording of dates, procurement and scope
-#   in messages. Every fact is dated and read with `facts.in_force`.
+#   region is China under the EAR, or the buyer is headquartered there) and the wording of dates,
+#   procurement and scope in messages. Every fact is dated and read with `facts.in_force`.
 package tiergate.lib.export
 
 import data.tiergate.lib.facts
@@ -35,18 +34,6 @@ headquarters_in_scope if {
 in_scope if region_in_scope
 
 in_scope if headquarters_in_scope
-
-# METADATA
-# description: >-
-#   The US export history entry of accelerator `id` in force at the evaluation time; undefined
-#   when none is (the part needs no licence on that date).
-status(id) := entry if {
-	some entry in facts.in_force_entries(facts.accelerators[id].export_status_cn.history)
-}
-
-# METADATA
-# description: What the export status of `id` means for this procurement type (exclude or warn).
-action(id) := _export.actions[facts.ctx.procurement][status(id).review_policy]
 
 # METADATA
 # description: The calendar date of an RFC 3339 time as written in it, e.g. 2023-11-17.

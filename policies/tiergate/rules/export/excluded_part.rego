@@ -25,21 +25,31 @@ import data.tiergate.lib.export
 import data.tiergate.lib.facts
 import data.tiergate.lib.result
 
-_review_text := data.tiergate.reference.export.review_text
+_export := data.tiergate.reference.export
 
-_excluded contains id if {
-	export.in_scope
-	some id, _ in facts.accelerators
-	export.action(id) == "exclude"
+# Accelerator ID -> the history entry that excludes it. The action is checked before the date so
+# that only entries that could exclude are dated (none at all for rental or existing hardware):
+# dating every entry of every part added half again to the decision's allocations.
+_excludes_for_this_procurement if {
+	some action in _export.actions[facts.ctx.procurement]
+	action == "exclude"
 }
 
-exclude contains result.exclusion(rego.metadata.chain(), id) if some id in _excluded
+_excluded := {id: entry |
+	_excludes_for_this_procurement
+	export.in_scope
+	some id, accelerator in facts.accelerators
+	some entry in accelerator.export_status_cn.history
+	_export.actions[facts.ctx.procurement][entry.review_policy] == "exclude"
+	facts.in_force(entry)
+}
+
+exclude contains result.exclusion(rego.metadata.chain(), id) if some id, _ in _excluded
 
 deny contains violation if {
 	id := facts.ctx.requested_accelerator
-	id in _excluded
-	status := export.status(id)
-	text := _review_text[status.review_policy]
+	status := _excluded[id]
+	text := _export.review_text[status.review_policy]
 	violation := result.deny(
 		rego.metadata.chain(),
 		sprintf(

@@ -25,14 +25,14 @@ import data.tiergate.lib.facts
 import data.tiergate.lib.hardware
 import data.tiergate.lib.result
 
-_review_text := data.tiergate.reference.export.review_text
+_export := data.tiergate.reference.export
 
 warn contains violation if {
 	export.in_scope
 	some id in hardware.subjects
-	export.action(id) == "warn"
-	status := export.status(id)
-	text := _review_text[status.review_policy]
+	some status in facts.in_force_entries(facts.accelerators[id].export_status_cn.history)
+	_export.actions[facts.ctx.procurement][status.review_policy] == "warn"
+	text := _export.review_text[status.review_policy]
 	violation := result.warn(
 		rego.metadata.chain(),
 		sprintf(
