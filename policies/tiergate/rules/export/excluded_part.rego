@@ -35,7 +35,7 @@ _excludes_for_this_procurement if {
 	action == "exclude"
 }
 
-_excluded := {id: entry |
+_excluded[id] := entry if {
 	_excludes_for_this_procurement
 	export.in_scope
 	some id, accelerator in facts.accelerators
