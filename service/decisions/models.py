@@ -121,7 +121,8 @@ class Context(BaseModel):
     cii_operator: bool = Field(
         default=False,
         description="The organisation is designated a critical-information-infrastructure "
-        "operator (关键信息基础设施运营者) by its protection authority; a designation, not a sector.",
+        "operator (关键信息基础设施运营者) by its protection authority; a designation, "
+        "not a sector.",
     )
     uses_filed_model: bool = Field(
         default=False,
@@ -133,8 +134,9 @@ class Context(BaseModel):
         default=None,
         ge=0,
         le=10_000_000_000,
-        description="People whose personal information the organisation processes (网络数据安全管理条例 "
-        "art. 28: 10 million or more adds important-data duties); unknown if absent.",
+        description="People whose personal information the organisation processes "
+        "(网络数据安全管理条例 art. 28: 10 million or more adds important-data duties); "
+        "unknown if absent.",
     )
     cross_border: CrossBorder | None = Field(
         default=None,

@@ -71,6 +71,13 @@ region_zh(code) := object.get(_reference.regions.names_zh, code, code)
 date_zh(instant) := sprintf("%d年%d月%d日", time.date([time.parse_rfc3339_ns(instant), "Asia/Shanghai"]))
 
 # METADATA
+# description: A number of people as Chinese writes it (20万, 1000万; 12345 stays 12345).
+people_zh(n) := sprintf("%d万", [n / 10000]) if {
+	n >= 10000
+	n % 10000 == 0
+} else := sprintf("%d", [n])
+
+# METADATA
 # description: An RFC 3339 instant as a calendar date in Beijing time (2027-01-01), for messages.
 date_en(instant) := sprintf("%d-%02d-%02d", time.date([time.parse_rfc3339_ns(instant), "Asia/Shanghai"]))
 

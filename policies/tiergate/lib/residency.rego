@@ -90,7 +90,7 @@ assessment_reasons contains reason if {
 	people >= regime.assessment_people_from
 	reason := [
 		sprintf("personal information of %d people a year", [people]),
-		sprintf("每年向境外提供%d人的个人信息", [people]),
+		sprintf("每年向境外提供%s人的个人信息", [facts.people_zh(people)]),
 	]
 }
 
@@ -98,7 +98,7 @@ assessment_reasons contains reason if {
 	sensitive_people >= regime.assessment_sensitive_people_from
 	reason := [
 		sprintf("sensitive personal information of %d people a year", [sensitive_people]),
-		sprintf("每年向境外提供%d人的敏感个人信息", [sensitive_people]),
+		sprintf("每年向境外提供%s人的敏感个人信息", [facts.people_zh(sensitive_people)]),
 	]
 }
 

@@ -42,8 +42,8 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 		[people],
 	)
 	message_zh := sprintf(
-		"处理%d人的个人信息（1000万人以上）：须参照重要数据处理者履行网络数据安全管理条例第三十条、第三十二条规定的义务（第二十八条）",
-		[people],
+		"处理%s人的个人信息（1000万人以上）：须参照重要数据处理者履行网络数据安全管理条例第三十条、第三十二条规定的义务（第二十八条）",
+		[facts.people_zh(people)],
 	)
 }
 

@@ -18,7 +18,7 @@ test_obligation_ten_million_people if {
 			"personal information of 10000000 people (10 million or more):",
 			" the duties of an important-data processor under Art. 30 and 32 apply (Network Data Security Regulation Art. 28)",
 		]),
-		"message_zh": "处理10000000人的个人信息（1000万人以上）：须参照重要数据处理者履行网络数据安全管理条例第三十条、第三十二条规定的义务（第二十八条）",
+		"message_zh": "处理1000万人的个人信息（1000万人以上）：须参照重要数据处理者履行网络数据安全管理条例第三十条、第三十二条规定的义务（第二十八条）",
 	}} with input as fx.with_context({"personal_information": true, "personal_information_people": 10000000})
 	network_data_security.obligation == set() with input as fx.with_context({"personal_information": true, "personal_information_people": 9999999})
 }

@@ -14,6 +14,7 @@
 #   severity: info
 package tiergate.rules.obligations.pi_export_contract
 
+import data.tiergate.lib.facts
 import data.tiergate.lib.residency
 import data.tiergate.lib.result
 
@@ -24,8 +25,8 @@ obligation contains result.obligation(
 		[residency.people, residency.sensitive_people, residency.regime.contract_basis],
 	),
 	sprintf(
-		"每年向境外提供%d人的个人信息、%d人的敏感个人信息：须订立个人信息出境标准合同并备案，或通过个人信息保护认证（%s）",
-		[residency.people, residency.sensitive_people, residency.regime.contract_basis_zh],
+		"每年向境外提供%s人的个人信息、%s人的敏感个人信息：须订立个人信息出境标准合同并备案，或通过个人信息保护认证（%s）",
+		[facts.people_zh(residency.people), facts.people_zh(residency.sensitive_people), residency.regime.contract_basis_zh],
 	),
 ) if {
 	residency.contract

@@ -12,7 +12,7 @@ test_obligation_between_the_exemption_and_the_assessment if {
 			"personal information of 100000 people and sensitive personal information of 0 people exported a year:",
 			" a filed standard contract or a certification (Cross-Border Data Flow Provisions Art. 8)",
 		]),
-		"message_zh": "每年向境外提供100000人的个人信息、0人的敏感个人信息：须订立个人信息出境标准合同并备案，或通过个人信息保护认证（《促进和规范数据跨境流动规定》第八条）",
+		"message_zh": "每年向境外提供10万人的个人信息、0人的敏感个人信息：须订立个人信息出境标准合同并备案，或通过个人信息保护认证（《促进和规范数据跨境流动规定》第八条）",
 	}} with input as fx.with_context(_pi_export(100000, 0))
 }
 

@@ -37,14 +37,14 @@ test_deny_a_million_people_a_year if {
 		"rule_id": "residency.data_export",
 		"severity": "deny",
 		"message": "personal information of 1000000 people a year: a data export that needs a CAC security assessment (Cross-Border Data Flow Provisions Art. 7)",
-		"message_zh": "每年向境外提供1000000人的个人信息，属于数据出境，须通过国家网信部门数据出境安全评估（《促进和规范数据跨境流动规定》第七条）",
+		"message_zh": "每年向境外提供100万人的个人信息，属于数据出境，须通过国家网信部门数据出境安全评估（《促进和规范数据跨境流动规定》第七条）",
 	}} with input as fx.with_context(_pi_export(1000000, 0))
 	data_export.deny == set() with input as fx.with_context(_pi_export(999999, 0))
 }
 
 test_deny_ten_thousand_people_sensitive if {
 	some violation in data_export.deny with input as fx.with_context(_pi_export(0, 10000))
-	startswith(violation.message_zh, "每年向境外提供10000人的敏感个人信息，属于数据出境")
+	startswith(violation.message_zh, "每年向境外提供1万人的敏感个人信息，属于数据出境")
 	data_export.deny == set() with input as fx.with_context(_pi_export(0, 9999))
 }
 
@@ -61,7 +61,7 @@ test_deny_declared_export_from_mainland_china if {
 test_deny_old_thresholds_before_the_2024_rules if {
 	context := object.union(_pi_export(100000, 0), {"evaluation_time": _before_2024_rules})
 	some violation in data_export.deny with input as fx.with_context(context)
-	violation.message_zh == "每年向境外提供100000人的个人信息，属于数据出境，须通过国家网信部门数据出境安全评估（《数据出境安全评估办法》第四条）"
+	violation.message_zh == "每年向境外提供10万人的个人信息，属于数据出境，须通过国家网信部门数据出境安全评估（《数据出境安全评估办法》第四条）"
 	data_export.deny == set() with input as fx.with_context(object.union(context, {"evaluation_time": _from_2024_rules}))
 }
 
