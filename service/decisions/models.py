@@ -124,6 +124,11 @@ class Context(BaseModel):
         "operator (关键信息基础设施运营者) by its protection authority; a designation, "
         "not a sector.",
     )
+    state_funded_data_centre: bool = Field(
+        default=False,
+        description="The hardware is in a data-centre project that received state funds "
+        "(guidance reported in November 2025: domestic AI accelerators only).",
+    )
     uses_filed_model: bool = Field(
         default=False,
         description="A public service that calls an already filed (备案) generative-AI model "

@@ -54,6 +54,11 @@ REQUIRED_CASES: list[tuple[str, dict[str, Any], str]] = [
         "domestic.finance_critical",
     ),
     ("finance core data", {"sector": "finance", "data_class": "core"}, "domestic.finance_critical"),
+    (
+        "state-funded data centre",
+        {"sector": "internet", "state_funded_data_centre": True, "procurement": "new"},
+        "domestic.state_funded_data_centre",
+    ),
 ]
 
 
@@ -105,6 +110,18 @@ def test_finance_phase_in_is_only_ever_a_warning(
     assert rule_ids(decision["violations"], "warn") == ["domestic.finance_phase_in"]
     assert rule_ids(decision["violations"], "deny") == []
     assert UNRESTRICTED_FOREIGN in decision["accelerators"]["allowed"]
+
+
+def test_state_funded_data_centre_installed_hardware_is_a_warning(client: httpx.Client) -> None:
+    context = {"state_funded_data_centre": True, "requested_accelerator": UNRESTRICTED_FOREIGN}
+    installed = decide(client, procurement="existing", **context)
+    assert installed["verdict"] == "allow"
+    assert rule_ids(installed["violations"], "warn") == ["domestic.state_funded_data_centre"]
+    assert installed["domestic_substitution"]["required"] is False
+    before = decide(
+        client, procurement="new", evaluation_time="2025-11-04T23:59:59+08:00", **context
+    )
+    assert "domestic.state_funded_data_centre" not in rule_ids(before["violations"])
 
 
 @pytest.mark.parametrize("sector", ["energy", "telecom", "transport", "education", "healthcare"])
@@ -477,6 +494,7 @@ EXPECTED_RULES = {
     "domestic.finance_phase_in": ("violation", "warn"),
     "domestic.sector_mandate": ("violation", "deny"),
     "domestic.sector_preference": ("violation", "warn"),
+    "domestic.state_funded_data_centre": ("violation", "deny"),
     "domestic.state_secret": ("violation", "deny"),
     "export.excluded_part": ("violation", "deny"),
     "export.restricted_part": ("violation", "warn"),
@@ -509,6 +527,7 @@ EFFECTIVE_ON = {
     "obligations.ai_content_labeling": "2025-09-01T00:00:00+08:00",
     "obligations.network_data_security": "2025-01-01T00:00:00+08:00",
     "obligations.pboc_data_security": "2025-06-30T00:00:00+08:00",
+    "domestic.state_funded_data_centre": "2025-11-05T00:00:00+08:00",
 }
 
 
