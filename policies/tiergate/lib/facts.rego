@@ -24,10 +24,6 @@ group := name if {
 	ctx.sector in definition.sectors
 } else := _reference.defaults.unmapped_sector_group.group
 
-# METADATA
-# description: Chinese name of the input's sector group, for messages.
-group_zh := _reference.sectors.groups[group].name_zh
-
 _lift := _reference.overrides.sensitive_personal_information
 
 _class_rank[name] := rank if some rank, name in _reference.tier_matrix.data_classes
@@ -67,7 +63,7 @@ region_zh(code) := object.get(_reference.regions.names_zh, code, code)
 # METADATA
 # description: >-
 #   An RFC 3339 instant as a Chinese date in Beijing time (2027年1月1日), for messages:
-#   no raw timestamps in Chinese text.
+#   no raw timestamps in Chinese text (shared with the export rules, which cite dates).
 date_zh(instant) := sprintf("%d年%d月%d日", time.date([time.parse_rfc3339_ns(instant), "Asia/Shanghai"]))
 
 # METADATA
@@ -76,10 +72,6 @@ people_zh(n) := sprintf("%d万", [n / 10000]) if {
 	n >= 10000
 	n % 10000 == 0
 } else := sprintf("%d", [n])
-
-# METADATA
-# description: An RFC 3339 instant as a calendar date in Beijing time (2027-01-01), for messages.
-date_en(instant) := sprintf("%d-%02d-%02d", time.date([time.parse_rfc3339_ns(instant), "Asia/Shanghai"]))
 
 # METADATA
 # description: The evaluation time from the input, in nanoseconds (never the wall clock).

@@ -25,9 +25,9 @@ _config := data.tiergate.reference.domestic.finance_critical
 reason := ["core business", "核心业务"] if {
 	facts.ctx.sector in _config.sectors
 	_config.core_business == facts.ctx.core_business
-} else := [sprintf("%s data", [facts.ctx.data_class]), facts.data_class_zh] if {
+} else := [sprintf("%s data", [facts.data_class]), facts.data_class_zh] if {
 	facts.ctx.sector in _config.sectors
-	facts.ctx.data_class in _config.data_classes
+	facts.data_class in _config.data_classes
 }
 
 substitution := result.substitution(rego.metadata.chain(), "required") if reason
