@@ -66,6 +66,27 @@ class Verdict(StrEnum):
     deny = "deny"
 
 
+class CrossBorder(BaseModel):
+    """Personal information the workload sends abroad this year (促进和规范数据跨境流动规定)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people_per_year: int = Field(
+        default=0,
+        ge=0,
+        le=10_000_000_000,
+        description="People whose personal information (not sensitive) is provided abroad, counted "
+        "from 1 January of the year.",
+    )
+    sensitive_people_per_year: int = Field(
+        default=0,
+        ge=0,
+        le=10_000_000_000,
+        description="People whose sensitive personal information (PIPL art. 28) is provided "
+        "abroad, counted from 1 January of the year.",
+    )
+
+
 class Context(BaseModel):
     """Who owns the workload and what the data is; drives the policy."""
 
@@ -92,7 +113,42 @@ class Context(BaseModel):
         "installed). Default cn: tiergate's users are organisations in China.",
     )
     procurement: Procurement = Field(
-        default=Procurement.rental, description="New purchase, rental or existing hardware."
+        default=Procurement.new,
+        description="New purchase, rental or hardware already installed. Default new, the "
+        "fail-safe value: a part barred for a new purchase is excluded unless the caller says the "
+        "hardware is rented or already installed.",
+    )
+    cii_operator: bool = Field(
+        default=False,
+        description="The organisation is designated a critical-information-infrastructure "
+        "operator (关键信息基础设施运营者) by its protection authority; a designation, "
+        "not a sector.",
+    )
+    state_funded_data_centre: bool = Field(
+        default=False,
+        description="The hardware is in a data-centre project that received state funds "
+        "(guidance reported in November 2025: domestic AI accelerators only).",
+    )
+    uses_filed_model: bool = Field(
+        default=False,
+        description="A public service that calls an already filed (备案) generative-AI model "
+        "unchanged; it is registered (登记) instead of filed. Ignored for training tasks (the "
+        "model becomes the organisation's own).",
+    )
+    personal_information_people: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000_000_000,
+        description="People whose personal information the organisation processes "
+        "(网络数据安全管理条例 art. 28: 10 million or more adds important-data duties); "
+        "unknown if absent.",
+    )
+    cross_border: CrossBorder | None = Field(
+        default=None,
+        description="Personal information sent abroad this year; decides the data-export path "
+        "(exempt, standard contract or certification, security assessment). Required in effect "
+        "for personal information processed outside mainland China: without it the path cannot "
+        "be determined and the export is denied.",
     )
     requested_tier: Tier | None = Field(default=None, description="Tier the caller would like.")
     requested_accelerator: str | None = Field(

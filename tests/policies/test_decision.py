@@ -21,7 +21,7 @@ MATRIX: dict[str, list[str]] = {
     "government": ["vpc", "vpc", "vpc", "appliance", "bare_metal"],
     "finance": ["shared_cloud", "vpc", "appliance", "bare_metal", "bare_metal"],
     "healthcare": ["shared_cloud", "vpc", "appliance", "bare_metal", "bare_metal"],
-    "critical_infrastructure": ["vpc", "vpc", "appliance", "bare_metal", "bare_metal"],
+    "infrastructure": ["vpc", "vpc", "appliance", "bare_metal", "bare_metal"],
     "general": ["shared_cloud", "vpc", "vpc", "appliance", "bare_metal"],
     "research": ["shared_cloud", "vpc", "vpc", "appliance", "bare_metal"],
 }
@@ -30,7 +30,7 @@ GROUP_SECTORS: dict[str, list[str]] = {
     "government": ["government"],
     "finance": ["finance"],
     "healthcare": ["healthcare"],
-    "critical_infrastructure": ["energy", "telecom", "transport"],
+    "infrastructure": ["energy", "telecom", "transport"],
     "general": ["internet", "manufacturing", "education", "other"],
     "research": ["research"],
 }
@@ -212,16 +212,59 @@ def test_core_business_outside_finance_and_healthcare_has_no_override(
 
 
 @pytest.mark.parametrize(
-    "flags", [{"personal_information": True}, {"sensitive_personal_information": True}]
+    ("flags", "basis"),
+    [
+        ({"personal_information": True}, ["tier.personal_information"]),
+        # Sensitive personal information also lifts public data to sensitive (research: vpc).
+        (
+            {"sensitive_personal_information": True},
+            ["tier.personal_information", "tier.sector_matrix"],
+        ),
+    ],
 )
-def test_personal_information_override(client: httpx.Client, flags: dict[str, bool]) -> None:
+def test_personal_information_override(
+    client: httpx.Client, flags: dict[str, bool], basis: list[str]
+) -> None:
     decision = decide(client, sector="research", data_class="public", **flags)
     assert decision["tier"]["minimum"] == "vpc"
-    assert rule_ids(decision["tier"]["basis"]) == ["tier.personal_information"]
+    assert rule_ids(decision["tier"]["basis"]) == basis
     denied = decide(
         client, sector="research", data_class="public", requested_tier="shared_cloud", **flags
     )
     assert denied["verdict"] == "deny"
+
+
+def test_sensitive_personal_information_lifts_tier_and_mlps_level(client: httpx.Client) -> None:
+    """Review row 5: healthcare, general data, sensitive PI was vpc / MLPS level 2."""
+    decision = decide(
+        client, sector="healthcare", data_class="general", sensitive_personal_information=True
+    )
+    assert decision["tier"]["minimum"] == "appliance"
+    sector_floor = next(
+        b for b in decision["tier"]["basis"] if b["rule_id"] == "tier.sector_matrix"
+    )
+    assert "(sensitive personal information counts as sensitive data)" in sector_floor["message"]
+    mlps = [o for o in decision["obligations"] if o["rule_id"] == "obligations.mlps_filing"]
+    assert [o["message"].split(" grading")[0] for o in mlps] == ["MLPS (GB/T 22239-2019) level 3"]
+
+
+@pytest.mark.parametrize(
+    ("data_class", "expected"),
+    [
+        ("public", "vpc"),
+        ("general", "vpc"),
+        ("sensitive", "appliance"),
+        ("important", "bare_metal"),
+    ],
+)
+def test_cii_designation_applies_in_any_sector(
+    client: httpx.Client, data_class: str, expected: str
+) -> None:
+    decision = decide(client, sector="research", data_class=data_class, cii_operator=True)
+    assert decision["tier"]["minimum"] == expected
+    assert "tier.cii_operator" in rule_ids(decision["tier"]["basis"])
+    undesignated = decide(client, sector="research", data_class=data_class)
+    assert "tier.cii_operator" not in rule_ids(undesignated["tier"]["basis"])
 
 
 def test_override_never_lowers_the_matrix(client: httpx.Client) -> None:

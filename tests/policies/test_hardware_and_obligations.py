@@ -18,7 +18,8 @@ from .test_decision import (
     rule_ids,
 )
 
-# 2027-01-01T00:00:00+08:00, the start date of domestic.finance_phase_in, is 16:00Z the day before.
+# 2027-01-01T00:00:00+08:00 is when domestic.finance_phase_in used to start denying (even hardware
+# already installed) on a misread source; it is a preference on both sides of that instant now.
 BEFORE_PHASE_IN = "2026-12-31T15:59:59Z"
 AT_PHASE_IN = "2027-01-01T00:00:00+08:00"
 AFTER_PHASE_IN = "2027-06-01T00:00:00Z"
@@ -54,9 +55,9 @@ REQUIRED_CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("finance core data", {"sector": "finance", "data_class": "core"}, "domestic.finance_critical"),
     (
-        "finance after date",
-        {"sector": "finance", "evaluation_time": AT_PHASE_IN},
-        "domestic.finance_phase_in",
+        "state-funded data centre",
+        {"sector": "internet", "state_funded_data_centre": True, "procurement": "new"},
+        "domestic.state_funded_data_centre",
     ),
 ]
 
@@ -88,11 +89,16 @@ def test_domestic_required(
     assert decide(client, requested_accelerator=DOMESTIC, **context)["verdict"] == "allow"
 
 
-def test_finance_before_effective_date_is_a_warning(client: httpx.Client) -> None:
+@pytest.mark.parametrize("when", [BEFORE_PHASE_IN, AT_PHASE_IN, AFTER_PHASE_IN])
+@pytest.mark.parametrize("procurement", ["new", "rental", "existing"])
+def test_finance_phase_in_is_only_ever_a_warning(
+    client: httpx.Client, when: str, procurement: str
+) -> None:
     decision = decide(
         client,
         sector="finance",
-        evaluation_time=BEFORE_PHASE_IN,
+        evaluation_time=when,
+        procurement=procurement,
         requested_accelerator=UNRESTRICTED_FOREIGN,
     )
     assert decision["verdict"] == "allow"
@@ -102,17 +108,20 @@ def test_finance_before_effective_date_is_a_warning(client: httpx.Client) -> Non
         "rule_ids": ["domestic.finance_phase_in"],
     }
     assert rule_ids(decision["violations"], "warn") == ["domestic.finance_phase_in"]
+    assert rule_ids(decision["violations"], "deny") == []
     assert UNRESTRICTED_FOREIGN in decision["accelerators"]["allowed"]
 
 
-@pytest.mark.parametrize("when", [AT_PHASE_IN, AFTER_PHASE_IN])
-def test_finance_from_effective_date_is_required(client: httpx.Client, when: str) -> None:
-    decision = decide(
-        client, sector="finance", evaluation_time=when, requested_accelerator=UNRESTRICTED_FOREIGN
+def test_state_funded_data_centre_installed_hardware_is_a_warning(client: httpx.Client) -> None:
+    context = {"state_funded_data_centre": True, "requested_accelerator": UNRESTRICTED_FOREIGN}
+    installed = decide(client, procurement="existing", **context)
+    assert installed["verdict"] == "allow"
+    assert rule_ids(installed["violations"], "warn") == ["domestic.state_funded_data_centre"]
+    assert installed["domestic_substitution"]["required"] is False
+    before = decide(
+        client, procurement="new", evaluation_time="2025-11-04T23:59:59+08:00", **context
     )
-    assert decision["verdict"] == "deny"
-    assert rule_ids(decision["violations"], "deny") == ["domestic.finance_phase_in"]
-    assert decision["domestic_substitution"]["required"] is True
+    assert "domestic.state_funded_data_centre" not in rule_ids(before["violations"])
 
 
 @pytest.mark.parametrize("sector", ["energy", "telecom", "transport", "education", "healthcare"])
@@ -181,10 +190,11 @@ def test_rental_and_existing_only_warn(
     assert decision["accelerators"]["excluded"] == []
 
 
-def test_procurement_defaults_to_rental(client: httpx.Client) -> None:
+def test_procurement_defaults_to_new_the_fail_safe_value(client: httpx.Client) -> None:
     decision = decide(client, procurement=None, requested_accelerator=PROHIBITED)
-    assert decision["verdict"] == "allow"
-    assert rule_ids(decision["violations"], "warn") == ["export.restricted_part"]
+    assert decision["verdict"] == "deny"
+    assert "export.excluded_part" in rule_ids(decision["violations"], "deny")
+    assert PROHIBITED not in decision["accelerators"]["allowed"]
 
 
 @pytest.mark.parametrize("procurement", ["new", "rental"])
@@ -210,16 +220,64 @@ def test_export_warnings_name_candidate_plans_when_nothing_requested(
     [
         {"data_class": "important"},
         {"data_class": "core"},
+        # personal information offshore without a declared volume: the path is unknown
         {"personal_information": True},
         {"sensitive_personal_information": True},
+        {"personal_information": True, "cross_border": {"people_per_year": 1_000_000}},
+        {"personal_information": True, "cross_border": {"sensitive_people_per_year": 10_000}},
+        {
+            "personal_information": True,
+            "cii_operator": True,
+            "cross_border": {"people_per_year": 1},
+        },
     ],
 )
-def test_residency_denies_offshore(client: httpx.Client, context: dict[str, Any]) -> None:
-    decision = decide(client, region="sg", **context)
+@pytest.mark.parametrize(("region", "region_zh"), [("sg", "新加坡"), ("hk", "中国香港")])
+def test_residency_denies_offshore(
+    client: httpx.Client, context: dict[str, Any], region: str, region_zh: str
+) -> None:
+    decision = decide(client, region=region, **context)
     assert decision["verdict"] == "deny"
     assert "residency.data_export" in rule_ids(decision["violations"], "deny")
     message = next(v for v in decision["violations"] if v["rule_id"] == "residency.data_export")
-    assert "sg" in message["message"] and "sg" in message["message_zh"]
+    assert "security assessment" in message["message"] or "not declared" in message["message"]
+    assert region not in message["message_zh"]
+    if "cross_border" not in context:
+        assert region_zh in message["message_zh"]
+
+
+@pytest.mark.parametrize(
+    ("cross_border", "contract"),
+    [
+        ({"people_per_year": 99_999}, False),  # exempt (Art. 5)
+        ({"people_per_year": 100_000}, True),  # standard contract or certification (Art. 8)
+        ({"people_per_year": 999_999, "sensitive_people_per_year": 9_999}, True),
+        ({"sensitive_people_per_year": 1}, True),
+    ],
+)
+def test_residency_below_the_assessment_thresholds_is_not_denied(
+    client: httpx.Client, cross_border: dict[str, int], contract: bool
+) -> None:
+    decision = decide(client, region="sg", personal_information=True, cross_border=cross_border)
+    assert "residency.data_export" not in rule_ids(decision["violations"])
+    listed = "obligations.pi_export_contract" in rule_ids(decision["obligations"])
+    assert listed is contract
+
+
+def test_residency_before_the_2024_rules_had_no_exemption(client: httpx.Client) -> None:
+    # 促进和规范数据跨境流动规定 is in force from 2024-03-22T00:00:00+08:00.
+    context = {"region": "sg", "personal_information": True}
+    small = {"people_per_year": 50_000}
+    before = decide(client, evaluation_time="2024-03-21T15:59:59Z", cross_border=small, **context)
+    after = decide(client, evaluation_time="2024-03-21T16:00:00Z", cross_border=small, **context)
+    assert "obligations.pi_export_contract" in rule_ids(before["obligations"])
+    assert "obligations.pi_export_contract" not in rule_ids(after["obligations"])
+    big = {"people_per_year": 100_000}
+    assert "residency.data_export" in rule_ids(
+        decide(client, evaluation_time="2024-03-21T15:59:59Z", cross_border=big, **context)[
+            "violations"
+        ]
+    )
 
 
 @pytest.mark.parametrize("data_class", ["public", "general", "sensitive"])
@@ -267,25 +325,52 @@ def test_unknown_requested_accelerator_denies(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data_class", "state_secret", "level"),
+    ("context", "level"),
     [
-        ("public", "none", 2),
-        ("general", "none", 2),
-        ("sensitive", "none", 3),
-        ("important", "none", 3),
-        ("core", "none", 4),
-        ("public", "secret", 3),
-        ("public", "confidential", 4),
-        ("public", "top_secret", 5),
+        ({"data_class": "public"}, 2),
+        ({"data_class": "general"}, 2),
+        ({"data_class": "sensitive"}, 3),
+        ({"data_class": "important"}, 3),
+        ({"data_class": "core"}, 4),
+        ({"data_class": "general", "sensitive_personal_information": True}, 3),
+        ({"sector": "healthcare", "core_business": True}, 3),
+        ({"sector": "finance", "core_business": True}, 2),
     ],
 )
-def test_mlps_filing_level(
-    client: httpx.Client, data_class: str, state_secret: str, level: int
-) -> None:
-    decision = decide(client, data_class=data_class, state_secret=state_secret)
+def test_mlps_filing_level(client: httpx.Client, context: dict[str, Any], level: int) -> None:
+    decision = decide(client, **context)
     mlps = [o for o in decision["obligations"] if o["rule_id"] == "obligations.mlps_filing"]
     assert len(mlps) == 1
     assert f"level {level} " in mlps[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("when", "article"), [(None, "第二十三条"), ("2025-12-31T15:59:59Z", "第二十一条")]
+)
+def test_mlps_filing_cites_the_cybersecurity_law_article_in_force(
+    client: httpx.Client, when: str | None, article: str
+) -> None:
+    context = {} if when is None else {"evaluation_time": when}
+    decision = decide(client, **context)
+    mlps = next(o for o in decision["obligations"] if o["rule_id"] == "obligations.mlps_filing")
+    assert mlps["message_zh"].endswith(f"（网络安全法{article}）")
+
+
+@pytest.mark.parametrize("grade", ["secret", "confidential", "top_secret"])
+def test_state_secrets_get_classified_protection_not_mlps_filing(
+    client: httpx.Client, grade: str
+) -> None:
+    decision = decide(client, candidates=[DOMESTIC], data_class="public", state_secret=grade)
+    listed = rule_ids(decision["obligations"])
+    assert "obligations.mlps_filing" not in listed
+    assert "obligations.classified_protection" in listed
+    classified = next(
+        o for o in decision["obligations"] if o["rule_id"] == "obligations.classified_protection"
+    )
+    assert (
+        "经保密测评机构检测评估并经保密行政管理部门审查合格后方可投入使用"
+        in classified["message_zh"]
+    )
 
 
 OBLIGATION_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -298,7 +383,7 @@ OBLIGATION_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "obligations.finance_outsourcing",
         {"sector": "finance", "requested_tier": "vpc"},
-        {"sector": "finance", "requested_tier": "bare_metal"},
+        {"sector": "finance", "requested_tier": "bare_metal", "procurement": "new"},
     ),
     (
         "obligations.finance_outsourcing",
@@ -314,6 +399,42 @@ OBLIGATION_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         "obligations.pipl_sensitive_pi",
         {"sensitive_personal_information": True},
         {"personal_information": True},
+    ),
+    (
+        "obligations.finance_outsourcing",
+        {"sector": "finance", "requested_tier": "bare_metal", "procurement": "rental"},
+        {"sector": "finance", "requested_tier": "bare_metal", "procurement": "existing"},
+    ),
+    (
+        "obligations.mlps_cloud_extension",
+        {"requested_tier": "vpc"},
+        {"requested_tier": "appliance"},
+    ),
+    ("obligations.ai_content_labeling", {"public_service": True}, {"public_service": False}),
+    (
+        "obligations.ai_content_labeling",
+        {"public_service": True, "evaluation_time": "2025-09-01T00:00:00+08:00"},
+        {"public_service": True, "evaluation_time": "2025-08-31T23:59:59+08:00"},
+    ),
+    (
+        "obligations.network_data_security",
+        {"data_class": "important"},
+        {"data_class": "important", "evaluation_time": "2024-12-31T23:59:59+08:00"},
+    ),
+    (
+        "obligations.network_data_security",
+        {"personal_information": True, "personal_information_people": 10_000_000},
+        {"personal_information": True, "personal_information_people": 9_999_999},
+    ),
+    (
+        "obligations.pboc_data_security",
+        {"sector": "finance"},
+        {"sector": "finance", "evaluation_time": "2025-06-29T23:59:59+08:00"},
+    ),
+    (
+        "obligations.pi_export_contract",
+        {"cross_border": {"people_per_year": 200_000}},
+        {"cross_border": {"people_per_year": 20_000}},
     ),
     ("obligations.domestic_host_stack", {"sector": "defense"}, {"sector": "finance"}),
     ("obligations.domestic_host_stack", {"sector": "government"}, {"sector": "healthcare"}),
@@ -347,33 +468,75 @@ def test_obligations_never_block(client: httpx.Client) -> None:
     assert decision["verdict"] == "allow"
 
 
+@pytest.mark.parametrize(
+    ("workload", "uses_filed_model", "path"),
+    [
+        ({"name": "legal-qa", "task": "inference"}, False, "CAC filing (备案)"),
+        ({"name": "legal-qa", "task": "inference"}, True, "registration (登记)"),
+        ({"name": "legal-qa", "task": "lora"}, True, "CAC filing (备案)"),
+    ],
+)
+def test_genai_filing_or_registration(
+    opa_url: str, workload: dict[str, Any], uses_filed_model: bool, path: str
+) -> None:
+    context = {
+        "sector": "internet",
+        "public_service": True,
+        "uses_filed_model": uses_filed_model,
+        "evaluation_time": "2026-11-28T00:00:00Z",
+    }
+    body = {"input": {"workload": workload, "context": context, "candidates": []}}
+    response = httpx.post(f"{opa_url}/v1/data/tiergate/main/decision", json=body, timeout=10)
+    obligations = response.json()["result"]["obligations"]
+    genai = [o for o in obligations if o["rule_id"] == "obligations.genai_filing"]
+    assert len(genai) == 1
+    assert path in genai[0]["message"]
+
+
 # --- catalogue ---------------------------------------------------------------------------------
 
 EXPECTED_RULES = {
     "capacity.no_compliant_plan": ("violation", "deny"),
     "domestic.finance_critical": ("violation", "deny"),
-    "domestic.finance_phase_in": ("violation", "deny"),
+    "domestic.finance_phase_in": ("violation", "warn"),
     "domestic.sector_mandate": ("violation", "deny"),
     "domestic.sector_preference": ("violation", "warn"),
+    "domestic.state_funded_data_centre": ("violation", "deny"),
     "domestic.state_secret": ("violation", "deny"),
     "export.china_import_restriction": ("violation", "warn"),
     "export.excluded_part": ("violation", "deny"),
     "export.huawei_ascend_gp10": ("violation", "warn"),
     "export.restricted_part": ("violation", "warn"),
     "hardware.unknown_accelerator": ("violation", "deny"),
+    "obligations.ai_content_labeling": ("obligation", "info"),
     "obligations.classified_protection": ("obligation", "info"),
     "obligations.domestic_host_stack": ("obligation", "info"),
     "obligations.finance_outsourcing": ("obligation", "info"),
     "obligations.genai_filing": ("obligation", "info"),
     "obligations.government_cloud": ("obligation", "info"),
+    "obligations.mlps_cloud_extension": ("obligation", "info"),
     "obligations.mlps_filing": ("obligation", "info"),
+    "obligations.network_data_security": ("obligation", "info"),
+    "obligations.pboc_data_security": ("obligation", "info"),
+    "obligations.pi_export_contract": ("obligation", "info"),
     "obligations.pipl_sensitive_pi": ("obligation", "info"),
     "residency.data_export": ("violation", "deny"),
     "tier.below_minimum": ("violation", "deny"),
+    "tier.cii_operator": ("tier", "info"),
     "tier.core_business": ("tier", "info"),
     "tier.personal_information": ("tier", "info"),
     "tier.sector_matrix": ("tier", "info"),
     "tier.state_secret": ("tier", "info"),
+}
+
+
+# Written out from the regulations (not read back from effective_dates/data.json).
+EFFECTIVE_ON = {
+    "obligations.genai_filing": "2023-08-15T00:00:00+08:00",
+    "obligations.ai_content_labeling": "2025-09-01T00:00:00+08:00",
+    "obligations.network_data_security": "2025-01-01T00:00:00+08:00",
+    "obligations.pboc_data_security": "2025-06-30T00:00:00+08:00",
+    "domestic.state_funded_data_centre": "2025-11-05T00:00:00+08:00",
 }
 
 
@@ -396,8 +559,7 @@ def test_catalogue(client: httpx.Client) -> None:
         assert entry["title"] and entry["description"]
         assert entry["related_resources"], entry["rule_id"]
         assert all(r["ref"].startswith("http") for r in entry["related_resources"])
-        expected_date = AT_PHASE_IN if entry["rule_id"] == "domestic.finance_phase_in" else None
-        assert entry["effective_on"] == expected_date
+        assert entry["effective_on"] == EFFECTIVE_ON.get(entry["rule_id"]), entry["rule_id"]
 
 
 def test_every_rule_id_in_a_decision_is_in_the_catalogue(client: httpx.Client) -> None:

@@ -33,10 +33,9 @@ requested_violation(chain, reason, reason_zh) := result.deny(
 #   Undefined when none is non-domestic.
 preference_warning(chain, reason, reason_zh) := result.warn(
 	chain,
-	sprintf("%s, so domestic accelerators are preferred; %s non-domestic: %s", [reason, hardware.subject_kind, ids]),
-	sprintf("%s，宜优先使用国产加速卡（信创）；%s非国产加速卡：%s", [reason_zh, hardware.subject_kind_zh, ids]),
+	sprintf("%s, so domestic accelerators are preferred; %s non-domestic: %s", [reason, hardware.subject_kind, concat(", ", ids)]),
+	sprintf("%s，宜优先使用国产加速卡（信创）；%s非国产加速卡：%s", [reason_zh, hardware.subject_kind_zh, concat("、", ids)]),
 ) if {
-	foreign := {id | some id in hardware.subjects; id in hardware.non_domestic}
-	count(foreign) > 0
-	ids := concat(", ", sort(foreign))
+	ids := sort({id | some id in hardware.subjects; id in hardware.non_domestic})
+	count(ids) > 0
 }

@@ -24,13 +24,54 @@ group := name if {
 	ctx.sector in definition.sectors
 } else := _reference.defaults.unmapped_sector_group.group
 
-# METADATA
-# description: Chinese name of the input's sector group, for messages.
-group_zh := _reference.sectors.groups[group].name_zh
+_lift := _reference.overrides.sensitive_personal_information
+
+_class_rank[name] := rank if some rank, name in _reference.tier_matrix.data_classes
 
 # METADATA
-# description: Chinese name of the input's data class, for messages.
-data_class_zh := object.get(_reference.tier_matrix.data_class_names_zh, ctx.data_class, ctx.data_class)
+# description: >-
+#   True when sensitive personal information lifts the declared data class (PIPL Art. 28:
+#   sensitive personal information is at least sensitive data).
+# scope: document
+default data_class_lifted := false
+
+data_class_lifted if {
+	ctx.sensitive_personal_information == true
+	_class_rank[ctx.data_class] < _class_rank[_lift.data_class]
+}
+
+# METADATA
+# description: >-
+#   The data class the rules apply: the declared one, lifted to `sensitive` when sensitive
+#   personal information is processed (tier and MLPS level follow).
+data_class := _lift.data_class if data_class_lifted
+
+else := ctx.data_class
+
+# METADATA
+# description: Chinese name of the applied data class, for messages.
+data_class_zh := object.get(_reference.tier_matrix.data_class_names_zh, data_class, data_class)
+
+# METADATA
+# description: Chinese name of the input's sector (e.g. 金融行业), for messages.
+sector_zh := object.get(_reference.sectors.sector_names_zh, ctx.sector, ctx.sector)
+
+# METADATA
+# description: Chinese name of a region code (中国香港 for hk), the code itself when unknown.
+region_zh(code) := object.get(_reference.regions.names_zh, code, code)
+
+# METADATA
+# description: >-
+#   An RFC 3339 instant as a Chinese date in Beijing time (2027年1月1日), for messages:
+#   no raw timestamps in Chinese text (shared with the export rules, which cite dates).
+date_zh(instant) := sprintf("%d年%d月%d日", time.date([time.parse_rfc3339_ns(instant), "Asia/Shanghai"]))
+
+# METADATA
+# description: A number of people as Chinese writes it (20万, 1000万; 12345 stays 12345).
+people_zh(n) := sprintf("%d万", [n / 10000]) if {
+	n >= 10000
+	n % 10000 == 0
+} else := sprintf("%d", [n])
 
 # METADATA
 # description: The evaluation time from the input, in nanoseconds (never the wall clock).
@@ -38,12 +79,10 @@ evaluation_ns := time.parse_rfc3339_ns(input.context.evaluation_time)
 
 # METADATA
 # description: >-
-#   True when the rule's phase-in date (`data.tiergate.reference.effective_dates`) is at or before
-#   the evaluation time. Undefined for a rule without a phase-in date.
-effective(rule_id) if {
-	date := _reference.effective_dates.rules[rule_id].effective_on
-	evaluation_ns >= time.parse_rfc3339_ns(date)
-}
+#   True when the rule `rule_id` is in force at the evaluation time, by its window in
+#   `data.tiergate.reference.effective_dates` (the one definition of rule dates); a rule without
+#   a window there is always in force.
+rule_in_force(rule_id) if in_force(object.get(_reference.effective_dates.rules, rule_id, {}))
 
 # METADATA
 # description: >-

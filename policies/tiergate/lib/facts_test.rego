@@ -40,3 +40,35 @@ test_in_force_entries_picks_the_current_one if {
 	facts.in_force_entries(history) == [history[0]] with input as _at("2025-06-01T00:00:00Z")
 	facts.in_force_entries(history) == [history[1]] with input as _at("2026-06-01T00:00:00Z")
 }
+
+test_dates_read_in_beijing_time if {
+	facts.date_zh("2026-12-31T16:00:00Z") == "2027年1月1日"
+	facts.date_zh("2025-09-01T00:00:00+08:00") == "2025年9月1日"
+}
+
+test_region_names_in_chinese if {
+	facts.region_zh("hk") == "中国香港"
+	facts.region_zh("mo") == "中国澳门"
+	facts.region_zh("zz") == "zz"
+}
+
+test_sensitive_personal_information_lifts_only_lower_classes if {
+	facts.data_class == "sensitive" with input as {"context": {"sector": "internet", "data_class": "public", "sensitive_personal_information": true}}
+	facts.data_class_lifted with input as {"context": {"sector": "internet", "data_class": "general", "sensitive_personal_information": true}}
+	facts.data_class == "core" with input as {"context": {"sector": "internet", "data_class": "core", "sensitive_personal_information": true}}
+	not facts.data_class_lifted with input as {"context": {"sector": "internet", "data_class": "sensitive", "sensitive_personal_information": true}}
+	facts.data_class == "general" with input as {"context": {"sector": "internet", "personal_information": true}}
+}
+
+test_rule_in_force_reads_effective_dates if {
+	not facts.rule_in_force("obligations.ai_content_labeling") with input as _at("2025-08-31T15:59:59Z")
+	facts.rule_in_force("obligations.ai_content_labeling") with input as _at("2025-08-31T16:00:00Z")
+	facts.rule_in_force("tier.sector_matrix") with input as _at("2000-01-01T00:00:00Z")
+}
+
+test_people_counts_read_in_chinese if {
+	facts.people_zh(200000) == "20万"
+	facts.people_zh(10000000) == "1000万"
+	facts.people_zh(12345) == "12345"
+	facts.people_zh(0) == "0"
+}

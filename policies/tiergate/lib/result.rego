@@ -63,16 +63,19 @@ substitution(chain, level) := {"rule_id": rule_id(chain), "level": level}
 
 # METADATA
 # description: >-
-#   The auditor-facing catalogue entry of a rule, read from its package METADATA
-#   (title, description, custom.severity, custom.kind, custom.effective_on, related_resources).
+#   The auditor-facing catalogue entry of a rule, read from its package METADATA (title,
+#   description, custom.severity, custom.kind, related_resources); `effective_on` is the rule's
+#   effective_from in data.tiergate.reference.effective_dates (null when always in force), so a
+#   date is written once.
 describe(chain) := {
-	"rule_id": rule_id(chain),
+	"rule_id": id,
 	"title": annotations.title,
 	"description": annotations.description,
 	"severity": annotations.custom.severity,
 	"kind": annotations.custom.kind,
-	"effective_on": object.get(annotations.custom, "effective_on", null),
+	"effective_on": object.get(data.tiergate.reference.effective_dates.rules, [id, "effective_from"], null),
 	"related_resources": object.get(annotations, "related_resources", []),
 } if {
 	annotations := package_entry(chain).annotations
+	id := rule_id(chain)
 }

@@ -27,18 +27,39 @@ test_catalogue_entries_are_complete if {
 	}
 }
 
-test_catalogue_entry_of_phase_in_rule if {
+test_catalogue_entry_of_finance_phase_in_is_a_warning_without_date if {
 	some entry in main.catalogue
 	entry.rule_id == "domestic.finance_phase_in"
-	entry.effective_on == "2027-01-01T00:00:00+08:00"
-	entry.severity == "deny"
+	entry.effective_on == null
+	entry.severity == "warn"
 	entry.kind == "violation"
 }
 
-test_effective_dates_in_data_match_metadata if {
+test_catalogue_effective_on_is_derived_from_effective_dates if {
 	dated := {entry.rule_id: entry.effective_on | some entry in main.catalogue; entry.effective_on != null}
-	configured := {id: rule.effective_on | some id, rule in data.tiergate.reference.effective_dates.rules}
+	configured := {id: rule.effective_from | some id, rule in data.tiergate.reference.effective_dates.rules}
 	dated == configured
+	dated["obligations.ai_content_labeling"] == "2025-09-01T00:00:00+08:00"
+}
+
+_finance_l20(evaluation_time, procurement) := fx.with_context({
+	"sector": "finance",
+	"requested_accelerator": "nvidia-l20",
+	"evaluation_time": evaluation_time,
+	"procurement": procurement,
+})
+
+# The finance phase-in used to deny from 2027-01-01T00:00:00+08:00 (2026-12-31T16:00:00Z), even
+# hardware already installed; it is a preference on both sides of that instant (every procurement
+# on both sides: tests/policies, against the real OPA).
+test_finance_phase_in_never_denies_or_excludes_installed_hardware if {
+	every instant in ["2026-12-31T15:59:59Z", "2026-12-31T16:00:00Z"] {
+		decision := main.decision with input as _finance_l20(instant, "existing")
+		decision.verdict == "allow"
+		decision.domestic_substitution == {"required": false, "preferred": true, "rule_ids": ["domestic.finance_phase_in"]}
+		"nvidia-l20" in decision.accelerators.allowed
+		[v.severity | some v in decision.violations; v.rule_id == "domestic.finance_phase_in"] == ["warn"]
+	}
 }
 
 test_tier_ladder_is_highest_first if {
@@ -82,12 +103,15 @@ test_deny_government_decision if {
 			"rule_id": "tier.sector_matrix",
 			"tier": "vpc",
 			"message": "sector government (group government) with general data needs at least vpc (rule)",
-			"message_zh": "行业 government（党政机关）处理一般数据，最低部署层级为 专有网络VPC（vpc）",
+			"message_zh": "党政机关处理一般数据，最低部署层级为专有网络VPC（vpc，依据规定）",
 		}],
 	}
 	decision.domestic_substitution == {"required": true, "preferred": true, "rule_ids": ["domestic.sector_mandate"]}
 	[v.rule_id | some v in decision.violations] == ["domestic.sector_mandate", "export.restricted_part", "tier.below_minimum"]
-	[o.rule_id | some o in decision.obligations] == ["obligations.domestic_host_stack", "obligations.government_cloud", "obligations.mlps_filing"]
+	[o.rule_id | some o in decision.obligations] == [
+		"obligations.domestic_host_stack", "obligations.government_cloud",
+		"obligations.mlps_cloud_extension", "obligations.mlps_filing",
+	]
 	"huawei-ascend-910b3" in decision.accelerators.allowed
 	not "nvidia-h100-sxm" in decision.accelerators.allowed
 	{"accelerator": "nvidia-h100-sxm", "rule_ids": ["domestic.sector_mandate"]} in decision.accelerators.excluded

@@ -4,10 +4,10 @@
 #   Denies when none of the feasible hardware plans from the sizing engine uses an accelerator the
 #   rules allow here (or there is no plan at all): nothing compliant can be recommended.
 # related_resources:
-#   - ref: https://www.tonguebusy.com/a/tuiguang/kuaishoutuiguang/30-6924-01.html
-#     description: 信创 2+8+N — domestic accelerators where required
-#   - ref: https://wyomingstarnews.org/2025/12/09/trump-opens-door-for-nvidia-to-sell-h200-chips-to-china-softening-export-controls
-#     description: US export controls on accelerators for China
+#   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
+#     description: 保守国家秘密法 (2024) Art. 30 — where domestic, classified-grade equipment is required
+#   - ref: https://www.federalregister.gov/documents/2023/10/25/2023-23055/implementation-of-additional-export-controls-certain-advanced-computing-items-supercomputer-and
+#     description: US export controls on advanced computing items (88 FR 73458, 2023-10-25)
 # custom:
 #   kind: violation
 #   severity: deny
@@ -31,11 +31,14 @@ deny contains violation if {
 	every plan in facts.candidates {
 		not plan.accelerator in hardware.allowed
 	}
-	ids := concat(", ", sort({plan.accelerator | some plan in facts.candidates}))
+	ids := sort({plan.accelerator | some plan in facts.candidates})
 	violation := result.deny(
 		rego.metadata.chain(),
-		sprintf("no compliant hardware plan: none of the %d candidate plans (%s) uses an allowed accelerator", [count(facts.candidates), ids]),
-		sprintf("没有合规的硬件方案：%d 个候选方案（%s）均未使用允许的加速卡", [count(facts.candidates), ids]),
+		sprintf(
+			"no compliant hardware plan: none of the %d candidate plans (%s) uses an allowed accelerator",
+			[count(facts.candidates), concat(", ", ids)],
+		),
+		sprintf("没有合规的硬件方案：%d个候选方案（%s）均未使用允许的加速卡", [count(facts.candidates), concat("、", ids)]),
 	)
 }
 

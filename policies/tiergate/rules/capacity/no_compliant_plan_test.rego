@@ -17,7 +17,7 @@ test_deny_only_excluded_candidates if {
 		"rule_id": "capacity.no_compliant_plan",
 		"severity": "deny",
 		"message": "no compliant hardware plan: none of the 2 candidate plans (nvidia-a100-80gb-sxm, nvidia-h100-sxm) uses an allowed accelerator",
-		"message_zh": "没有合规的硬件方案：2 个候选方案（nvidia-a100-80gb-sxm, nvidia-h100-sxm）均未使用允许的加速卡",
+		"message_zh": "没有合规的硬件方案：2个候选方案（nvidia-a100-80gb-sxm、nvidia-h100-sxm）均未使用允许的加速卡",
 	}} with input as fx.with_candidates({"sector": "government"}, ["nvidia-h100-sxm", "nvidia-a100-80gb-sxm"])
 }
 

@@ -6,11 +6,9 @@
 #   data.tiergate.reference.domestic.finance_critical.
 # related_resources:
 #   - ref: https://shui5.cn/article/17/150712.html
-#     description: 关于银行业保险业数字化转型的指导意见 (银保监办发〔2022〕2号) — 关键技术自主可控
-#   - ref: http://readke.com/c/012J303142022_2.html
-#     description: 银行保险业数字化转型路线图 — 关键技术自主可控, supply-chain security
-#   - ref: http://code.shayuweb.com/keji/268837.html
-#     description: 交通银行 thousand-card Ascend cluster (practice)
+#     description: >-
+#       关于银行业保险业数字化转型的指导意见 (银保监办发〔2022〕2号), copy (no primary copy found) — 关键技术自主可控,
+#       核心能力不外包; the accelerator requirement is a judgement
 # custom:
 #   kind: violation
 #   severity: deny
@@ -27,9 +25,9 @@ _config := data.tiergate.reference.domestic.finance_critical
 reason := ["core business", "核心业务"] if {
 	facts.ctx.sector in _config.sectors
 	_config.core_business == facts.ctx.core_business
-} else := [sprintf("%s data", [facts.ctx.data_class]), facts.data_class_zh] if {
+} else := [sprintf("%s data", [facts.data_class]), facts.data_class_zh] if {
 	facts.ctx.sector in _config.sectors
-	facts.ctx.data_class in _config.data_classes
+	facts.data_class in _config.data_classes
 }
 
 substitution := result.substitution(rego.metadata.chain(), "required") if reason

@@ -2,15 +2,14 @@
 # title: Domestic accelerators required for defense and government
 # description: >-
 #   In the sectors listed in data.tiergate.reference.domestic.sector_mandate (defense and party &
-#   government, the "2" of 信创 2+8+N), only domestic accelerators are offered and a requested
-#   non-domestic accelerator is denied.
+#   government), only domestic accelerators are offered and a requested non-domestic accelerator
+#   is denied. A judgement: no published rule text mandates accelerators, though reported guidance
+#   for state-funded data centres (2025-11) and the 信创 procurement lists point the same way.
 # related_resources:
-#   - ref: https://www.tonguebusy.com/a/tuiguang/kuaishoutuiguang/30-6924-01.html
-#     description: 信创体系 “2+8+N” — party and government first
-#   - ref: https://chinapp.net.cn/pinpaidongtai/2025/0102/11753.html
-#     description: 信创产业五年 — 2+8+N established; party/government 2027 targets
-#   - ref: https://nanjing.11467.com/info/38958393.htm
-#     description: 保密室设备配置标准 — classified equipment procured domestic
+#   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
+#     description: 保守国家秘密法 (2024) Art. 30 — classified systems use equipment meeting national secrecy standards
+#   - ref: https://www.itsec.gov.cn/
+#     description: 中国信息安全测评中心 — 安全可靠测评 results used by government procurement (no published accelerator mandate; judgement)
 # custom:
 #   kind: violation
 #   severity: deny
@@ -33,8 +32,8 @@ deny contains violation if {
 	_applies
 	violation := domestic.requested_violation(
 		rego.metadata.chain(),
-		sprintf("sector %s is under the 信创 mandate", [facts.ctx.sector]),
-		sprintf("行业 %s（%s）属于信创强制范围", [facts.ctx.sector, facts.group_zh]),
+		sprintf("sector %s is under the 信创 mandate (judgement)", [facts.ctx.sector]),
+		sprintf("%s属于信创强制范围（判断性规则）", [facts.sector_zh]),
 	)
 }
 

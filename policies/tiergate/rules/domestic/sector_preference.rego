@@ -3,12 +3,10 @@
 # description: >-
 #   In the sectors listed in data.tiergate.reference.domestic.sector_preference (energy, telecom,
 #   transport, education, healthcare), domestic accelerators are preferred: a non-domestic one is
-#   a warning, never a deny.
+#   a warning, never a deny. The sector list is the industry's "2+8+N" framing, a judgement.
 # related_resources:
-#   - ref: https://www.tonguebusy.com/a/tuiguang/kuaishoutuiguang/30-6924-01.html
-#     description: 信创体系 “2+8+N” — the eight key industries
 #   - ref: https://chinapp.net.cn/pinpaidongtai/2025/0102/11753.html
-#     description: 信创产业五年 — 小信创 to 大信创; energy, transport rolling out
+#     description: 信创产业五年 — the "2+8+N" industry framing (industry press, not a rule; judgement)
 # custom:
 #   kind: violation
 #   severity: warn
@@ -26,8 +24,8 @@ warn contains violation if {
 	_applies
 	violation := domestic.preference_warning(
 		rego.metadata.chain(),
-		sprintf("sector %s is in the 信创 key industries", [facts.ctx.sector]),
-		sprintf("行业 %s（%s）属于信创重点行业", [facts.ctx.sector, facts.group_zh]),
+		sprintf("sector %s is in the 信创 key industries (judgement)", [facts.ctx.sector]),
+		sprintf("%s属于信创重点行业（判断性规则）", [facts.sector_zh]),
 	)
 }
 

@@ -4,10 +4,8 @@
 #   A workload with any state-secret grade uses domestic accelerators only: classified systems
 #   must meet national secrecy standards and their equipment is procured domestic.
 # related_resources:
-#   - ref: https://m.law.iask.sina.com.cn/jx/sh/ggXsRY6Hma.html
-#     description: 保守国家秘密法 / BMB17 / BMB20 分级保护
-#   - ref: https://nanjing.11467.com/info/38958393.htm
-#     description: 保密室设备配置标准 — classified terminals and systems procured as domestic equipment
+#   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
+#     description: 保守国家秘密法 (2024) Art. 30 — equipment meeting national secrecy standards; BMB17/BMB20 分级保护
 # custom:
 #   kind: violation
 #   severity: deny
@@ -31,7 +29,7 @@ deny contains violation if {
 	violation := domestic.requested_violation(
 		rego.metadata.chain(),
 		sprintf("the workload holds state secrets (%s)", [facts.ctx.state_secret]),
-		sprintf("该工作负载涉及国家秘密（%s）", [facts.ctx.state_secret]),
+		sprintf("该工作负载涉及国家秘密（%s）", [data.tiergate.reference.obligations.classified_protection.levels_zh[facts.ctx.state_secret]]),
 	)
 }
 

@@ -5,8 +5,8 @@
 #   (data.tiergate.reference.accelerators): its domestic and export status are unknown, so no
 #   rule can clear it.
 # related_resources:
-#   - ref: https://www.ingameloop.com/news/us-banned-nvidias-gpu-from-china/
-#     description: US export controls — per-part status must be known
+#   - ref: https://www.federalregister.gov/documents/2023/10/25/2023-23055/implementation-of-additional-export-controls-certain-advanced-computing-items-supercomputer-and
+#     description: US export controls on advanced computing items (88 FR 73458) — a part's status must be known
 # custom:
 #   kind: violation
 #   severity: deny

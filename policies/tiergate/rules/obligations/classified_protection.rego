@@ -1,13 +1,13 @@
 # METADATA
 # title: Classified protection (分级保护) for state secrets
 # description: >-
-#   A workload with a state-secret grade is built, tested and operated under BMB17/BMB20
-#   classified protection, tested only by the national secrecy evaluation centre.
+#   A workload with a state-secret grade runs on a classified information system under 分级保护
+#   (BMB17/BMB20), not under MLPS filing: built by a qualified classified-systems integrator, and
+#   put into use only after testing by a secrecy evaluation body and approval by the secrecy
+#   administration.
 # related_resources:
-#   - ref: https://m.law.iask.sina.com.cn/jx/sh/ggXsRY6Hma.html
-#     description: 保守国家秘密法 / BMB17 / BMB20
-#   - ref: https://www.itangsoft.com/baike/show-218788.html
-#     description: 涉密信息系统的等级划分
+#   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
+#     description: 保守国家秘密法 (revised 2024-02-27, in force 2024-05-01) Art. 30 — 分级保护; use only after inspection
 # custom:
 #   kind: obligation
 #   severity: info
@@ -19,10 +19,21 @@ import data.tiergate.lib.result
 obligation contains result.obligation(rego.metadata.chain(), message, message_zh) if {
 	grade_zh := data.tiergate.reference.obligations.classified_protection.levels_zh[facts.ctx.state_secret]
 	message := sprintf(
-		"state secret grade %s: BMB17/BMB20 classified protection, tested by the national secrecy evaluation centre",
+		concat("", [
+			"state secret grade %s: classified protection (BMB17/BMB20) instead of MLPS filing; built by a qualified ",
+			"classified-systems integrator, in use only after testing by a secrecy evaluation body and approval by the ",
+			"secrecy administration (Law on Guarding State Secrets Art. 30)",
+		]),
 		[facts.ctx.state_secret],
 	)
-	message_zh := sprintf("涉及国家秘密（%s）：须按BMB17/BMB20分级保护建设，并由国家保密科技测评机构测评", [grade_zh])
+	message_zh := sprintf(
+		concat("", [
+			"涉及国家秘密（%s）：涉密信息系统按分级保护要求（BMB17/BMB20）规划建设，不适用等级保护备案；",
+			"须由具有涉密信息系统集成资质的单位承建，经保密测评机构检测评估并经保密行政管理部门审查合格后方可投入使用",
+			"（保守国家秘密法第三十条）",
+		]),
+		[grade_zh],
+	)
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())

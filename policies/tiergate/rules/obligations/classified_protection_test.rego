@@ -6,8 +6,12 @@ import data.tiergate.rules.obligations.classified_protection
 test_obligation_top_secret if {
 	classified_protection.obligation == {{
 		"rule_id": "obligations.classified_protection",
-		"message": "state secret grade top_secret: BMB17/BMB20 classified protection, tested by the national secrecy evaluation centre",
-		"message_zh": "涉及国家秘密（绝密）：须按BMB17/BMB20分级保护建设，并由国家保密科技测评机构测评",
+		"message": concat("", [
+			"state secret grade top_secret: classified protection (BMB17/BMB20) instead of MLPS filing;",
+			" built by a qualified classified-systems integrator,",
+			" in use only after testing by a secrecy evaluation body and approval by the secrecy administration (Law on Guarding State Secrets Art. 30)",
+		]),
+		"message_zh": "涉及国家秘密（绝密）：涉密信息系统按分级保护要求（BMB17/BMB20）规划建设，不适用等级保护备案；须由具有涉密信息系统集成资质的单位承建，经保密测评机构检测评估并经保密行政管理部门审查合格后方可投入使用（保守国家秘密法第三十条）",
 	}} with input as fx.with_context({"state_secret": "top_secret"})
 }
 

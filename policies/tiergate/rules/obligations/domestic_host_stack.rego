@@ -4,10 +4,8 @@
 #   In the sectors listed in data.tiergate.reference.domestic.host_stack (defense and government),
 #   the host CPU, operating system and database must be domestic as well as the accelerator.
 # related_resources:
-#   - ref: https://www.tonguebusy.com/a/tuiguang/kuaishoutuiguang/30-6924-01.html
-#     description: 信创体系 “2+8+N”
-#   - ref: http://www.vtpy.cn/product/4.html
-#     description: 国产CPU (Kunpeng, Phytium, Loongson, Hygon, Sunway, Zhaoxin)
+#   - ref: https://www.itsec.gov.cn/
+#     description: 中国信息安全测评中心 — 安全可靠测评 results (CPUs, operating systems, databases) used by government procurement standards
 # custom:
 #   kind: obligation
 #   severity: info
@@ -21,7 +19,7 @@ _config := data.tiergate.reference.domestic.host_stack
 obligation contains result.obligation(rego.metadata.chain(), message, message_zh) if {
 	facts.ctx.sector in _config.sectors
 	message := sprintf("sector %s: %s must be domestic (信创)", [facts.ctx.sector, concat(", ", _config.components)])
-	message_zh := sprintf("行业 %s（%s）：%s须为国产（信创）", [facts.ctx.sector, facts.group_zh, concat("、", _config.components_zh)])
+	message_zh := sprintf("%s：%s须为国产（信创）", [facts.sector_zh, concat("、", _config.components_zh)])
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())

@@ -7,7 +7,7 @@ test_obligation_defense if {
 	domestic_host_stack.obligation == {{
 		"rule_id": "obligations.domestic_host_stack",
 		"message": "sector defense: host CPU, operating system, database must be domestic (信创)",
-		"message_zh": "行业 defense（军工国防）：主机CPU、操作系统、数据库须为国产（信创）",
+		"message_zh": "军工国防单位：主机CPU、操作系统、数据库须为国产（信创）",
 	}} with input as fx.with_context({"sector": "defense"})
 }
 

@@ -1,13 +1,12 @@
 # METADATA
-# title: IT-outsourcing risk controls for finance on cloud
+# title: IT-outsourcing risk controls for finance on cloud or rented bare metal
 # description: >-
-#   A finance workload whose selected tier is a cloud tier (VPC or shared cloud) is IT outsourcing:
-#   concentration-risk management, exit plans, and no outsourcing of core capabilities.
+#   A finance workload whose selected tier is a cloud tier (VPC or cloud servers), or dedicated
+#   bare metal it rents, entrusts IT activities to a provider — IT outsourcing: concentration-risk
+#   management, exit plans, and no outsourcing of core capabilities.
 # related_resources:
 #   - ref: https://newton.com.tw/wiki/%E9%8A%80%E8%A1%8C%E4%BF%9D%E9%9A%AA%E6%A9%9F%E6%A7%8B%E4%BF%A1%E6%81%AF%E7%A7%91%E6%8A%80%E5%A4%96%E5%8C%85%E9%A2%A8%E9%9A%AA%E7%9B%A3%E7%AE%A1%E8%BE%A6%E6%B3%95/59956743
-#     description: 银行保险机构信息科技外包风险监管办法 (银保监办发〔2021〕141号)
-#   - ref: http://m.xunjk.com/wap/xinwen/jinrong/2022/0126/188772.html
-#     description: 外包办法 — six risk types, concentration risk
+#     description: 银行保险机构信息科技外包风险监管办法 (银保监办发〔2021〕141号), copy (no primary copy found) — Art. 2 definition of outsourcing
 # custom:
 #   kind: obligation
 #   severity: info
@@ -19,16 +18,22 @@ import data.tiergate.lib.tier
 
 _config := data.tiergate.reference.obligations.finance_outsourcing
 
+_outsourced := ["on", "部署于"] if {
+	tier.selected in _config.tiers
+} else := ["on rented", "租用"] if {
+	tier.selected in _config.rented_tiers
+	facts.ctx.procurement == "rental"
+}
+
 obligation contains result.obligation(rego.metadata.chain(), message, message_zh) if {
 	facts.ctx.sector in _config.sectors
-	tier.selected in _config.tiers
 	message := sprintf(
-		"finance workload on %s is IT outsourcing: concentration-risk controls and exit plan (银保监办发〔2021〕141号)",
-		[tier.selected],
+		"finance workload %s %s is IT outsourcing: concentration-risk controls and exit plan (银保监办发〔2021〕141号)",
+		[_outsourced[0], tier.selected],
 	)
 	message_zh := sprintf(
-		"金融业务部署于%s（%s）属于信息科技外包：须落实集中度风险管理和退出预案（银保监办发〔2021〕141号）",
-		[facts.tier_zh[tier.selected], tier.selected],
+		"金融业务%s%s（%s）属于信息科技外包：须落实集中度风险管理和退出预案（银保监办发〔2021〕141号）",
+		[_outsourced[1], facts.tier_zh[tier.selected], tier.selected],
 	)
 }
 

@@ -16,8 +16,22 @@ test_obligation_finance_on_shared_cloud if {
 	startswith(o.message, "finance workload on shared_cloud ")
 }
 
-test_allow_finance_on_bare_metal if {
-	finance_outsourcing.obligation == set() with input as fx.with_context({"sector": "finance", "requested_tier": "bare_metal"})
+test_obligation_finance_on_rented_bare_metal if {
+	finance_outsourcing.obligation == {{
+		"rule_id": "obligations.finance_outsourcing",
+		"message": "finance workload on rented bare_metal is IT outsourcing: concentration-risk controls and exit plan (银保监办发〔2021〕141号)",
+		"message_zh": "金融业务租用专属裸金属服务器（bare_metal）属于信息科技外包：须落实集中度风险管理和退出预案（银保监办发〔2021〕141号）",
+	}} with input as fx.with_context({"sector": "finance", "requested_tier": "bare_metal", "procurement": "rental"})
+}
+
+test_allow_finance_on_own_bare_metal if {
+	every procurement in ["new", "existing"] {
+		finance_outsourcing.obligation == set() with input as fx.with_context({"sector": "finance", "requested_tier": "bare_metal", "procurement": procurement})
+	}
+}
+
+test_allow_finance_on_rented_appliance if {
+	finance_outsourcing.obligation == set() with input as fx.with_context({"sector": "finance", "requested_tier": "appliance", "procurement": "rental"})
 }
 
 test_allow_other_sector_on_vpc if {

@@ -1,55 +1,45 @@
 # METADATA
 # title: MLPS (等保) filing at the level the data implies
 # description: >-
-#   Every workload is graded and filed under the Multi-Level Protection Scheme (GB/T 22239-2019)
-#   at the level its data class (and any state-secret grade) implies, per
-#   data.tiergate.reference.obligations.mlps.
+#   Every workload that holds no state secret is graded, filed and assessed under the Multi-Level
+#   Protection Scheme (GB/T 22239-2019) at the level its data class implies (sensitive personal
+#   information counts as sensitive data), raised where a sector grades its core business higher
+#   (healthcare: level 3), per data.tiergate.reference.obligations.mlps. A state-secret system is
+#   graded under 分级保护 instead (obligations.classified_protection). The Cybersecurity Law article
+#   cited follows the evaluation date (renumbered on 2026-01-01).
 # related_resources:
-#   - ref: http://www.freeoa.net/osuport/sysec/insurance-ases-levtt_3546.html
-#     description: 网络安全法 Art. 21/59, 等级保护 2.0 levels 2 and 3
-#   - ref: http://acartierwatches.cn/a/04213aN2023.html
-#     description: 网络安全保护等级划分 (five levels)
-#   - ref: https://www.itangsoft.com/baike/show-218788.html
-#     description: 秘密 ≥ 等保三级, 机密 ≥ 四级
+#   - ref: http://www.npc.gov.cn/npc/c2/c30834/202510/t20251028_449048.html
+#     description: 关于修改《中华人民共和国网络安全法》的决定 (2025-10-28, in force 2026-01-01)
+#   - ref: https://www.cac.gov.cn/2025-12/29/c_1768735112911946.htm
+#     description: 中华人民共和国网络安全法 (2025 amended text) — Art. 23 网络安全等级保护制度
+#   - ref: https://www.cac.gov.cn/2016-11/07/c_1119867116.htm
+#     description: 中华人民共和国网络安全法 (2016) — Art. 21 网络安全等级保护制度 (until 2025-12-31)
 # custom:
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.mlps_filing
 
 import data.tiergate.lib.facts
+import data.tiergate.lib.mlps
 import data.tiergate.lib.result
 
-_mlps := data.tiergate.reference.obligations.mlps
+default _why_en := ""
 
-_level := max({
-	_mlps.levels_by_data_class[facts.ctx.data_class],
-	object.get(_mlps.levels_by_state_secret, facts.ctx.state_secret, 0),
-})
+_why_en := sprintf(", %s core business", [facts.ctx.sector]) if mlps.raised_by_core_business
 
-# The state-secret grade is named only when there is one ("state secret none" read oddly).
-default _secret_en := ""
+default _why_zh := ""
 
-_secret_en := sprintf(", state secret %s", [facts.ctx.state_secret]) if facts.ctx.state_secret != "none"
-
-default _secret_zh := ""
-
-_secret_zh := sprintf("，国家秘密（%s）", [_mlps_secret_zh]) if facts.ctx.state_secret != "none"
-
-_mlps_secret_zh := object.get(
-	data.tiergate.reference.obligations.classified_protection.levels_zh,
-	facts.ctx.state_secret,
-	facts.ctx.state_secret,
-)
+_why_zh := sprintf("，%s核心业务系统", [facts.sector_zh]) if mlps.raised_by_core_business
 
 obligation contains result.obligation(
 	rego.metadata.chain(),
 	sprintf(
-		"MLPS (GB/T 22239-2019) level %d grading, filing and assessment: %s data%s",
-		[_level, facts.ctx.data_class, _secret_en],
+		"MLPS (GB/T 22239-2019) level %d grading, filing and assessment (Cybersecurity Law Art. %d): %s data%s",
+		[mlps.level, mlps.law_article.article, facts.data_class, _why_en],
 	),
 	sprintf(
-		"须按网络安全等级保护%s定级、备案和测评：%s%s",
-		[_mlps.level_names_zh[format_int(_level, 10)], facts.data_class_zh, _secret_zh],
+		"%s%s：须按网络安全等级保护%s定级备案并开展等级测评（网络安全法%s）",
+		[facts.data_class_zh, _why_zh, mlps.level_zh, mlps.law_article.article_zh],
 	),
 )
 

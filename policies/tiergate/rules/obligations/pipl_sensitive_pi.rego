@@ -4,10 +4,8 @@
 #   Processing sensitive personal information needs the individual's separate consent and a
 #   personal-information protection impact assessment beforehand.
 # related_resources:
-#   - ref: https://wechat.estsglobal.com/wechat/law_contents/311
-#     description: 个人信息保护法 Art. 28 — sensitive personal information
-#   - ref: http://crsrw.com/falvzixun/12951.html
-#     description: 个人信息保护法 Art. 29 — separate consent (单独同意); Art. 55 impact assessment
+#   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
+#     description: 个人信息保护法 Art. 28 (sensitive personal information), Art. 29 (separate consent), Art. 55-56 (impact assessment)
 # custom:
 #   kind: obligation
 #   severity: info

@@ -1,52 +1,50 @@
 # METADATA
-# title: Important data and personal information stay in mainland China
+# title: Data exports that need a CAC security assessment
 # description: >-
-#   A workload in a region outside data.tiergate.reference.residency.home_regions that processes
-#   important or core data, or personal information, is a data export needing a CAC security
-#   assessment; tiergate denies it.
+#   Denies a data export (数据出境) that needs a CAC security assessment under the regime in force
+#   (data.tiergate.reference.residency.regimes): important or core data processed outside mainland
+#   China, personal information exported by a CII operator, or personal information above the
+#   assessment thresholds (`context.cross_border`); and personal information processed offshore
+#   whose yearly number of people is not declared, since the path cannot be determined. Exports
+#   below the thresholds are obligations.pi_export_contract or exempt.
 # related_resources:
-#   - ref: https://epaper.bbtnews.com.cn/site1/bjsb/html/2022-07/08/content_477083.htm?div=-1
-#     description: 数据出境安全评估办法 (CAC, 2022-09-01) — when a security assessment is required
-#   - ref: https://www.cnpre.com/special/gzwpagepi.php?id=4019
-#     description: 数据出境安全评估办法 full text
-#   - ref: http://m.handmsg.com/page/2024/0615/25744912.shtml
-#     description: 促进和规范数据跨境流动规定 (2024-03-22)
+#   - ref: https://www.cac.gov.cn/2024-03/22/c_1712776611775634.htm
+#     description: 促进和规范数据跨境流动规定 (in force 2024-03-22) Art. 2, 5, 7, 8
+#   - ref: https://www.cac.gov.cn/2022-07/07/c_1658811536396503.htm
+#     description: 数据出境安全评估办法 (in force 2022-09-01) Art. 4
 # custom:
 #   kind: violation
 #   severity: deny
 package tiergate.rules.residency.data_export
 
 import data.tiergate.lib.facts
+import data.tiergate.lib.residency
 import data.tiergate.lib.result
 
-_residency := data.tiergate.reference.residency
-
-_offshore if not facts.ctx.region in _residency.home_regions
-
 deny contains violation if {
-	_offshore
-	facts.ctx.data_class in _residency.data_classes
+	some reason in residency.assessment_reasons
 	violation := result.deny(
 		rego.metadata.chain(),
-		sprintf(
-			"%s data in region %s is a data export that needs a CAC security assessment",
-			[facts.ctx.data_class, facts.ctx.region],
-		),
-		sprintf("在地区 %s 处理%s属于数据出境，须通过网信部门安全评估", [facts.ctx.region, facts.data_class_zh]),
+		sprintf("%s: a data export that needs a CAC security assessment (%s)", [reason[0], residency.regime.assessment_basis]),
+		sprintf("%s，属于数据出境，须通过国家网信部门数据出境安全评估（%s）", [reason[1], residency.regime.assessment_basis_zh]),
 	)
 }
 
 deny contains violation if {
-	_offshore
-	_residency.personal_information == true
-	facts.processes_personal_information
+	residency.undeclared
 	violation := result.deny(
 		rego.metadata.chain(),
 		sprintf(
-			"personal information processed in region %s is a data export that needs a CAC security assessment",
+			concat("", [
+				"personal information processed in region %s is a data export, but the people per year (context.cross_border) ",
+				"are not declared: exemption, standard contract or security assessment cannot be told apart",
+			]),
 			[facts.ctx.region],
 		),
-		sprintf("在地区 %s 处理个人信息属于数据出境，须通过网信部门安全评估", [facts.ctx.region]),
+		sprintf(
+			"在%s处理个人信息属于数据出境，但未申报当年累计向境外提供个人信息的人数，无法判断适用免予申报、标准合同（认证）还是安全评估",
+			[facts.region_zh(facts.ctx.region)],
+		),
 	)
 }
 

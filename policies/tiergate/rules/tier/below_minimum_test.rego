@@ -8,7 +8,7 @@ test_deny_shared_cloud_for_finance_sensitive if {
 		"rule_id": "tier.below_minimum",
 		"severity": "deny",
 		"message": "requested tier vpc is below the minimum appliance set by tier.sector_matrix",
-		"message_zh": "所申请的部署层级 专有网络VPC（vpc）低于最低要求 本地GPU一体机（appliance），依据规则：tier.sector_matrix",
+		"message_zh": "所申请的部署层级专有网络VPC（vpc）低于最低要求本地GPU一体机（appliance），依据规则：tier.sector_matrix",
 	}} with input as fx.with_context({"sector": "finance", "data_class": "sensitive", "requested_tier": "vpc"})
 }
 
@@ -17,7 +17,7 @@ test_deny_unknown_tier if {
 		"rule_id": "tier.below_minimum",
 		"severity": "deny",
 		"message": "requested tier mainframe is not a tier of the ladder (classified_facility, bare_metal, appliance, vpc)",
-		"message_zh": "所申请的部署层级 mainframe 不在层级列表中",
+		"message_zh": "所申请的部署层级“mainframe”不在层级列表中",
 	}} with input as fx.with_context({"requested_tier": "mainframe"})
 }
 
@@ -31,4 +31,10 @@ test_allow_exact_minimum if {
 
 test_allow_no_requested_tier if {
 	below_minimum.deny == set() with input as fx.with_context({})
+}
+
+test_deny_lists_every_basis_rule_joined_for_each_language if {
+	some violation in below_minimum.deny with input as fx.with_context({"sector": "finance", "data_class": "important", "core_business": true, "requested_tier": "vpc"})
+	endswith(violation.message, "set by tier.core_business, tier.sector_matrix")
+	endswith(violation.message_zh, "依据规则：tier.core_business、tier.sector_matrix")
 }

@@ -1,13 +1,12 @@
 # METADATA
-# title: Personal information never on shared cloud
+# title: Personal information as a rule not on shared cloud servers (judgement)
 # description: >-
 #   A workload that processes personal information (ordinary or sensitive) runs at least in a VPC,
-#   never on multi-tenant shared cloud servers.
+#   as a rule not on multi-tenant cloud servers or containers. A judgement: PIPL requires
+#   security measures (Art. 51), not a hosting form.
 # related_resources:
-#   - ref: https://wechat.estsglobal.com/wechat/law_contents/311
-#     description: 个人信息保护法 Art. 28 (sensitive personal information)
-#   - ref: http://crsrw.com/falvzixun/12951.html
-#     description: 个人信息保护法 — processing rules and separate consent
+#   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
+#     description: 个人信息保护法 Art. 51 (security measures), Art. 28 (sensitive personal information)
 # custom:
 #   kind: tier
 #   severity: info
@@ -20,8 +19,11 @@ _override := data.tiergate.reference.overrides.personal_information
 
 tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
 	facts.processes_personal_information
-	message := sprintf("personal information is processed, so at least %s (never shared cloud)", [_override.tier])
-	message_zh := sprintf("处理个人信息，最低部署层级为 %s（%s），不得使用共享云", [facts.tier_zh[_override.tier], _override.tier])
+	message := sprintf("personal information is processed, so at least %s: as a rule not on shared cloud (judgement)", [_override.tier])
+	message_zh := sprintf(
+		"处理个人信息，最低部署层级为%s（%s），原则上不使用%s（判断性规则）",
+		[facts.tier_zh[_override.tier], _override.tier, facts.tier_zh.shared_cloud],
+	)
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())

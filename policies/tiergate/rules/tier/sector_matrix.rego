@@ -3,16 +3,15 @@
 # description: >-
 #   Sets the minimum deployment tier from the tier matrix (sector group × data class) in
 #   data.tiergate.reference.tier_matrix. Each cell records whether it rests on a rule or is a
-#   judgement call, with its source; a reviewer changes a cell there, not here.
+#   judgement call, with its source; a reviewer changes a cell there, not here. Sensitive
+#   personal information counts as sensitive data at least (PIPL Art. 28).
 # related_resources:
-#   - ref: https://www.cnpre.com/special/gzwpagepi.php?id=4019
-#     description: 数据安全法 Art. 21 / 数据出境安全评估办法 — classified, graded data protection
-#   - ref: http://hnisia.com/Home/IndustryDetail/84-316-1
-#     description: GB/T 43697-2024 数据分类分级规则 (core > important > general)
-#   - ref: http://www.5568108.com/fzjg/gtqkl/qkxw/18421.htm
-#     description: 云计算服务安全评估办法 (2019) — assessed clouds for government and CII
-#   - ref: https://newton.com.tw/wiki/%E9%8A%80%E8%A1%8C%E4%BF%9D%E9%9A%AA%E6%A9%9F%E6%A7%8B%E4%BF%A1%E6%81%AF%E7%A7%91%E6%8A%80%E5%A4%96%E5%8C%85%E9%A2%A8%E9%9A%AA%E7%9B%A3%E7%AE%A1%E8%BE%A6%E6%B3%95/59956743
-#     description: 银行保险机构信息科技外包风险监管办法 (银保监办发〔2021〕141号)
+#   - ref: https://www.gov.cn/zhengce/content/202409/content_6977766.htm
+#     description: 网络数据安全管理条例 (2025) — data classified and graded; important data duties
+#   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
+#     description: 个人信息保护法 Art. 28 — sensitive personal information
+#   - ref: https://www.gov.cn/zhengce/content/2021-08/17/content_5631671.htm
+#     description: 关键信息基础设施安全保护条例 (2021) — protection on top of MLPS for designated operators
 # custom:
 #   kind: tier
 #   severity: info
@@ -21,15 +20,25 @@ package tiergate.rules.tier.sector_matrix
 import data.tiergate.lib.facts
 import data.tiergate.lib.result
 
+_matrix := data.tiergate.reference.tier_matrix
+
+default _lift_en := ""
+
+_lift_en := " (sensitive personal information counts as sensitive data)" if facts.data_class_lifted
+
+default _lift_zh := ""
+
+_lift_zh := "（敏感个人信息按敏感数据对待）" if facts.data_class_lifted
+
 tier_floor contains result.tier_floor(rego.metadata.chain(), cell.tier, message, message_zh) if {
-	cell := data.tiergate.reference.tier_matrix.cells[facts.group][facts.ctx.data_class]
+	cell := _matrix.cells[facts.group][facts.data_class]
 	message := sprintf(
-		"sector %s (group %s) with %s data needs at least %s (%s)",
-		[facts.ctx.sector, facts.group, facts.ctx.data_class, cell.tier, cell.basis],
+		"sector %s (group %s) with %s data%s needs at least %s (%s)",
+		[facts.ctx.sector, facts.group, facts.data_class, _lift_en, cell.tier, cell.basis],
 	)
 	message_zh := sprintf(
-		"行业 %s（%s）处理%s，最低部署层级为 %s（%s）",
-		[facts.ctx.sector, facts.group_zh, facts.data_class_zh, facts.tier_zh[cell.tier], cell.tier],
+		"%s处理%s%s，最低部署层级为%s（%s，%s）",
+		[facts.sector_zh, facts.data_class_zh, _lift_zh, facts.tier_zh[cell.tier], cell.tier, _matrix.basis_names_zh[cell.basis]],
 	)
 }
 

@@ -1,16 +1,12 @@
 # METADATA
 # title: State secrets need a classified facility
 # description: >-
-#   Any state-secret grade (秘密, 机密, 绝密) raises the minimum tier to a classified facility:
-#   BMB17/BMB20 require classified systems to be physically isolated from the Internet, which no
-#   cloud or shared hardware provides.
+#   Any state-secret grade (秘密, 机密, 绝密) raises the minimum tier to a classified facility: a
+#   classified system is protected by grade and used only after inspection, and state secrets may
+#   not be stored or processed on a non-classified system — no cloud or shared hardware qualifies.
 # related_resources:
-#   - ref: https://m.law.iask.sina.com.cn/jx/sh/ggXsRY6Hma.html
-#     description: 保守国家秘密法 / BMB17 涉及国家秘密的信息系统分级保护技术要求, BMB20 管理规范
-#   - ref: https://www.itangsoft.com/baike/show-218788.html
-#     description: 涉密信息系统的等级划分 (秘密 ≥ 等保三级, 机密 ≥ 四级, 绝密 closed building)
-#   - ref: https://jiubiao.wp.webpark.vip/index.php/secret/?secret_id=2
-#     description: 涉密信息系统分级保护 — physical isolation is the floor
+#   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
+#     description: 保守国家秘密法 (revised 2024-02-27, in force 2024-05-01) Art. 30 (分级保护), Art. 31(3)
 # custom:
 #   kind: tier
 #   severity: info
@@ -24,11 +20,11 @@ _override := data.tiergate.reference.overrides.state_secret
 tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, message, message_zh) if {
 	facts.ctx.state_secret in _override.levels
 	message := sprintf(
-		"state secret grade %s requires a physically isolated %s (BMB17/BMB20)",
+		"state secret grade %s requires a physically isolated %s (Law on Guarding State Secrets Art. 30-31, BMB17/BMB20)",
 		[facts.ctx.state_secret, _override.tier],
 	)
 	message_zh := sprintf(
-		"涉及国家秘密（%s），须在物理隔离的%s中部署（BMB17/BMB20）",
+		"涉及国家秘密（%s），须部署于物理隔离的%s（保守国家秘密法第三十条、第三十一条，BMB17/BMB20）",
 		[data.tiergate.reference.obligations.classified_protection.levels_zh[facts.ctx.state_secret], facts.tier_zh[_override.tier]],
 	)
 }

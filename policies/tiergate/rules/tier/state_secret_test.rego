@@ -7,8 +7,8 @@ test_floor_secret if {
 	state_secret.tier_floor == {{
 		"rule_id": "tier.state_secret",
 		"tier": "classified_facility",
-		"message": "state secret grade secret requires a physically isolated classified_facility (BMB17/BMB20)",
-		"message_zh": "涉及国家秘密（秘密），须在物理隔离的保密机房中部署（BMB17/BMB20）",
+		"message": "state secret grade secret requires a physically isolated classified_facility (Law on Guarding State Secrets Art. 30-31, BMB17/BMB20)",
+		"message_zh": "涉及国家秘密（秘密），须部署于物理隔离的保密机房（保守国家秘密法第三十条、第三十一条，BMB17/BMB20）",
 	}} with input as fx.with_context({"state_secret": "secret"})
 }
 

@@ -1,0 +1,63 @@
+# METADATA
+# title: Domestic accelerators for state-funded data-centre projects (reported guidance)
+# description: >-
+#   Hardware in a data-centre project that received state funds (`context.state_funded_data_centre`)
+#   uses domestic AI accelerators only from the guidance reported on 2025-11-05: a new purchase or
+#   rental of a non-domestic part is denied and non-domestic parts are excluded; hardware already
+#   installed is a warning (reported: removed in projects under 30 % complete, case by case
+#   otherwise). A judgement: the guidance is reported, its text is not published.
+# related_resources:
+#   - ref: https://www.reuters.com/world/china/china-bans-foreign-ai-chips-state-funded-data-centres-sources-say-2025-11-05/
+#     description: Reuters, 2025-11-05 — state-funded data centres to use domestic AI chips only (no published text)
+# custom:
+#   kind: violation
+#   severity: deny
+package tiergate.rules.domestic.state_funded_data_centre
+
+import data.tiergate.lib.domestic
+import data.tiergate.lib.facts
+import data.tiergate.lib.result
+
+_rule_id := result.rule_id(rego.metadata.chain())
+
+_applies if {
+	facts.ctx.state_funded_data_centre == true
+	facts.rule_in_force(_rule_id)
+}
+
+_installed if facts.ctx.procurement == "existing"
+
+substitution := result.substitution(rego.metadata.chain(), "required") if {
+	_applies
+	not _installed
+} else := result.substitution(rego.metadata.chain(), "preferred") if {
+	_applies
+}
+
+exclude contains exclusion if {
+	_applies
+	not _installed
+	some exclusion in domestic.exclusions(rego.metadata.chain())
+}
+
+deny contains violation if {
+	_applies
+	not _installed
+	violation := domestic.requested_violation(
+		rego.metadata.chain(),
+		"the data-centre project received state funds (guidance reported 2025-11-05, judgement)",
+		"该数据中心项目获得国家资金支持（据2025年11月报道的指引，判断性规则）",
+	)
+}
+
+warn contains violation if {
+	_applies
+	_installed
+	violation := domestic.preference_warning(
+		rego.metadata.chain(),
+		"the data-centre project received state funds: installed foreign accelerators are reported to be removed in projects under 30 % complete, case by case otherwise (judgement)",
+		"该数据中心项目获得国家资金支持：据报道，完工进度不足30%的项目须拆除已安装的非国产加速卡，其余项目个案处理（判断性规则）",
+	)
+}
+
+catalogue_entry := result.describe(rego.metadata.chain())

@@ -1,0 +1,35 @@
+# METADATA
+# title: Standard contract or certification for a personal-information export
+# description: >-
+#   A personal-information export (数据出境) below the security-assessment thresholds but above the
+#   exemption of the regime in force (`context.cross_border`) needs a filed standard contract for
+#   personal-information export or a personal-information protection certification.
+# related_resources:
+#   - ref: https://www.cac.gov.cn/2024-03/22/c_1712776611775634.htm
+#     description: 促进和规范数据跨境流动规定 (in force 2024-03-22) Art. 5(4), Art. 8
+#   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
+#     description: 个人信息保护法 Art. 38 — security assessment, certification or standard contract
+# custom:
+#   kind: obligation
+#   severity: info
+package tiergate.rules.obligations.pi_export_contract
+
+import data.tiergate.lib.facts
+import data.tiergate.lib.residency
+import data.tiergate.lib.result
+
+obligation contains result.obligation(
+	rego.metadata.chain(),
+	sprintf(
+		"personal information of %d people and sensitive personal information of %d people exported a year: a filed standard contract or a certification (%s)",
+		[residency.people, residency.sensitive_people, residency.regime.contract_basis],
+	),
+	sprintf(
+		"每年向境外提供%s人的个人信息、%s人的敏感个人信息：须订立个人信息出境标准合同并备案，或通过个人信息保护认证（%s）",
+		[facts.people_zh(residency.people), facts.people_zh(residency.sensitive_people), residency.regime.contract_basis_zh],
+	),
+) if {
+	residency.contract
+}
+
+catalogue_entry := result.describe(rego.metadata.chain())
