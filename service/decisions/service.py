@@ -193,7 +193,7 @@ def seal(
 
 def record_dict(row: DecisionRow) -> dict[str, Any]:
     """The full public record of a row: its sealed body plus hash and signature."""
-    content = json.loads(row.body)
+    content = chain.loads(row.body)
     content["integrity"] = {**content["integrity"], "hash": row.hash, "signature": row.signature}
     return dict(content)
 
