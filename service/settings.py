@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Per-key token bucket: sustained rate and burst size; rate 0 turns limiting off.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
+    # How far a client's context.evaluation_time may lie from the server's clock on a recorded
+    # decision; further only for a key with role backdate (replays keep the stored time).
+    evaluation_time_skew_seconds: float = Field(default=300.0, ge=0, le=86_400)
     # Logs: one JSON object per line (structlog); false gives human-readable console lines.
     log_json: bool = True
 

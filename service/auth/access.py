@@ -102,5 +102,10 @@ async def authorize(
     return principal
 
 
+def holds(principal: Principal | None, role: Role) -> bool:
+    """Whether the caller holds `role`; with authentication off (no principal) everyone does."""
+    return principal is None or role in principal.roles
+
+
 AUTHORIZE = Depends(authorize)
 PrincipalDep = Annotated[Principal | None, AUTHORIZE]

@@ -13,8 +13,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
@@ -35,7 +35,7 @@ from service.decisions.models import (
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
 from service.decisions.verify import VerifyResult, checkpoint_digest, verify_chain
-from service.errors import Conflict, InvalidInput, NotFound, PolicyEngineUnavailable
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer, PolicyEngine
 from service.policies.models import Candidate, PolicyContext, PolicyDecision, PolicyInput
 from service.sizing.catalog import Catalog
@@ -106,6 +106,27 @@ def sizing_summary(sizing: SizingResult) -> dict[str, Any]:
     return sizing.model_dump(mode="json", exclude={"options"})
 
 
+TimeSource = Literal["server", "client"]
+
+
+def evaluation_instant(
+    requested: datetime | None, *, now: datetime, skew: timedelta, may_backdate: bool
+) -> tuple[datetime, TimeSource]:
+    """When a recorded decision is evaluated, and who set that time. The server's clock unless
+    the client sent a time: within `skew` of the clock that is any client's to send, further
+    off only a key with role backdate may send (a backdated time could dodge a phase-in)."""
+    if requested is None:
+        return now, "server"
+    if abs(requested - now) > skew and not may_backdate:
+        raise Forbidden(
+            f"evaluation_time {requested.isoformat()} is more than {skew.total_seconds():g} s "
+            "from the server's clock; only a key with role backdate may decide at another time "
+            "(leave the field out to decide now, or replay a stored decision)",
+            field="context.evaluation_time",
+        )
+    return requested, "client"
+
+
 def build_record(
     *,
     decision_id: str,
@@ -113,6 +134,7 @@ def build_record(
     request_id: str | None,
     now: datetime,
     evaluation_time: datetime,
+    evaluation_time_source: TimeSource | None,
     sizing: SizingResult,
     answer: PolicyAnswer,
     decision: PolicyDecision,
@@ -126,6 +148,7 @@ def build_record(
         "id": decision_id,
         "created_at": now.isoformat(),
         "evaluation_time": evaluation_time.isoformat(),
+        **({"evaluation_time_source": evaluation_time_source} if evaluation_time_source else {}),
         "request_id": request_id,
         "request": stored_request,
         "masked_fields": masked_fields,
@@ -353,6 +376,8 @@ async def evaluate(
     db: Engine,
     signing_key: SigningKey,
     masker: Masker,
+    clock_skew: timedelta,
+    may_backdate: bool,
     request_id: str | None = None,
     idempotency_key: str | None = None,
 ) -> Created:
@@ -367,7 +392,9 @@ async def evaluate(
         if earlier is not None:
             return Created(_same_body_or_conflict(earlier, digest), replayed=True)
     now = datetime.now(UTC)
-    evaluation_time = request.context.evaluation_time or now
+    evaluation_time, source = evaluation_instant(
+        request.context.evaluation_time, now=now, skew=clock_skew, may_backdate=may_backdate
+    )
     evaluation = await _evaluate(
         request, evaluation_time, policy_engine=policy_engine, catalog=catalog
     )
@@ -377,6 +404,7 @@ async def evaluate(
         request_id=request_id,
         now=now,
         evaluation_time=evaluation_time,
+        evaluation_time_source=source,
         sizing=evaluation.sizing,
         answer=evaluation.answer,
         decision=evaluation.decision,
@@ -419,6 +447,7 @@ async def replay(
                 request_id=stored.request_id,
                 now=stored.created_at,
                 evaluation_time=stored.evaluation_time,
+                evaluation_time_source=stored.evaluation_time_source,
                 sizing=evaluation.sizing,
                 answer=evaluation.answer,
                 decision=evaluation.decision,

@@ -344,6 +344,7 @@ def test_obligations_never_block(client: httpx.Client) -> None:
 
 EXPECTED_RULES = {
     "capacity.no_compliant_plan": ("violation", "deny"),
+    "context.evaluation_time_invalid": ("violation", "deny"),
     "domestic.finance_critical": ("violation", "deny"),
     "domestic.finance_phase_in": ("violation", "deny"),
     "domestic.sector_mandate": ("violation", "deny"),
