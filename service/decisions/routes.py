@@ -85,6 +85,7 @@ async def create_decision(
         masker=runtime.masker,
         clock_skew=timedelta(seconds=runtime.settings.evaluation_time_skew_seconds),
         may_backdate=holds(caller, Role.backdate),
+        caller_key_id=caller.key_id if caller else None,
         request_id=request_id,
         idempotency_key=idempotency_key,
     )

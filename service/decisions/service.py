@@ -46,8 +46,22 @@ ALTERNATIVES = 3
 NO_MASKING = Masker(salt=b"", paths=())
 
 
-def input_digest(request: DecisionRequest) -> str:
-    return chain.sha256_hex(chain.canonical(request.model_dump(mode="json")))
+def input_digest(request: DecisionRequest, masker: Masker) -> str:
+    """sha256 of the RFC 8785 JSON of the request *as stored*: masked fields are salted HMACs,
+    so the digest reveals no more than the record does (an unsalted hash over the clear request
+    let organisation and workload names be guessed back), and anyone can recompute it from
+    the record's `request`."""
+    stored, _ = masker.mask(request.model_dump(mode="json"))
+    return chain.sha256_hex(chain.canonical(stored))
+
+
+def idempotency_scope(key_id: str | None, idempotency_key: str | None) -> str | None:
+    """What the unique idempotency column holds: the Idempotency-Key scoped to the API key
+    that sent it (a key reused by another caller is a new request, never their record)."""
+    if not idempotency_key:
+        return None
+    scoped = f"{key_id or ''}\n{idempotency_key}".encode()
+    return "scoped:" + chain.sha256_hex(scoped)
 
 
 def policy_input(
@@ -189,24 +203,10 @@ def seal(
         # Runs under the chain lock: canonicalise once, hash those bytes, store the same bytes.
         body = chain.canonical(content)
         digest = chain.sha256_hex(body)
-        rule_ids = sorted(
-            {v["rule_id"] for v in record["violations"]}
-            | {o["rule_id"] for o in record["obligations"]}
-        )
         return DecisionRow(
-            seq=seq,
-            id=record["id"],
-            created_at=datetime.fromisoformat(record["created_at"]),
-            sector=record["request"]["context"]["sector"],
-            verdict=record["verdict"],
-            tier=record["tier"]["selected"],
-            organization=record["request"]["context"].get("organization", ""),
-            rule_ids=" " + " ".join(rule_ids) + " ",
-            input_sha256=integrity["input_sha256"],
-            prev_hash=prev_hash,
+            **repository.index_columns(content),
             hash=digest,
             signature=chain.sign(key.private_key, digest),
-            key_id=key.key_id,
             body=body.decode("utf-8"),
             idempotency_key=idempotency_key,
         )
@@ -225,22 +225,6 @@ def to_record(row: DecisionRow) -> DecisionRecord:
     return DecisionRecord.model_validate(record_dict(row))
 
 
-def _columns_agree(row: DecisionRow, record: dict[str, Any]) -> str | None:
-    context = record.get("request", {}).get("context", {})
-    pairs = {
-        "seq": (row.seq, record.get("integrity", {}).get("seq")),
-        "sector": (row.sector, context.get("sector")),
-        "verdict": (row.verdict, record.get("verdict")),
-        "tier": (row.tier, record.get("tier", {}).get("selected")),
-        "organization": (row.organization, context.get("organization", "")),
-        "prev_hash": (row.prev_hash, record.get("integrity", {}).get("prev_hash")),
-    }
-    for name, (column, sealed) in pairs.items():
-        if column != sealed:
-            return f"column {name} ({column!r}) differs from the sealed record ({sealed!r})"
-    return None
-
-
 def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
     """Walk the stored chain in order (bounded memory) and check every record."""
     current: dict[str, DecisionRow] = {}
@@ -255,7 +239,7 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
         records(),
         keys=keys,
         head=(head.seq, head.hash) if head else None,
-        extra_check=lambda record: _columns_agree(current["row"], dict(record)),
+        extra_check=lambda record: repository.column_mismatch(current["row"], record),
     )
 
 
@@ -378,6 +362,7 @@ async def evaluate(
     masker: Masker,
     clock_skew: timedelta,
     may_backdate: bool,
+    caller_key_id: str | None = None,
     request_id: str | None = None,
     idempotency_key: str | None = None,
 ) -> Created:
@@ -386,7 +371,8 @@ async def evaluate(
     With an idempotency key, a retry of the same body returns the original record instead of
     deciding again, and the same key with another body is a conflict.
     """
-    digest = input_digest(request)
+    digest = input_digest(request, masker)
+    idempotency_key = idempotency_scope(caller_key_id, idempotency_key)
     if idempotency_key:
         earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
         if earlier is not None:

@@ -272,3 +272,42 @@ def test_each_record_from_the_api_verifies_on_its_own(client: TestClient, three)
         assert chain.record_hash(chain.content_of(record)) == integrity["hash"]
         key = chain.public_key_from_b64(published[integrity["key_id"]])
         assert chain.signature_valid(key, integrity["hash"], integrity["signature"])
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("created_at", "2000-01-01 00:00:00.000000"),
+        ("rule_ids", " "),
+        ("id", "00000000-0000-4000-8000-000000000000"),
+        ("input_sha256", "f" * 64),
+        ("key_id", "ed25519:0000000000000000"),
+        ("organization", "someone-else"),
+        ("verdict", "deny"),
+        ("tier", "shared_cloud"),
+    ],
+)
+def test_every_edited_index_column_is_detected(  # type: ignore[no-untyped-def]
+    client: TestClient, three, column: str, value: str
+) -> None:
+    """Issue 9 item 7: an edited column hides a record from a filter or lookup; verify names it."""
+    sql(
+        client,
+        f"UPDATE decisions SET {column} = :value WHERE id = :id",
+        value=value,
+        id=three[1]["id"],
+    )
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["checked"] == 1
+    assert f"column {column} " in str(report["reason"])
+
+
+def test_verify_checks_the_columns_the_repository_fills() -> None:
+    """One map: every index column of the table (all but the body, the hash and signature it
+    covers, and the idempotency key that is not part of the record) is checked."""
+    from service.decisions.repository import INDEX_COLUMNS
+    from service.decisions.tables import DecisionRow
+
+    unchecked = set(DecisionRow.model_fields) - set(INDEX_COLUMNS)
+    assert unchecked == {"body", "hash", "signature", "idempotency_key"}
