@@ -11,6 +11,7 @@ from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from service.db import recycle
 from service.decisions.tables import ChainHead, DecisionRow, SigningKeyRow
 from service.errors import StorageUnavailable
 
@@ -125,6 +126,7 @@ def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> Decisi
     except SQLAlchemyError as exc:
         if isinstance(exc, IntegrityError) and "idempotency" in str(exc.orig).lower():
             raise DuplicateIdempotencyKey from exc
+        recycle(engine)  # pooled connections may stay read-only or dead after this
         raise StorageUnavailable(
             f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
         ) from exc
