@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from service.workloads.models import Workload
 
@@ -117,12 +125,12 @@ class Context(BaseModel):
     sector: Sector = Field(description="Sector of the owning organisation.")
     data_class: DataClass = Field(default=DataClass.general, description="Highest data grade.")
     state_secret: StateSecret = Field(default=StateSecret.none, description="State-secret level.")
-    personal_information: bool = Field(default=False, description="Processes personal info.")
-    sensitive_personal_information: bool = Field(
+    personal_information: StrictBool = Field(default=False, description="Processes personal info.")
+    sensitive_personal_information: StrictBool = Field(
         default=False, description="Processes sensitive personal information (PIPL art. 28)."
     )
-    core_business: bool = Field(default=False, description="Supports core business systems.")
-    public_service: bool = Field(default=False, description="Offered to the public in China.")
+    core_business: StrictBool = Field(default=False, description="Supports core business systems.")
+    public_service: StrictBool = Field(default=False, description="Offered to the public in China.")
     region: str = Field(
         default="cn", pattern=r"^[a-z]{2}$", description="ISO 3166 alpha-2 region, lower case."
     )

@@ -167,7 +167,10 @@ def list_page(
     if filters.organization is not None:
         query = query.where(DecisionRow.organization == filters.organization)
     if filters.rule_id:
-        query = query.where(col(DecisionRow.rule_ids).contains(f" {filters.rule_id} "))
+        # autoescape: `_` in a rule id is a character, not LIKE's any-one-character wildcard
+        query = query.where(
+            col(DecisionRow.rule_ids).contains(f" {filters.rule_id} ", autoescape=True)
+        )
     if filters.since:
         query = query.where(DecisionRow.created_at >= filters.since)
     if filters.until:
