@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     opa_binary: str = ""
     opa_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     opa_start_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Managed OPA's log (mostly its decision log, ~11 KB per decision) is copied to opa.log.1
+    # and truncated past this size: at most twice this on disk. 0 turns the cap off.
+    opa_log_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
 
     # Empty means: data_dir/signing-key.pem, generated on first start.
     signing_key_path: Path | None = None
