@@ -99,7 +99,7 @@ def verify(
     """Verify an exported decision log offline; exit 0 only when every record checks."""
     import json
 
-    from service.decisions.chain import public_key_from_b64
+    from service.decisions.chain import loads, public_key_from_b64
     from service.decisions.verify import verify_chain
 
     keyset = json.loads(keys.read_text(encoding="utf-8"))
@@ -112,7 +112,7 @@ def verify(
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
+                    yield loads(line)  # big whole numbers stay doubles (chain.py)
                 except json.JSONDecodeError:
                     yield {"id": f"line {number}", "integrity": None}
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import create_engine
+
+# About one decision record (bodies run 8-16 KB): the probe needs the room a decision needs.
+PROBE_BYTES = 16 * 1024
 
 
 def make_engine(url: str) -> Engine:
@@ -43,6 +49,32 @@ def _sqlite_serialised_writes(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def recycle(engine: Engine) -> None:
+    """Drop every pooled connection after a storage error. A SQLite connection opened while the
+    file was read-only stays read-only after the permission comes back (and a PostgreSQL one may
+    be dead): new connections are the way back without a restart."""
+    engine.dispose()
+
+
+def probe_writable(engine: Engine) -> None:
+    """Commit a record-sized write (fresh random bytes, so pages really change) to the scratch
+    table: it meets a full or read-only disk as a decision would. Raises SQLAlchemyError, after
+    recycling the pool so the next probe or decision starts on fresh connections."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM storage_probe"))
+            connection.execute(
+                text(
+                    "INSERT INTO storage_probe (id, written_at, payload) "
+                    "VALUES (1, :written_at, :payload)"
+                ),
+                {"written_at": datetime.now(UTC), "payload": secrets.token_bytes(PROBE_BYTES)},
+            )
+    except SQLAlchemyError:
+        recycle(engine)
+        raise
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.api import errors
+from service.api.authentication import AuthenticationMiddleware, route_paths
 from service.api.limits import BodyLimitMiddleware, TimeoutMiddleware
 from service.api.request_id import RequestIdMiddleware
 from service.api.schemas import error_responses
@@ -64,7 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache=KeyCache(settings.auth_cache_seconds),
         limiter=TokenBuckets(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
     )
-    # Added innermost first: request id → metrics/access log → body cap → deadline → routes.
+    protected = (decisions_router, sizing_router, policies_router, api_keys_router)
+    # Added innermost first: request id → metrics/access log → body cap → deadline →
+    # authentication (before any body is read) → routes.
+    app.add_middleware(AuthenticationMiddleware, protected_paths=route_paths(protected))
     app.add_middleware(TimeoutMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
@@ -72,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
 
     # Routes that need an API key; which role each operation needs is in service/auth/access.py.
-    for router in (decisions_router, sizing_router, policies_router, api_keys_router):
+    for router in protected:
         app.include_router(
             router,
             dependencies=[AUTHORIZE],

@@ -54,6 +54,7 @@ async def start(settings: Settings) -> Runtime:
             policies_dir=settings.policies_dir,
             log_path=settings.data_dir / "opa.log",
             start_timeout=settings.opa_start_timeout_seconds,
+            log_max_bytes=settings.opa_log_max_bytes,
         )
         await supervisor.start()
         opa_url = supervisor.url

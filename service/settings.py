@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     opa_binary: str = ""
     opa_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     opa_start_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Managed OPA's log (mostly its decision log, ~11 KB per decision) is copied to opa.log.1
+    # and truncated past this size: at most twice this on disk. 0 turns the cap off.
+    opa_log_max_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
 
     # Empty means: data_dir/signing-key.pem, generated on first start.
     signing_key_path: Path | None = None
@@ -40,6 +43,9 @@ class Settings(BaseSettings):
     # Per-key token bucket: sustained rate and burst size; rate 0 turns limiting off.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
+    # How far a client's context.evaluation_time may lie from the server's clock on a recorded
+    # decision; further only for a key with role backdate (replays keep the stored time).
+    evaluation_time_skew_seconds: float = Field(default=300.0, ge=0, le=86_400)
     # Logs: one JSON object per line (structlog); false gives human-readable console lines.
     log_json: bool = True
 

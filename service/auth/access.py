@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -62,19 +62,20 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 
 
-async def authorize(
-    request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    header_key: Annotated[str | None, Depends(_header)],
-) -> Principal | None:
-    """Authenticate the key, check its roles for this operation, then take a rate-limit token."""
-    control: AccessControl = request.app.state.access
-    route = request.scope.get("route")
-    template = str(getattr(route, "path", ""))
-    needed = required_roles(request.method, template)
-    if not control.enabled:
-        return None
-    key = bearer.credentials if bearer else header_key
+def credentials(headers: Mapping[str, str]) -> str | None:
+    """The API key a request presents (`Authorization: Bearer` or `X-API-Key`), if any."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return headers.get("x-api-key") or None
+
+
+async def authenticate(
+    control: AccessControl, db: Any, key: str | None, client_address: str | None
+) -> Principal:
+    """Who presents `key`. A key not in the cache costs a database read, so those reads are
+    rate-limited per client address first (a stream of made-up keys is refused at the bucket,
+    not looked up); a known key's own limit applies later, in authorize()."""
     if not key:
         raise Unauthorized(
             "an API key is required: send `Authorization: Bearer <key>` or `X-API-Key`",
@@ -82,10 +83,37 @@ async def authorize(
         )
     principal = control.cache.get(key)
     if principal is None:
-        db = request.app.state.runtime.db
+        wait = control.limiter.take(f"address:{client_address or 'unknown'}")
+        if wait > 0:
+            raise TooManyRequests(
+                "too many API keys tried from this address; retry later",
+                headers={"Retry-After": retry_after_header(wait)},
+            )
         principal = await run_in_threadpool(service.authenticate, db, key)
         control.cache.put(key, principal)
-    request.state.principal = principal
+    return principal
+
+
+async def authorize(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_header)],
+) -> Principal | None:
+    """Check the authenticated key's roles for this operation, then take a rate-limit token.
+    Authentication itself ran before the body was read (service/api/authentication.py); it
+    runs here only for an app mounted without that middleware."""
+    control: AccessControl = request.app.state.access
+    route = request.scope.get("route")
+    template = str(getattr(route, "path", ""))
+    needed = required_roles(request.method, template)
+    if not control.enabled:
+        return None
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        key = bearer.credentials if bearer else header_key
+        client = request.client.host if request.client else None
+        principal = await authenticate(control, request.app.state.runtime.db, key, client)
+        request.state.principal = principal
     if needed is None:
         raise Forbidden(f"{request.method} {template} has no access rule; refused to every key")
     if not principal.roles & needed:
@@ -100,6 +128,11 @@ async def authorize(
             headers={"Retry-After": retry_after_header(wait)},
         )
     return principal
+
+
+def holds(principal: Principal | None, role: Role) -> bool:
+    """Whether the caller holds `role`; with authentication off (no principal) everyone does."""
+    return principal is None or role in principal.roles
 
 
 AUTHORIZE = Depends(authorize)

@@ -29,7 +29,8 @@ def create(
 ) -> None:
     """Create a key; the key itself is printed once, as the last line."""
     created = service.create(_db(), roles=role, name=name)
-    typer.echo(f"key_id: {created.key_id}  roles: {' '.join(created.roles)}  name: {created.name}")
+    roles = " ".join(created.roles)
+    typer.echo(f"key_id: {created.key_id}  roles: {roles}  name: {printable(created.name)}")
     typer.echo("Store the key now; it is not shown again:", err=False)
     typer.echo(created.key)
 
@@ -44,8 +45,14 @@ def list_(as_json: bool = typer.Option(False, "--json", help="One JSON object pe
         revoked = f"revoked {key.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if key.revoked_at else "active"
         typer.echo(
             f"{key.key_id}  {','.join(key.roles):<24}  {key.created_at:%Y-%m-%dT%H:%M:%SZ}"
-            f"  {revoked}  {key.name}"
+            f"  {revoked}  {printable(key.name)}"
         )
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped (\\x1b…): a key name holding terminal escape
+    codes must not drive the terminal of whoever lists the keys."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 @app.command("revoke")

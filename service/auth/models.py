@@ -14,6 +14,7 @@ class Role(StrEnum):
     submitter = "submitter"  # create decisions, size workloads
     auditor = "auditor"  # read, list, export, verify, replay decisions; read policies
     admin = "admin"  # manage API keys
+    backdate = "backdate"  # with submitter: decide at an evaluation_time beyond the clock skew
 
 
 class ApiKeyCreate(BaseModel):
@@ -21,7 +22,9 @@ class ApiKeyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    roles: list[Role] = Field(min_length=1, max_length=3, description="Roles of the new key.")
+    roles: list[Role] = Field(
+        min_length=1, max_length=len(Role), description="Roles of the new key."
+    )
     name: str = Field(default="", max_length=100, description="Label for people (who holds it).")
 
 

@@ -2,15 +2,65 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from service.workloads.models import Workload
 
 ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+# RFC 3339 §5.6 with its offset. pydantic alone also reads Unix numbers ("0.5", 1e9) as times.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+# Years whose every instant, in any offset, Rego's time.parse_rfc3339_ns reads: it counts int64
+# nanoseconds (1677-09-21 to 2262-04-11) and is undefined outside.
+POLICY_YEARS = range(1678, 2262)
+
+
+def _rfc3339_text(value: object) -> object:
+    if isinstance(value, datetime):  # built in Python, not parsed
+        return value
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError(
+            "expected an RFC 3339 date-time string with an offset, e.g. 2026-11-28T00:00:00Z"
+        )
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is beyond the range of dates once converted to UTC") from None
+
+
+def _policy_readable(value: datetime) -> datetime:
+    if value.year not in POLICY_YEARS:
+        raise ValueError(
+            f"must lie in the years {POLICY_YEARS.start} to {POLICY_YEARS.stop - 1}: the policy "
+            "engine counts time in int64 nanoseconds"
+        )
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_in_utc)]
+"""An RFC 3339 string with an offset, as a UTC datetime (query filters)."""
+
+EvaluationTime = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_policy_readable)
+]
+"""An RFC 3339 string with an offset that the policies can evaluate at (offset kept)."""
 
 
 class Tier(StrEnum):
@@ -96,12 +146,12 @@ class Context(BaseModel):
     sector: Sector = Field(description="Sector of the owning organisation.")
     data_class: DataClass = Field(default=DataClass.general, description="Highest data grade.")
     state_secret: StateSecret = Field(default=StateSecret.none, description="State-secret level.")
-    personal_information: bool = Field(default=False, description="Processes personal info.")
-    sensitive_personal_information: bool = Field(
+    personal_information: StrictBool = Field(default=False, description="Processes personal info.")
+    sensitive_personal_information: StrictBool = Field(
         default=False, description="Processes sensitive personal information (PIPL art. 28)."
     )
-    core_business: bool = Field(default=False, description="Supports core business systems.")
-    public_service: bool = Field(default=False, description="Offered to the public in China.")
+    core_business: StrictBool = Field(default=False, description="Supports core business systems.")
+    public_service: StrictBool = Field(default=False, description="Offered to the public in China.")
     region: str = Field(
         default="cn", pattern=r"^[a-z]{2}$", description="ISO 3166 alpha-2 region, lower case."
     )
@@ -156,9 +206,11 @@ class Context(BaseModel):
         pattern=ACCELERATOR_ID_PATTERN,
         description="Catalogue id of the accelerator the caller would like.",
     )
-    evaluation_time: AwareDatetime | None = Field(
+    evaluation_time: EvaluationTime | None = Field(
         default=None,
-        description="Instant the rules are evaluated at (RFC 3339 with offset); default: now.",
+        description="Instant the rules are evaluated at (RFC 3339 with offset, years 1678–2261); "
+        "default and for most keys: now. Accepted within the configured clock skew of the "
+        "server (default 5 minutes), or from a key with role backdate.",
     )
 
 
@@ -244,6 +296,11 @@ class DecisionRecord(BaseModel):
     id: str
     created_at: datetime
     evaluation_time: datetime
+    evaluation_time_source: Literal["server", "client"] | None = Field(
+        default=None,
+        description="Who set evaluation_time: the server's clock, or the client (within the "
+        "allowed skew, or a key with role backdate). Absent on records sealed before it existed.",
+    )
     request_id: str | None = None
     request: dict[str, Any] = Field(
         description="The request as validated, defaults filled; masked fields as digests."

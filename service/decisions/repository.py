@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from service.db import recycle
 from service.decisions.tables import ChainHead, DecisionRow, SigningKeyRow
 from service.errors import StorageUnavailable
 
@@ -47,6 +49,57 @@ def signing_keys(engine: Engine) -> list[SigningKeyRow]:
         return list(session.exec(query).all())
 
 
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _rule_ids(record: Mapping[str, Any]) -> str:
+    ids = {v["rule_id"] for v in record["violations"]} | {
+        o["rule_id"] for o in record["obligations"]
+    }
+    return " " + " ".join(sorted(ids)) + " "
+
+
+# The one map from a sealed record to the index columns stored beside its body: seal() fills
+# the columns from it and verify checks every column against it, so an edited column (a record
+# hidden from a filter or a lookup) cannot pass. `hash` and `signature` are read from their
+# columns into the record verify checks, so they are covered by the hash and signature check.
+INDEX_COLUMNS: Mapping[str, Callable[[Mapping[str, Any]], Any]] = {
+    "seq": lambda record: record["integrity"]["seq"],
+    "id": lambda record: record["id"],
+    "created_at": lambda record: _utc(datetime.fromisoformat(record["created_at"])),
+    "sector": lambda record: record["request"]["context"]["sector"],
+    "verdict": lambda record: record["verdict"],
+    "tier": lambda record: record["tier"]["selected"],
+    "organization": lambda record: record["request"]["context"].get("organization", ""),
+    "rule_ids": _rule_ids,
+    "input_sha256": lambda record: record["integrity"]["input_sha256"],
+    "prev_hash": lambda record: record["integrity"]["prev_hash"],
+    "key_id": lambda record: record["integrity"]["key_id"],
+}
+
+
+def index_columns(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The index column values of a sealed record."""
+    return {name: column(record) for name, column in INDEX_COLUMNS.items()}
+
+
+def column_mismatch(row: DecisionRow, record: Mapping[str, Any]) -> str | None:
+    """The first index column of `row` that differs from its sealed record, or None."""
+    for name, column in INDEX_COLUMNS.items():
+        try:
+            sealed = column(record)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return f"the sealed record lacks what column {name} indexes"
+        stored = getattr(row, name)
+        if isinstance(stored, datetime):
+            stored = _utc(stored)
+        if stored != sealed:
+            return f"column {name} ({stored!r}) differs from the sealed record ({sealed!r})"
+    return None
+
+
 class DuplicateIdempotencyKey(Exception):
     """Another request with the same Idempotency-Key committed first."""
 
@@ -73,6 +126,7 @@ def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> Decisi
     except SQLAlchemyError as exc:
         if isinstance(exc, IntegrityError) and "idempotency" in str(exc.orig).lower():
             raise DuplicateIdempotencyKey from exc
+        recycle(engine)  # pooled connections may stay read-only or dead after this
         raise StorageUnavailable(
             f"the decision could not be stored ({type(exc).__name__}); nothing was recorded"
         ) from exc
@@ -113,7 +167,10 @@ def list_page(
     if filters.organization is not None:
         query = query.where(DecisionRow.organization == filters.organization)
     if filters.rule_id:
-        query = query.where(col(DecisionRow.rule_ids).contains(f" {filters.rule_id} "))
+        # autoescape: `_` in a rule id is a character, not LIKE's any-one-character wildcard
+        query = query.where(
+            col(DecisionRow.rule_ids).contains(f" {filters.rule_id} ", autoescape=True)
+        )
     if filters.since:
         query = query.where(DecisionRow.created_at >= filters.since)
     if filters.until:

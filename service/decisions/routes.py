@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RequestIdDep, RuntimeDep
 from service.api.schemas import error_responses
+from service.auth.access import PrincipalDep, holds
+from service.auth.models import Role
 from service.decisions import repository, service
 from service.decisions.models import (
     DecisionPage,
     DecisionRecord,
     DecisionRequest,
+    Instant,
     ReplayReport,
     Sector,
     Tier,
@@ -28,14 +31,6 @@ from service.observability.metrics import count_decision
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
 
-def _rfc3339_only(value: object) -> object:
-    # pydantic also reads bare numbers as Unix times; the documented format is RFC 3339 only.
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        raise ValueError("expected an RFC 3339 date-time with an offset, e.g. 2026-11-28T00:00:00Z")
-    return value
-
-
-Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
 keys_router = APIRouter(prefix="/v1/keys", tags=["decisions"])
 
 
@@ -62,12 +57,13 @@ class KeySet(BaseModel):
     "",
     status_code=201,
     response_model=DecisionRecord,
-    responses=error_responses(409, 422, 503),
+    responses=error_responses(403, 409, 422, 503),
 )
 async def create_decision(
     body: DecisionRequest,
     runtime: RuntimeDep,
     request_id: RequestIdDep,
+    caller: PrincipalDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -87,6 +83,9 @@ async def create_decision(
         db=runtime.db,
         signing_key=runtime.signing_key,
         masker=runtime.masker,
+        clock_skew=timedelta(seconds=runtime.settings.evaluation_time_skew_seconds),
+        may_backdate=holds(caller, Role.backdate),
+        caller_key_id=caller.key_id if caller else None,
         request_id=request_id,
         idempotency_key=idempotency_key,
     )
@@ -118,8 +117,8 @@ def list_decisions(
         tier=tier,
         rule_id=rule_id,
         organization=organization,
-        since=_utc(since),
-        until=_utc(until),
+        since=since,
+        until=until,
     )
     return _sealed(
         service.list_decisions(
@@ -136,10 +135,6 @@ def _sealed(
     own). The models still document them; tests/api/test_schemathesis.py checks every response
     against that documentation."""
     return JSONResponse(content, status_code=status_code, headers=headers)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value else None
 
 
 class Checkpoint(BaseModel):

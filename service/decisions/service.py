@@ -13,8 +13,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
@@ -35,7 +35,7 @@ from service.decisions.models import (
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
 from service.decisions.verify import VerifyResult, checkpoint_digest, verify_chain
-from service.errors import Conflict, InvalidInput, NotFound, PolicyEngineUnavailable
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer, PolicyEngine
 from service.policies.models import Candidate, PolicyContext, PolicyDecision, PolicyInput
 from service.sizing.catalog import Catalog
@@ -46,8 +46,22 @@ ALTERNATIVES = 3
 NO_MASKING = Masker(salt=b"", paths=())
 
 
-def input_digest(request: DecisionRequest) -> str:
-    return chain.sha256_hex(chain.canonical(request.model_dump(mode="json")))
+def input_digest(request: DecisionRequest, masker: Masker) -> str:
+    """sha256 of the RFC 8785 JSON of the request *as stored*: masked fields are salted HMACs,
+    so the digest reveals no more than the record does (an unsalted hash over the clear request
+    let organisation and workload names be guessed back), and anyone can recompute it from
+    the record's `request`."""
+    stored, _ = masker.mask(request.model_dump(mode="json"))
+    return chain.sha256_hex(chain.canonical(stored))
+
+
+def idempotency_scope(key_id: str | None, idempotency_key: str | None) -> str | None:
+    """What the unique idempotency column holds: the Idempotency-Key scoped to the API key
+    that sent it (a key reused by another caller is a new request, never their record)."""
+    if not idempotency_key:
+        return None
+    scoped = f"{key_id or ''}\n{idempotency_key}".encode()
+    return "scoped:" + chain.sha256_hex(scoped)
 
 
 def policy_input(
@@ -106,6 +120,27 @@ def sizing_summary(sizing: SizingResult) -> dict[str, Any]:
     return sizing.model_dump(mode="json", exclude={"options"})
 
 
+TimeSource = Literal["server", "client"]
+
+
+def evaluation_instant(
+    requested: datetime | None, *, now: datetime, skew: timedelta, may_backdate: bool
+) -> tuple[datetime, TimeSource]:
+    """When a recorded decision is evaluated, and who set that time. The server's clock unless
+    the client sent a time: within `skew` of the clock that is any client's to send, further
+    off only a key with role backdate may send (a backdated time could dodge a phase-in)."""
+    if requested is None:
+        return now, "server"
+    if abs(requested - now) > skew and not may_backdate:
+        raise Forbidden(
+            f"evaluation_time {requested.isoformat()} is more than {skew.total_seconds():g} s "
+            "from the server's clock; only a key with role backdate may decide at another time "
+            "(leave the field out to decide now, or replay a stored decision)",
+            field="context.evaluation_time",
+        )
+    return requested, "client"
+
+
 def build_record(
     *,
     decision_id: str,
@@ -113,6 +148,7 @@ def build_record(
     request_id: str | None,
     now: datetime,
     evaluation_time: datetime,
+    evaluation_time_source: TimeSource | None,
     sizing: SizingResult,
     answer: PolicyAnswer,
     decision: PolicyDecision,
@@ -126,6 +162,7 @@ def build_record(
         "id": decision_id,
         "created_at": now.isoformat(),
         "evaluation_time": evaluation_time.isoformat(),
+        **({"evaluation_time_source": evaluation_time_source} if evaluation_time_source else {}),
         "request_id": request_id,
         "request": stored_request,
         "masked_fields": masked_fields,
@@ -166,24 +203,10 @@ def seal(
         # Runs under the chain lock: canonicalise once, hash those bytes, store the same bytes.
         body = chain.canonical(content)
         digest = chain.sha256_hex(body)
-        rule_ids = sorted(
-            {v["rule_id"] for v in record["violations"]}
-            | {o["rule_id"] for o in record["obligations"]}
-        )
         return DecisionRow(
-            seq=seq,
-            id=record["id"],
-            created_at=datetime.fromisoformat(record["created_at"]),
-            sector=record["request"]["context"]["sector"],
-            verdict=record["verdict"],
-            tier=record["tier"]["selected"],
-            organization=record["request"]["context"].get("organization", ""),
-            rule_ids=" " + " ".join(rule_ids) + " ",
-            input_sha256=integrity["input_sha256"],
-            prev_hash=prev_hash,
+            **repository.index_columns(content),
             hash=digest,
             signature=chain.sign(key.private_key, digest),
-            key_id=key.key_id,
             body=body.decode("utf-8"),
             idempotency_key=idempotency_key,
         )
@@ -193,29 +216,13 @@ def seal(
 
 def record_dict(row: DecisionRow) -> dict[str, Any]:
     """The full public record of a row: its sealed body plus hash and signature."""
-    content = json.loads(row.body)
+    content = chain.loads(row.body)
     content["integrity"] = {**content["integrity"], "hash": row.hash, "signature": row.signature}
     return dict(content)
 
 
 def to_record(row: DecisionRow) -> DecisionRecord:
     return DecisionRecord.model_validate(record_dict(row))
-
-
-def _columns_agree(row: DecisionRow, record: dict[str, Any]) -> str | None:
-    context = record.get("request", {}).get("context", {})
-    pairs = {
-        "seq": (row.seq, record.get("integrity", {}).get("seq")),
-        "sector": (row.sector, context.get("sector")),
-        "verdict": (row.verdict, record.get("verdict")),
-        "tier": (row.tier, record.get("tier", {}).get("selected")),
-        "organization": (row.organization, context.get("organization", "")),
-        "prev_hash": (row.prev_hash, record.get("integrity", {}).get("prev_hash")),
-    }
-    for name, (column, sealed) in pairs.items():
-        if column != sealed:
-            return f"column {name} ({column!r}) differs from the sealed record ({sealed!r})"
-    return None
 
 
 def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
@@ -232,7 +239,7 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
         records(),
         keys=keys,
         head=(head.seq, head.hash) if head else None,
-        extra_check=lambda record: _columns_agree(current["row"], dict(record)),
+        extra_check=lambda record: repository.column_mismatch(current["row"], record),
     )
 
 
@@ -353,6 +360,9 @@ async def evaluate(
     db: Engine,
     signing_key: SigningKey,
     masker: Masker,
+    clock_skew: timedelta,
+    may_backdate: bool,
+    caller_key_id: str | None = None,
     request_id: str | None = None,
     idempotency_key: str | None = None,
 ) -> Created:
@@ -361,13 +371,16 @@ async def evaluate(
     With an idempotency key, a retry of the same body returns the original record instead of
     deciding again, and the same key with another body is a conflict.
     """
-    digest = input_digest(request)
+    digest = input_digest(request, masker)
+    idempotency_key = idempotency_scope(caller_key_id, idempotency_key)
     if idempotency_key:
         earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
         if earlier is not None:
             return Created(_same_body_or_conflict(earlier, digest), replayed=True)
     now = datetime.now(UTC)
-    evaluation_time = request.context.evaluation_time or now
+    evaluation_time, source = evaluation_instant(
+        request.context.evaluation_time, now=now, skew=clock_skew, may_backdate=may_backdate
+    )
     evaluation = await _evaluate(
         request, evaluation_time, policy_engine=policy_engine, catalog=catalog
     )
@@ -377,6 +390,7 @@ async def evaluate(
         request_id=request_id,
         now=now,
         evaluation_time=evaluation_time,
+        evaluation_time_source=source,
         sizing=evaluation.sizing,
         answer=evaluation.answer,
         decision=evaluation.decision,
@@ -419,6 +433,7 @@ async def replay(
                 request_id=stored.request_id,
                 now=stored.created_at,
                 evaluation_time=stored.evaluation_time,
+                evaluation_time_source=stored.evaluation_time_source,
                 sizing=evaluation.sizing,
                 answer=evaluation.answer,
                 decision=evaluation.decision,

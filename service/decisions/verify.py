@@ -38,7 +38,11 @@ def check_record(
         return f"expected seq {expected_seq}, found {integrity.get('seq')} (missing or reordered)"
     if integrity.get("prev_hash") != expected_prev:
         return "prev_hash does not link to the previous record"
-    if chain.record_hash(chain.content_of(dict(record))) != integrity.get("hash"):
+    try:
+        digest = chain.record_hash(chain.content_of(dict(record)))
+    except chain.NotCanonicalisable as exc:
+        return f"record has no canonical JSON form ({exc}): edited"
+    if digest != integrity.get("hash"):
         return "hash does not match the record content (edited)"
     key = keys.get(str(integrity.get("key_id")))
     if key is None:

@@ -7,13 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RuntimeDep
+from service.db import probe_writable
 from service.errors import TiergateError
-from service.runtime import Runtime
 
 router = APIRouter(tags=["health"])
 
@@ -33,13 +32,6 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-def _database_writable(runtime: Runtime) -> None:
-    # A write that is always rolled back: proves the database accepts writes, stores nothing.
-    with runtime.db.connect() as connection, connection.begin() as transaction:
-        connection.execute(text("UPDATE chain_head SET seq = seq WHERE id = 1"))
-        transaction.rollback()
-
-
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Readiness: OPA answers with the on-disk policy loaded and the database is writable."""
@@ -51,10 +43,16 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks["policy_engine"] = {"ok": False, "detail": exc.message}
     checks["policy_engine"]["restarts"] = runtime.opa_restarts
     try:
-        await run_in_threadpool(_database_writable, runtime)
+        await run_in_threadpool(probe_writable, runtime.db)
         checks["database"] = {"ok": True}
     except SQLAlchemyError as exc:
-        checks["database"] = {"ok": False, "detail": type(exc).__name__}
+        checks["database"] = {"ok": False, "detail": _storage_detail(exc)}
     ready = all(check["ok"] for check in checks.values())
     body = Readiness(ready=ready, checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+def _storage_detail(exc: SQLAlchemyError) -> str:
+    """The error class and the driver's first line (e.g. "database or disk is full")."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {reason[0][:200]}" if reason else type(exc).__name__

@@ -17,6 +17,8 @@ from typing import Any
 
 import rfc8785
 
+from service.errors import PolicyOutOfSync
+
 
 def digest(modules: Iterable[str], data_documents: Mapping[str, Any]) -> str:
     """sha256 over the sorted module digests and the canonical (RFC 8785) data documents.
@@ -102,11 +104,31 @@ class DiskRevision:
 
     def _read(self) -> DiskPolicy:
         modules = {
-            p.relative_to(self.policies_dir).as_posix(): p.read_text(encoding="utf-8")
+            p.relative_to(self.policies_dir).as_posix(): self._text(p)
             for p in policy_modules(self.policies_dir)
         }
         data = {
-            data_path_of(self.policies_dir, p): json.loads(p.read_text(encoding="utf-8"))
+            data_path_of(self.policies_dir, p): self._json(p)
             for p in sorted(self.policies_dir.rglob("data.json"))
         }
         return DiskPolicy(modules=modules, data=data, revision=digest(modules.values(), data))
+
+    def _text(self, path: Path) -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise self._unreadable(path, f"not UTF-8 at byte {exc.start}") from exc
+
+    def _json(self, path: Path) -> Any:
+        try:
+            return json.loads(self._text(path))
+        except json.JSONDecodeError as exc:
+            raise self._unreadable(path, f"invalid JSON at line {exc.lineno}") from exc
+
+    def _unreadable(self, path: Path, reason: str) -> PolicyOutOfSync:
+        """OPA cannot have loaded what is on disk now: fail closed as for any rejected edit."""
+        self._current = None  # read again next time, after the author fixes it
+        name = path.relative_to(self.policies_dir).as_posix()
+        return PolicyOutOfSync(
+            f"policy file {name} cannot be read ({reason}); no decision is made until it is fixed"
+        )

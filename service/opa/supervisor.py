@@ -2,12 +2,24 @@
 
 With no TIERGATE_OPA_URL the service starts `opa run --server` over policies/ on a free loopback
 port, waits until it is healthy, restarts it when it dies, and stops it on shutdown.
+
+OPA runs in its own session (a Ctrl-C for tiergate is not one for OPA), so a tiergate that is
+killed outright leaves it running. Each supervisor therefore records `opa-<its pid>.pid` (OPA's
+pid and the command line) beside the log, and at start stops every OPA recorded by a process
+that is no longer alive. OPA's log (its decision log: ~11 KB per decision) is capped: past
+`log_max_bytes` it is copied to `opa.log.1` and truncated in place (OPA appends, so it carries
+on at the start), keeping at most twice the cap on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import shutil
+import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +44,12 @@ class OpaSupervisor:
         start_timeout: float,
         poll_interval: float = 0.25,
         on_restart: Callable[[], None] | None = None,
+        log_max_bytes: int = 0,
     ) -> None:
         self.process = OpaProcess(binary=binary, policies_dir=policies_dir, log_path=log_path)
+        self.log_path = log_path
+        self.log_max_bytes = log_max_bytes
+        self.pid_path = log_path.parent / f"opa-{os.getpid()}.pid"
         self.start_timeout = start_timeout
         self.poll_interval = poll_interval
         self.on_restart = on_restart
@@ -50,12 +66,33 @@ class OpaSupervisor:
         self._task = asyncio.create_task(self._watch(), name="opa-supervisor")
 
     def _start_and_wait(self) -> None:
+        reap_orphans(self.log_path.parent)
         self.process.start()
+        self.pid_path.write_text(
+            json.dumps(
+                {
+                    "pid": self.process.pid,
+                    "owner": os.getpid(),
+                    "cmdline": _cmdline_of(self.process.pid),
+                }
+            ),
+            encoding="utf-8",
+        )
         self.process.wait_healthy(self.start_timeout)
+
+    def cap_log(self) -> None:
+        """Copy-truncate OPA's log once it passes the cap (0: no cap)."""
+        if not self.log_max_bytes:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            if self.log_path.stat().st_size > self.log_max_bytes:
+                shutil.copyfile(self.log_path, self.log_path.with_name(self.log_path.name + ".1"))
+                os.truncate(self.log_path, 0)
 
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.poll_interval)
+            self.cap_log()
             if self.process.is_running():
                 continue
             log.warning("opa_exited_restarting", url=self.url)
@@ -76,3 +113,55 @@ class OpaSupervisor:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await run_in_threadpool(self.process.stop)
+        self.pid_path.unlink(missing_ok=True)
+
+
+def _cmdline_of(pid: int | None) -> list[str]:
+    if pid is None:
+        return []
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans(folder: Path, wait: float = 5.0) -> list[int]:
+    """Stop every OPA a dead tiergate process recorded in `folder`; return their pids. An OPA is
+    only signalled while its command line is still the one recorded (a reused pid is left)."""
+    reaped = []
+    for record in sorted(folder.glob("opa-*.pid")):
+        try:
+            entry = json.loads(record.read_text(encoding="utf-8"))
+            pid, owner, cmdline = int(entry["pid"]), int(entry["owner"]), list(entry["cmdline"])
+        except (OSError, ValueError, KeyError, TypeError):
+            record.unlink(missing_ok=True)
+            continue
+        if owner != os.getpid() and _alive(owner):
+            continue  # another live worker's OPA
+        if cmdline and _cmdline_of(pid) == cmdline:
+            _stop(pid, wait)
+            reaped.append(pid)
+            log.warning("opa_orphan_stopped", pid=pid, owner=owner)
+        record.unlink(missing_ok=True)
+    return reaped
+
+
+def _stop(pid: int, wait: float) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _cmdline_of(pid):
+            time.sleep(0.05)
+        if _cmdline_of(pid):
+            os.kill(pid, signal.SIGKILL)

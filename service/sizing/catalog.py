@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from service.errors import InvalidInput
+from service.errors import InvalidInput, PolicyOutOfSync
 from service.workloads.models import Precision
 
 CATALOG_RELATIVE = Path("tiergate") / "reference" / "accelerators" / "data.json"
@@ -103,7 +103,14 @@ class Catalog:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime_ns: int) -> Catalog:
-    return Catalog(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        return Catalog(json.loads(path.read_text(encoding="utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # the policy engine cannot have loaded it either: fail closed (503), not a 500
+        raise PolicyOutOfSync(
+            f"the accelerator catalogue {path.name} cannot be read ({type(exc).__name__}); "
+            "no sizing or decision until it is fixed"
+        ) from exc
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 
 class Task(StrEnum):
@@ -173,7 +173,7 @@ class Workload(BaseModel):
         "int8/int4 precision, or weight-only quantisation of a bf16/fp16 model).",
     )
     optimizer: Optimizer = Field(default=Optimizer.adamw, description="Optimizer (training).")
-    master_weights: bool = Field(
+    master_weights: StrictBool = Field(
         default=True,
         description="Keep an fp32 master copy (mixed precision). False = pure bf16/fp16 training.",
     )

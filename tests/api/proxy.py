@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from service.opa.process import free_port
 
 
 async def _pipe(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float, marker: bytes
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    delay: float,
+    marker: bytes,
+    on_hold: Callable[[], None] | None = None,
 ) -> None:
     try:
         while chunk := await reader.read(65536):
             if delay and marker in chunk:
+                if on_hold:
+                    on_hold()
                 await asyncio.sleep(delay)
             writer.write(chunk)
             await writer.drain()
@@ -27,9 +33,15 @@ async def _pipe(
 
 
 @contextlib.contextmanager
-def delaying_proxy(target_port: int, delay: float, marker: bytes = b"") -> Iterator[int]:
+def delaying_proxy(
+    target_port: int,
+    delay: float,
+    marker: bytes = b"",
+    on_hold: Callable[[], None] | None = None,
+) -> Iterator[int]:
     """Yield the port of a proxy to 127.0.0.1:target_port that holds back, by `delay` seconds,
-    each client chunk containing `marker` (e.g. the decision query's path)."""
+    each client chunk containing `marker` (e.g. the decision query's path); `on_hold` is called
+    as each one is held (so a test can wait until requests are really in flight)."""
     port = free_port()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -41,7 +53,7 @@ def delaying_proxy(target_port: int, delay: float, marker: bytes = b"") -> Itera
             client_w.close()
             return
         await asyncio.gather(
-            _pipe(client_r, server_w, delay, marker), _pipe(server_r, client_w, 0, b"")
+            _pipe(client_r, server_w, delay, marker, on_hold), _pipe(server_r, client_w, 0, b"")
         )
 
     stop = asyncio.Event()

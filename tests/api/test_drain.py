@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,11 +54,13 @@ def serve(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str]:
 def test_sigterm_drains_in_flight_decisions(tmp_path: Path, opa_server: OpaProcess) -> None:
     data_dir = tmp_path / "data"
     marker = b"/v1/data/tiergate/main/decision"
-    with delaying_proxy(opa_server.port, OPA_DELAY, marker) as proxy_port:
+    held = threading.Semaphore(0)
+    with delaying_proxy(opa_server.port, OPA_DELAY, marker, held.release) as proxy_port:
         proc, base = serve(data_dir, f"http://127.0.0.1:{proxy_port}")
         try:
             warm = httpx.post(f"{base}/v1/decisions", json=decision_request(), timeout=30)
             assert warm.status_code == 201, warm.text
+            assert held.acquire(timeout=5)
 
             def post(_: int) -> int:
                 return httpx.post(
@@ -66,7 +69,10 @@ def test_sigterm_drains_in_flight_decisions(tmp_path: Path, opa_server: OpaProce
 
             with ThreadPoolExecutor(IN_FLIGHT) as pool:
                 futures = [pool.submit(post, i) for i in range(IN_FLIGHT)]
-                time.sleep(OPA_DELAY / 3)  # all are waiting on OPA now
+                # all are waiting on OPA now (a fixed sleep lost the race on a loaded machine:
+                # requests not yet accepted when SIGTERM closed the socket were refused)
+                for _ in range(IN_FLIGHT):
+                    assert held.acquire(timeout=OPA_DELAY * 10), "a request never reached OPA"
                 assert not any(f.done() for f in futures)
                 sent_at = time.monotonic()
                 proc.send_signal(signal.SIGTERM)

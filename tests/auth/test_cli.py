@@ -56,3 +56,14 @@ def test_create_list_revoke_round_trip(make_settings, tmp_path: Path) -> None:  
 def test_create_refuses_an_unknown_role(tmp_path: Path) -> None:
     result = run(["create", "--role", "root"], tmp_path / "data")
     assert result.returncode != 0
+
+
+def test_list_escapes_terminal_codes_in_names(tmp_path: Path) -> None:
+    """Issue 9 item 10: a name with ESC sequences printed raw could rewrite the operator's
+    terminal (clear it, fake lines). Chinese names stay as they are."""
+    data_dir = tmp_path / "data"
+    name = "portal\x1b[2J\x1b[1;31mroot\x07 门户"
+    assert run(["create", "--role", "auditor", "--name", name], data_dir).returncode == 0
+    listed = run(["list"], data_dir).stdout
+    assert "\x1b" not in listed and "\x07" not in listed
+    assert "portal\\x1b[2J\\x1b[1;31mroot\\x07 门户" in listed

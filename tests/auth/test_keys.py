@@ -168,3 +168,34 @@ def test_openapi_documents_401_403_on_protected_operations() -> None:
     assert "504" in document["paths"]["/v1/decisions"]["get"]["responses"]
     assert post["security"]
     assert "401" not in document["paths"]["/healthz"]["get"]["responses"]
+
+
+def test_an_unauthenticated_request_is_refused_before_its_body_is_read(
+    app_client: TestClient,
+) -> None:
+    """Issue 9 item 10: the body was parsed first, so garbage without a key was a 422."""
+    for headers in ({}, {"Authorization": "Bearer tgk_00000000.nope"}):
+        response = app_client.post(
+            "/v1/decisions",
+            content=b"{not json" * 1000,
+            headers={"Content-Type": "application/json", **headers},
+        )
+        assert response.status_code == 401, response.text
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_unknown_keys_are_rate_limited_by_client_address(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9 item 10: each made-up key cost a database read, without limit."""
+    from service.main import create_app
+
+    settings = make_settings(auth_enabled=True, rate_limit_per_second=1, rate_limit_burst=3)
+    with TestClient(create_app(settings)) as client:
+        statuses = [
+            client.get("/v1/decisions", headers={"X-API-Key": f"tgk_{n:08x}.guess"}).status_code
+            for n in range(6)
+        ]
+        assert statuses[:3] == [401, 401, 401]
+        assert statuses[3:] == [429, 429, 429]
+        refused = client.get("/v1/decisions", headers={"X-API-Key": "tgk_ffffffff.guess"})
+        assert "address" in refused.json()["detail"]
+        assert int(refused.headers["Retry-After"]) >= 1

@@ -272,3 +272,75 @@ def test_each_record_from_the_api_verifies_on_its_own(client: TestClient, three)
         assert chain.record_hash(chain.content_of(record)) == integrity["hash"]
         key = chain.public_key_from_b64(published[integrity["key_id"]])
         assert chain.signature_valid(key, integrity["hash"], integrity["signature"])
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("created_at", "2000-01-01 00:00:00.000000"),
+        ("rule_ids", " "),
+        ("id", "00000000-0000-4000-8000-000000000000"),
+        ("input_sha256", "f" * 64),
+        ("key_id", "ed25519:0000000000000000"),
+        ("organization", "someone-else"),
+        ("verdict", "deny"),
+        ("tier", "shared_cloud"),
+    ],
+)
+def test_every_edited_index_column_is_detected(  # type: ignore[no-untyped-def]
+    client: TestClient, three, column: str, value: str
+) -> None:
+    """Issue 9 item 7: an edited column hides a record from a filter or lookup; verify names it."""
+    sql(
+        client,
+        f"UPDATE decisions SET {column} = :value WHERE id = :id",
+        value=value,
+        id=three[1]["id"],
+    )
+    report = verify(client)
+    assert report["ok"] is False
+    assert report["checked"] == 1
+    assert f"column {column} " in str(report["reason"])
+
+
+def test_verify_checks_the_columns_the_repository_fills() -> None:
+    """One map: every index column of the table (all but the body, the hash and signature it
+    covers, and the idempotency key that is not part of the record) is checked."""
+    from service.decisions.repository import INDEX_COLUMNS
+    from service.decisions.tables import DecisionRow
+
+    unchecked = set(DecisionRow.model_fields) - set(INDEX_COLUMNS)
+    assert unchecked == {"body", "hash", "signature", "idempotency_key"}
+
+
+def test_a_since_that_overflows_in_utc_is_422(client: TestClient) -> None:
+    """Issue 9 item 8: 9999-12-31T23:59:59-14:00 is past datetime.max in UTC (was a 500)."""
+    response = client.get("/v1/decisions", params={"since": "9999-12-31T23:59:59-14:00"})
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "query.since"
+
+
+@pytest.mark.parametrize("value", ["0.5", "1764547200", "1764547200.5", "2026-12-01", "yes"])
+def test_since_and_until_take_rfc3339_only(client: TestClient, value: str) -> None:
+    """Issue 9 item 9: pydantic read `until=0.5` as a Unix time."""
+    for name in ("since", "until"):
+        response = client.get("/v1/decisions", params={name: value})
+        assert response.status_code == 422, (name, value, response.text)
+        assert response.json()["field"] == f"query.{name}"
+
+
+def test_an_underscore_in_a_rule_id_filter_is_not_a_wildcard(client: TestClient, three) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9 item 9: `_` was LIKE's any-character wildcard."""
+    rule_ids = {o["rule_id"] for r in three for o in r["obligations"]}
+    real = sorted(rule_ids)[0]
+    assert len(client.get("/v1/decisions", params={"rule_id": real}).json()["items"]) >= 1
+    fake = real.replace(".", "_", 1)  # "obligations_x" matched "obligations.x" through LIKE
+    assert client.get("/v1/decisions", params={"rule_id": fake}).json()["items"] == []
+
+
+def test_a_405_allows_every_method_of_the_path(client: TestClient) -> None:
+    """Issue 9 item 9: Allow named only the first route's method."""
+    response = client.delete("/v1/decisions")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    assert client.put("/v1/decisions/verify").headers["Allow"] == "GET"

@@ -128,3 +128,33 @@ def test_slow_opa_times_out_with_503(make_settings) -> None:  # type: ignore[no-
             assert stored(client) == 0
     finally:
         server.close()
+
+
+@pytest.mark.parametrize(
+    ("relative", "content"),
+    [
+        ("tiergate/reference/tiers/data.json", b'{"ladder": ['),
+        ("tiergate/reference/accelerators/data.json", b"{not json"),
+        ("tiergate/lib/facts.rego", b'package tiergate.lib.facts\n\nx := "\xff\xfe"\n'),
+    ],
+)
+def test_an_unreadable_policy_file_is_503_out_of_sync(  # type: ignore[no-untyped-def]
+    make_settings, own_opa, relative: str, content: bytes
+) -> None:
+    """Issue 9 item 8: invalid JSON in a data.json or invalid UTF-8 in a .rego was a 500."""
+    process, policies = own_opa
+    settings = make_settings(opa_url=process.url, policies_dir=policies)
+    target = policies / relative
+    original = target.read_bytes()
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/decisions", json=decision_request()).status_code == 201
+        target.write_bytes(content)
+        response = client.post("/v1/decisions", json=decision_request())
+        assert response.status_code == 503, response.text
+        assert response.json()["error"] == "policy_out_of_sync"
+        assert stored(client) == 1
+        target.write_bytes(original)
+        deadline = time.monotonic() + 20
+        while (status := client.post("/v1/decisions", json=decision_request()).status_code) != 201:
+            assert status == 503 and time.monotonic() < deadline
+            time.sleep(0.2)

@@ -63,3 +63,35 @@ def test_malformed_key_is_422_naming_the_header(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["field"]
+
+
+def test_an_idempotency_key_is_scoped_to_the_api_key(client: TestClient) -> None:
+    """Issue 9 item 4: another submitter reusing an Idempotency-Key gets its own decision, not
+    the first key's record (nor, with another body, a 409 naming that record)."""
+    from service.auth import service as auth_service
+    from service.auth.models import Role
+
+    db = client.app.state.runtime.db  # type: ignore[attr-defined]
+    other = {
+        "Authorization": "Bearer " + auth_service.create(db, roles=[Role.submitter]).key,
+        "Idempotency-Key": "order-10",
+    }
+    first = client.post(
+        "/v1/decisions", json=decision_request(), headers={"Idempotency-Key": "order-10"}
+    )
+    assert first.status_code == 201
+    theirs = client.post("/v1/decisions", json=decision_request(), headers=other)
+    assert theirs.status_code == 201, theirs.text
+    assert "Idempotent-Replayed" not in theirs.headers
+    assert theirs.json()["id"] != first.json()["id"]
+    other_body = client.post(
+        "/v1/decisions", json=decision_request(data_class="core"), headers=other
+    )
+    assert other_body.status_code == 409
+    assert first.json()["id"] not in other_body.text
+    # each key still replays its own record
+    again = client.post(
+        "/v1/decisions", json=decision_request(), headers={"Idempotency-Key": "order-10"}
+    )
+    assert again.json()["id"] == first.json()["id"]
+    assert stored(client) == 2

@@ -117,3 +117,21 @@ def test_opa_decision_log_erases_the_masked_fields(make_settings, tmp_path: Path
     assert len(ours) == 1
     assert "/input/context/organization" in ours[0]["erased"]
     assert "clear-org-7781" not in log_path.read_text(encoding="utf-8")
+
+
+def test_input_sha256_reveals_no_masked_field(client: TestClient) -> None:
+    """Issue 9 item 2: the digest is over the request as stored (masked fields as salted HMACs),
+    so guessing organisation and workload name against it finds nothing."""
+    from service.decisions import chain
+    from service.decisions.models import DecisionRequest
+
+    record = client.post("/v1/decisions", json=decision_request()).json()
+    digest = record["integrity"]["input_sha256"]
+    assert digest == chain.sha256_hex(chain.canonical(record["request"]))
+    # the guess an attacker can make: the request with candidate names in clear
+    for organization in ("example-bank", "other-bank"):
+        for name in ("legal-qa", "chat"):
+            body = decision_request(organization=organization)
+            body["workload"]["name"] = name  # type: ignore[index]
+            clear = DecisionRequest.model_validate(body).model_dump(mode="json")
+            assert chain.sha256_hex(chain.canonical(clear)) != digest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -102,3 +103,23 @@ def test_request_id_is_made_when_missing_or_unusable(client: TestClient) -> None
     assert made.json()["request_id"] == rid
     too_long = client.get("/healthz", headers={"X-Request-ID": "x" * 129})
     assert too_long.headers["X-Request-ID"] != "x" * 129
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0, "true", "1"])
+@pytest.mark.parametrize(
+    "where",
+    ["personal_information", "sensitive_personal_information", "core_business", "public_service"],
+)
+def test_booleans_are_json_booleans(client: TestClient, where: str, value: object) -> None:
+    """Issue 9 item 9: pydantic's lax mode read "yes" and 1 as true."""
+    response = client.post("/v1/decisions", json=decision_request(**{where: value}))
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == f"context.{where}"
+
+
+def test_master_weights_is_a_json_boolean(client: TestClient) -> None:
+    body = decision_request()
+    body["workload"]["master_weights"] = "yes"  # type: ignore[index]
+    response = client.post("/v1/decisions", json=body)
+    assert response.status_code == 422
+    assert response.json()["field"] == "workload.master_weights"

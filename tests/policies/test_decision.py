@@ -271,3 +271,22 @@ def test_override_never_lowers_the_matrix(client: httpx.Client) -> None:
     decision = decide(client, sector="finance", data_class="important", personal_information=True)
     assert decision["tier"]["minimum"] == "bare_metal"
     assert rule_ids(decision["tier"]["basis"]) == ["tier.sector_matrix"]
+
+
+@pytest.mark.parametrize(
+    "instant", ["2262-04-12T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00"]
+)
+def test_an_unreadable_evaluation_time_fails_closed(client: httpx.Client, instant: str) -> None:
+    """Beyond the int64-nanosecond range no dated rule can tell whether it is in force: the
+    decision is deny (finance at the phase-in would otherwise read as "not yet" and allow)."""
+    decision = decide(client, sector="finance", evaluation_time=instant)
+    assert decision["verdict"] == "deny"
+    assert [v["rule_id"] for v in decision["violations"] if v["severity"] == "deny"] == [
+        "context.evaluation_time_invalid"
+    ]
+
+
+def test_a_readable_evaluation_time_is_not_denied_for_it(client: httpx.Client) -> None:
+    decision = decide(client, evaluation_time="2262-04-11T23:47:16Z")
+    assert decision["verdict"] == "allow"
+    assert "context.evaluation_time_invalid" not in {v["rule_id"] for v in decision["violations"]}

@@ -497,6 +497,7 @@ def test_genai_filing_or_registration(
 
 EXPECTED_RULES = {
     "capacity.no_compliant_plan": ("violation", "deny"),
+    "context.evaluation_time_invalid": ("violation", "deny"),
     "domestic.finance_critical": ("violation", "deny"),
     "domestic.finance_phase_in": ("violation", "warn"),
     "domestic.sector_mandate": ("violation", "deny"),

@@ -1,0 +1,31 @@
+package tiergate.rules.context.evaluation_time_invalid_test
+
+import data.tiergate.fixtures_test as fx
+import data.tiergate.rules.context.evaluation_time_invalid
+
+_violation(shown) := {
+	"rule_id": "context.evaluation_time_invalid",
+	"severity": "deny",
+	"message": sprintf("evaluation time %s is not an RFC 3339 instant from 1677-09-21 to 2262-04-11: no dated rule applies", [shown]),
+	"message_zh": "评估时间无法解析（须为1677年9月21日至2262年4月11日之间带时区的时间），无法判断哪些规定已生效，故拒绝",
+}
+
+test_deny_beyond_the_nanosecond_range if {
+	evaluation_time_invalid.deny == {_violation("2262-04-12T00:00:00Z")} with input as fx.with_context({"evaluation_time": "2262-04-12T00:00:00Z"})
+}
+
+test_deny_year_one if {
+	evaluation_time_invalid.deny == {_violation("0001-01-01T00:00:00Z")} with input as fx.with_context({"evaluation_time": "0001-01-01T00:00:00Z"})
+}
+
+test_deny_not_a_date if {
+	evaluation_time_invalid.deny == {_violation("yesterday")} with input as fx.with_context({"evaluation_time": "yesterday"})
+}
+
+test_allow_a_readable_time if {
+	evaluation_time_invalid.deny == set() with input as fx.with_context({})
+}
+
+test_allow_the_last_nanosecond if {
+	evaluation_time_invalid.deny == set() with input as fx.with_context({"evaluation_time": "2262-04-11T23:47:16.854775807Z"})
+}
