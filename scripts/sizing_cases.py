@@ -27,7 +27,8 @@ Case fields (tests/sizing/data/sizing-public-cases.json):
 - `quantity`: what is compared — `job_memory` (memory_gb.total, the whole job),
   `device_memory` (per_device_gb.total), `device_model_states` (per-device weights + gradients +
   optimizer states), `device_weights`, `device_kv_cache`, `host_memory` (CPU RAM per node),
-  `gpu_hours`, `wall_hours`, `training_flops`, `mfu` (fraction, 6ND basis).
+  `gpu_hours`, `wall_hours`, `training_flops`, `mfu` (fraction, 6ND basis), `hfu` (fraction,
+  recomputation counted).
 - `expected` in `unit`: `GB` (10^9 B), `GiB`, `MiB`, `MB`, `GPU-hours`, `hours`, `FLOPs`,
   `fraction`; `unit_note` says how the unit was read from the source.
 - `tolerance_pct` and `tolerance_why` (why that tolerance).
@@ -92,6 +93,8 @@ QUANTITIES: dict[str, tuple[Callable[[SizingResult], float | None], bool]] = {
     "wall_hours": (lambda r: r.estimated_hours, False),
     "training_flops": (lambda r: r.train_flops, False),
     "mfu": (lambda r: r.assumptions.mfu, False),
+    # HFU (recomputation counted) is reported once the engine has it (issue 12, fix 1).
+    "hfu": (lambda r: getattr(r.assumptions, "hfu", None), False),
 }
 
 PASS, MISS, NOT_EXPRESSIBLE, NOT_ANSWERABLE, REFUSED = (
@@ -202,7 +205,10 @@ def main() -> int:
     for o in outcomes:
         print(_row(o))
     passed = sum(o.ok for o in outcomes)
-    by_status = {s: [o for o in outcomes if o.status == s] for s in (MISS, NOT_EXPRESSIBLE)}
+    by_status = {
+        s: [o for o in outcomes if o.status == s]
+        for s in (MISS, NOT_EXPRESSIBLE, NOT_ANSWERABLE, REFUSED)
+    }
     answered = [o for o in outcomes if o.predicted is not None]
     print()
     for status, items in by_status.items():
