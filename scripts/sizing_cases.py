@@ -17,7 +17,9 @@ separately with the refusal and counts as not passed — it is never dropped to 
 valid. A quantity the result does not carry (e.g. host memory without an accelerator) is *not
 answerable* and likewise counts as not passed.
 
-Case fields (tests/sizing/data/sizing-public-cases.json):
+Case fields (tests/sizing/data/sizing-public-cases.json — the 38 cases of
+shared/reference/sizing-public-cases.json, each given its `stated` request, plus the cases found for
+issue 12, which carry `quote` and `tolerance_why`):
 - `id`: unique, stable.
 - `source`: where the figure is published (URL or paper + table/section); `quote`: the figure as
   published, verbatim (cases taken over from shared/reference predate this field; their
