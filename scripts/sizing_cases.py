@@ -23,7 +23,8 @@ issue 12, which carry `quote` and `tolerance_why`):
 - `id`: unique, stable.
 - `source`: where the figure is published (URL or paper + table/section); `quote`: the figure as
   published, verbatim (cases taken over from shared/reference predate this field; their
-  `notes` say what the source prints).
+  `notes` say what the source prints). `quote_verbatim: false` marks a quote reconstructed from
+  a table layout or from a secondary reproduction rather than copied from the primary text.
 - `kind`: `measured` (a run reported it), `estimate` (a tool or table estimates it) or `formula`
   (a closed form evaluated by the source); `derived: true` marks figures re-derived by us.
 - `quantity`: what is compared — `job_memory` (memory_gb.total, the whole job),

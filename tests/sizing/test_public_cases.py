@@ -57,6 +57,7 @@ def test_case_is_well_formed(case: dict[str, Any]) -> None:
     assert set(case["stated"]) <= {"workload", "plan", "accounting"}
     if "quote" in case:  # cases found for issue 12 carry the published figure and why the tolerance
         assert all(str(case[f]).strip() for f in NEW_CASE_FIELDS)
+        assert isinstance(case.get("quote_verbatim", True), bool)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
