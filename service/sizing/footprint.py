@@ -1,0 +1,62 @@
+"""Stage 2, the memory model of one layout: bytes per device by component, and host RAM.
+
+Pure: a resolved job and a layout in, `DeviceMemory` out (formulas and sources in memory.py).
+"""
+
+from __future__ import annotations
+
+from service.sizing import memory
+from service.sizing.job import Job
+from service.sizing.memory import DeviceMemory, Layout
+from service.workloads.models import Attention, Task
+
+
+def device_memory(job: Job, layout: Layout) -> DeviceMemory:
+    arch = job.arch
+    w = job.workload
+    if job.training:
+        weights, grads, optim = memory.zero_model_states(
+            trainable=job.split.trainable,
+            frozen_bytes_total=job.frozen_bytes_total,
+            profile=job.profile,
+            layout=layout,
+            largest_layer=arch.largest_layer_params,
+            accounting=job.accounting,
+            expert_share=arch.expert_params / arch.params if arch.params else 0.0,
+            optimizer_in_backward=w.optimizer_in_backward,
+        )
+        acts = memory.training_activation_bytes(
+            arch=arch,
+            seq=job.seq_len,
+            batch=w.micro_batch_size,
+            tp=layout.tp,
+            recompute=job.recompute,
+            trained_layers=job.split.trained_layers,
+            flash_attention=w.attention is not Attention.eager,
+            value_bytes=job.activation_value_bytes,
+            cp=layout.cp,
+        )
+        kv = 0.0
+    else:
+        expert_share = arch.expert_params / arch.params if arch.params else 0.0
+        mp = layout.tp * layout.pp / (1.0 - expert_share + expert_share / layout.ep)
+        weights, grads, optim = job.frozen_bytes_total / mp, 0.0, 0.0
+        kv_shards = (1 if arch.kv_latent_dim else min(layout.tp, arch.kv_heads)) * layout.pp
+        kv = job.kv_total / (kv_shards * layout.dp)
+        acts = job.inference_activations / layout.tp
+    other = weights + grads + optim + acts + kv
+    return DeviceMemory(weights, grads, optim, acts, kv, memory.overhead_bytes(other))
+
+
+def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
+    """CPU RAM per node (memory.host_memory_bytes)."""
+    return memory.host_memory_bytes(
+        params=job.arch.params,
+        trainable=job.split.trainable,
+        frozen_bytes_total=job.frozen_bytes_total,
+        profile=job.profile,
+        layout=layout,
+        largest_layer=job.arch.largest_layer_params,
+        devices_per_node=devices_per_node,
+        full_training=job.workload.task in (Task.full_finetune, Task.pretrain),
+    )
