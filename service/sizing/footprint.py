@@ -25,6 +25,8 @@ def device_memory(job: Job, layout: Layout) -> DeviceMemory:
             expert_share=arch.expert_params / arch.params if arch.params else 0.0,
             optimizer_in_backward=w.optimizer_in_backward,
         )
+        if w.optimizer in memory.PAGED_OPTIMIZERS:
+            optim = 0.0  # paged to host RAM under pressure: never needed on the device
         acts = memory.training_activation_bytes(
             arch=arch,
             seq=job.seq_len,
@@ -49,8 +51,14 @@ def device_memory(job: Job, layout: Layout) -> DeviceMemory:
 
 
 def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
-    """CPU RAM per node (memory.host_memory_bytes)."""
-    return memory.host_memory_bytes(
+    """CPU RAM per node (memory.host_memory_bytes), plus paged optimizer states."""
+    paged = 0.0
+    if job.training and job.workload.optimizer in memory.PAGED_OPTIMIZERS:
+        per_device = job.split.trainable * job.profile.optimizer / (layout.tp * layout.pp)
+        if layout.zero_stage:
+            per_device /= layout.shard_ranks
+        paged = per_device * min(layout.count, devices_per_node)
+    return paged + memory.host_memory_bytes(
         params=job.arch.params,
         trainable=job.split.trainable,
         frozen_bytes_total=job.frozen_bytes_total,

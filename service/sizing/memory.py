@@ -62,6 +62,11 @@ FREEZE_TRAINABLE_LAYERS = 2
 PREFILL_CHUNK_TOKENS = 8192
 
 
+# [QLORA] §3 "Paged Optimizers": optimizer states in CUDA unified memory, evicted to CPU RAM
+# when the GPU runs out — they never need device memory to fit, so they are counted on the host.
+PAGED_OPTIMIZERS = frozenset({Optimizer.paged_adamw_32bit, Optimizer.paged_adamw_8bit})
+
+
 class Accounting(StrEnum):
     """How gradients are counted. `framework` (default): what DeepSpeed/Megatron allocate, with
     an fp32 gradient copy under mixed precision (18 B/param at stage 0). `zero_paper`: the ZeRO
@@ -218,9 +223,8 @@ def optimizer_bytes(
 
     AdamW: fp32 m, v (8) + fp32 master (4) = 12 ([ZeRO] K = 12); without a master copy the
     moments live in the weight dtype (2 × 2 = 4, LLaMA-Factory pure-bf16 row).
-    8-bit Adam: 2 (bitsandbytes blockwise m, v) + master 4 = 6 [TM101]; the paged variants
-    hold the same states in unified memory that pages out only under pressure (bitsandbytes
-    docs), so the device peak is the same.
+    8-bit Adam: 2 (bitsandbytes blockwise m, v) + master 4 = 6 [TM101]. The paged variants
+    hold the same states in CUDA unified memory (see PAGED_OPTIMIZERS).
     SGD with momentum: 4 + master 4 = 8 [TM101]. Lion: one momentum (Chen et al. 2023) = SGD.
     Adafactor: factored second moment, one fp32 row + column statistic per matrix ≈ 8/h bytes per
     parameter (Shazeer & Stern 2018), no first moment by default, + master 4.
@@ -229,7 +233,7 @@ def optimizer_bytes(
     state_dtype = 4.0 if master_b or weight_bytes >= 4 else weight_bytes
     states = {
         Optimizer.adamw: 2 * state_dtype,
-        Optimizer.paged_adamw: 2 * state_dtype,
+        Optimizer.paged_adamw_32bit: 2 * state_dtype,
         Optimizer.adamw_8bit: 2.0,
         Optimizer.paged_adamw_8bit: 2.0,
         Optimizer.sgd: state_dtype,

@@ -14,7 +14,7 @@ from service.errors import InvalidInput
 from service.sizing import footprint, memory, options, planner
 from service.sizing.catalog import Catalog
 from service.sizing.job import Job, resolve_job
-from service.sizing.memory import Accounting, Layout, Offload
+from service.sizing.memory import GB, Accounting, Layout, Offload
 from service.sizing.models import (
     Assumptions,
     BytesPerParam,
@@ -36,6 +36,7 @@ TIER_FORMS = {
     "shared_cloud": "cloud_host",
 }
 SHORT_EXPERIMENT_HOURS = 24.0
+DEFAULT_DEVICES_PER_NODE = 8  # HGX/DGX-class servers, when the plan names no accelerator
 
 
 def size(
@@ -54,6 +55,7 @@ def size(
     fits: bool | None
     reason: str | None
     per_device = whole_job
+    host_gb: float | None = None
 
     if plan is not None and plan.count is not None:
         layout = _layout_for(job, plan)
@@ -61,6 +63,11 @@ def size(
         per_device = options.breakdown_gb(mem)
         if plan.accelerator is None:
             fits, reason = None, "no accelerator in the plan: per-device memory only"
+            host_gb = footprint.host_bytes(job, layout, DEFAULT_DEVICES_PER_NODE) / GB
+            notes.append(
+                f"host_memory_gb assumes {DEFAULT_DEVICES_PER_NODE} devices per node "
+                "(no accelerator in the plan)"
+            )
         else:
             acc = catalog.get(plan.accelerator)
             _check_plan_against(plan, acc.devices_per_node)
@@ -123,7 +130,7 @@ def size(
     return SizingResult(
         memory_gb=whole_job,
         per_device_gb=per_device,
-        host_memory_gb=first.host_memory_gb if first else None,
+        host_memory_gb=first.host_memory_gb if first else host_gb,
         train_flops=job.train_flops,
         gpu_hours=first.gpu_hours if first else None,
         estimated_hours=first.estimated_hours if first else None,

@@ -63,7 +63,11 @@ def _dp_seconds(job: Job, layout: Layout, bus_gbps: float) -> float:
     ranks = layout.shard_ranks
     if ranks <= 1 or job.split.trainable <= 0:
         return 0.0
-    local = job.split.trainable / (layout.tp * layout.pp) * 2.0
+    arch = job.arch
+    expert_share = arch.expert_params / arch.params if arch.params else 0.0
+    # Expert parallelism: a rank holds 1/ep of the routed experts and reduces only those.
+    held = 1.0 - expert_share + expert_share / layout.ep
+    local = job.split.trainable * held / (layout.tp * layout.pp) * 2.0
     seconds = compute.ring_allreduce_seconds(bytes_per_rank=local, ranks=ranks, bus_gbps=bus_gbps)
     return seconds * (1.5 if layout.zero_stage == 3 else 1.0)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from service.workloads.architecture import STRICT, Architecture
 from service.workloads.registry import known_model, known_models
@@ -38,7 +38,7 @@ class Precision(StrEnum):
 class Optimizer(StrEnum):
     adamw = "adamw"
     adamw_8bit = "adamw_8bit"
-    paged_adamw = "paged_adamw"
+    paged_adamw_32bit = "paged_adamw_32bit"
     paged_adamw_8bit = "paged_adamw_8bit"
     sgd = "sgd"
     adafactor = "adafactor"
@@ -158,6 +158,25 @@ class Serving(BaseModel):
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 LoraModule = Literal["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+# Other frameworks' names for the same linears (LitGPT lora_query/key/value/projection/mlp).
+LORA_MODULE_ALIASES: dict[str, tuple[str, ...]] = {
+    "query": ("q_proj",),
+    "key": ("k_proj",),
+    "value": ("v_proj",),
+    "projection": ("o_proj",),
+    "mlp": ("gate_proj", "up_proj", "down_proj"),
+}
+
+
+def _lora_aliases(value: object) -> object:
+    if isinstance(value, list):
+        return [m for item in value for m in LORA_MODULE_ALIASES.get(str(item), (item,))]
+    return value
+
+
+LoraTargets = Annotated[
+    Literal["attention", "all_linear"] | list[LoraModule] | None, BeforeValidator(_lora_aliases)
+]
 ATTENTION_MODULES: tuple[LoraModule, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
 ALL_LINEAR_MODULES: tuple[LoraModule, ...] = (
     *ATTENTION_MODULES,
@@ -239,11 +258,12 @@ class Workload(BaseModel):
         description="Tokens processed in training (all epochs). Without it no time is estimated.",
     )
     lora_rank: int = Field(default=8, ge=1, le=65_536, description="LoRA rank (lora/qlora).")
-    lora_target_modules: Literal["attention", "all_linear"] | list[LoraModule] | None = Field(
+    lora_target_modules: LoraTargets = Field(
         default=None,
         description="Adapted linears: attention (q,k,v,o), all_linear, or a list of q_proj, "
-        "k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj. Default all_linear "
-        "(LLaMA-Factory lora_target: all).",
+        "k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (LitGPT's query, key, value, "
+        "projection, mlp are read as those). Default all_linear (LLaMA-Factory lora_target: "
+        "all).",
     )
     serving: Serving = Field(default_factory=Serving, description="Serving shape (inference).")
     deadline_hours: float | None = Field(
