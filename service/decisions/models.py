@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from service.sizing.models import Parallelism
 from service.workloads.models import Workload
 
 ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -127,13 +128,6 @@ class DomesticSubstitution(BaseModel):
     required: bool
     preferred: bool = False
     rule_ids: list[str]
-
-
-class Parallelism(BaseModel):
-    dp: int
-    tp: int
-    pp: int
-    zero_stage: int
 
 
 class Recommendation(BaseModel):

@@ -23,8 +23,9 @@ from service.sizing.timing import Timing, timing
 
 SAFETY_MARGIN_FRACTION = 0.05
 MAX_DEVICES = 16_384
-_NODE_MULTIPLES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
-_NODE_MULTIPLES += (768, 1024, 1536, 2048)
+# Nodes per job tried in order: whole nodes, in steps of about ×1.5.
+_NODE_MULTIPLES: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192)
+_NODE_MULTIPLES += (256, 384, 512, 768, 1024, 1536, 2048)
 
 
 @dataclass(frozen=True, slots=True)

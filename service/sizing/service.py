@@ -176,7 +176,7 @@ def _has_targets(job: Job) -> bool:
 
 def _serving_target_notes(job: Job, option: PlanOption) -> list[str]:
     serving = job.workload.serving
-    notes = []
+    notes: list[str] = []
     if job.training:
         return notes
     if serving.ttft_ms is not None and (option.ttft_ms or 0.0) > serving.ttft_ms:

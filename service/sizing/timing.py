@@ -121,7 +121,7 @@ def train_timing(
     dp_extra = max(
         0.0,
         max(0.0, _dp_seconds(job, layout, dp_bw) - backward)
-        - max(0.0, _dp_seconds(job, layout, min(dp_bw, dp_ref)) - backward),
+        - max(0.0, _dp_seconds(job, layout, dp_ref) - backward),
     )
     offload = compute_s * (compute.OFFLOAD_TIME_FACTOR[layout.offload.value] - 1.0)
     step = StepTime(
