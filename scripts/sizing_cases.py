@@ -7,8 +7,9 @@ verdict, then the score. Exit status 0 when at least 90 % of the scored cases pa
 target), else 1.
 
 The mapping is `stated`, nothing else: each case carries a `stated` object in the request
-vocabulary of `POST /v1/sizing` (`workload`, `plan`, `accounting`; the names are those of
-/work/briefs/sizing-contract.md) holding exactly the setup its source states. The script never
+vocabulary of `POST /v1/sizing` (`workload`, `plan`, `accounting`: the fields of
+service/sizing/models.py and service/workloads/models.py) holding exactly the setup its source
+states. The script never
 reads a case's source, quote, notes, id or expected value to build the request, never fills in a
 count, and never picks a registry model: a case names a known model in
 `stated.workload.model.name` only where its source names that model. A stated field the API
@@ -30,8 +31,8 @@ issue 12, which carry `quote` and `tolerance_why`):
 - `quantity`: what is compared — `job_memory` (memory_gb.total, the whole job),
   `device_memory` (per_device_gb.total), `device_model_states` (per-device weights + gradients +
   optimizer states), `device_weights`, `device_kv_cache`, `host_memory` (CPU RAM per node),
-  `gpu_hours`, `wall_hours`, `training_flops`, `mfu` (fraction, 6ND basis), `hfu` (fraction,
-  recomputation counted).
+  `gpu_hours`, `wall_hours`, `training_flops`, `mfu` (fraction of peak, model FLOPs:
+  recomputation excluded), `hfu` (fraction of peak, recomputation counted).
 - `expected` in `unit`: `GB` (10^9 B), `GiB`, `MiB`, `MB`, `GPU-hours`, `hours`, `FLOPs`,
   `fraction`; `unit_note` says how the unit was read from the source.
 - `tolerance_pct` and `tolerance_why` (why that tolerance).
@@ -99,8 +100,7 @@ QUANTITIES: dict[str, tuple[Callable[[SizingResult], float | None], bool]] = {
     "wall_hours": (lambda r: r.estimated_hours, False),
     "training_flops": (lambda r: r.train_flops, False),
     "mfu": (lambda r: r.assumptions.mfu, False),
-    # HFU (recomputation counted) is reported once the engine has it (issue 12, fix 1).
-    "hfu": (lambda r: getattr(r.assumptions, "hfu", None), False),
+    "hfu": (lambda r: r.assumptions.hfu, False),
 }
 
 PASS, MISS, NOT_EXPRESSIBLE, NOT_ANSWERABLE, REFUSED = (
