@@ -20,34 +20,44 @@ def device_memory(job: Job, layout: Layout) -> DeviceMemory:
             frozen_bytes_total=job.frozen_bytes_total,
             profile=job.profile,
             layout=layout,
-            largest_layer=arch.largest_layer_params,
+            largest_layer=job.largest_layer,
             accounting=job.accounting,
-            expert_share=arch.expert_params / arch.params if arch.params else 0.0,
+            expert_share=job.expert_share,
             optimizer_in_backward=w.optimizer_in_backward,
         )
         if w.optimizer in memory.PAGED_OPTIMIZERS:
             optim = 0.0  # paged to host RAM under pressure: never needed on the device
-        acts = memory.training_activation_bytes(
-            arch=arch,
-            seq=job.seq_len,
-            batch=w.micro_batch_size,
-            tp=layout.tp,
-            recompute=job.recompute,
-            trained_layers=job.split.trained_layers,
-            flash_attention=w.attention is not Attention.eager,
-            value_bytes=job.activation_value_bytes,
-            cp=layout.cp,
-        )
+        acts = _training_activations(job, layout.tp, layout.cp)
         kv = 0.0
     else:
-        expert_share = arch.expert_params / arch.params if arch.params else 0.0
-        mp = layout.tp * layout.pp / (1.0 - expert_share + expert_share / layout.ep)
+        share = job.expert_share
+        mp = layout.tp * layout.pp / (1.0 - share + share / layout.ep)
         weights, grads, optim = job.frozen_bytes_total / mp, 0.0, 0.0
         kv_shards = (1 if arch.kv_latent_dim else min(layout.tp, arch.kv_heads)) * layout.pp
         kv = job.kv_total / (kv_shards * layout.dp)
         acts = job.inference_activations / layout.tp
     other = weights + grads + optim + acts + kv
     return DeviceMemory(weights, grads, optim, acts, kv, memory.overhead_bytes(other))
+
+
+def _training_activations(job: Job, tp: int, cp: int) -> float:
+    """Activations depend on tp and cp only: memoised on the job across a search's layouts."""
+    found = job.activation_memo.get((tp, cp))
+    if found is not None:
+        return found
+    w = job.workload
+    found = job.activation_memo[(tp, cp)] = memory.training_activation_bytes(
+        arch=job.arch,
+        seq=job.seq_len,
+        batch=w.micro_batch_size,
+        tp=tp,
+        recompute=job.recompute,
+        trained_layers=job.split.trained_layers,
+        flash_attention=w.attention is not Attention.eager,
+        value_bytes=job.activation_value_bytes,
+        cp=cp,
+    )
+    return found
 
 
 def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:

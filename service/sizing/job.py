@@ -4,7 +4,7 @@ sequence length, KV cache and FLOPs. Computed once per request; every later stag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.sizing import compute, memory
 from service.sizing.architecture import ResolvedArchitecture, resolve_architecture
@@ -58,6 +58,11 @@ class Job:
     train_flops: float | None  # 6N·D (Kaplan) of the run; 0 for inference; None without tokens
     compute_precision: Precision
     gemm_flop_share: float  # share of model FLOPs in linear GEMMs (FP8-eligible, DeepSeek-V3)
+    expert_share: float  # share of parameters in routed experts (sharded by ep)
+    largest_layer: float  # parameters of the largest module (ZeRO-3 gathers it whole)
+    activation_memo: dict[tuple[int, int], float] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def quant_bits(self) -> int | None:
@@ -143,4 +148,6 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         train_flops=flops,
         compute_precision=compute_precision(workload),
         gemm_flop_share=gemm_share,
+        expert_share=arch.expert_params / arch.params if arch.params else 0.0,
+        largest_layer=arch.largest_layer_params,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from service.sizing import footprint
 from service.sizing.catalog import Accelerator
@@ -84,14 +85,20 @@ def _powers_of_two(limit: int) -> list[int]:
     return out
 
 
-def candidate_counts(devices_per_node: int, fixed: Fixed = Fixed()) -> list[int]:
+def candidate_counts(devices_per_node: int, fixed: Fixed = Fixed()) -> tuple[int, ...]:
+    return _counts(devices_per_node, fixed, MAX_DEVICES)
+
+
+@lru_cache(maxsize=256)
+def _counts(devices_per_node: int, fixed: Fixed, max_devices: int) -> tuple[int, ...]:
+    multiple = fixed.count_multiple
     if fixed.dp is not None:
-        return [fixed.count_multiple]
+        return (multiple,)
     small = [c for c in (1, 2, 4) if c < devices_per_node]
     counts = small + [
-        devices_per_node * k for k in _NODE_MULTIPLES if devices_per_node * k <= MAX_DEVICES
+        devices_per_node * k for k in _NODE_MULTIPLES if devices_per_node * k <= max_devices
     ]
-    return [c for c in counts if c % fixed.count_multiple == 0]
+    return tuple(c for c in counts if c % multiple == 0)
 
 
 def layouts_for(job: Job, count: int, node: int, offload: Offload, fixed: Fixed) -> list[Layout]:
@@ -120,7 +127,11 @@ def layouts_for(job: Job, count: int, node: int, offload: Offload, fixed: Fixed)
             continue
         stages: tuple[int, ...]
         if offload is Offload.none:
+            # ZeRO-2/3 do not combine with pipeline parallelism (DeepSpeed pipeline docs;
+            # Megatron shards only the optimizer): with pp > 1 stages 0 and 1.
             stages = (0, 1, 2, 3) if dp * fixed.cp > 1 else (0,)
+            if pp > 1:
+                stages = tuple(z for z in stages if z <= 1)
         elif offload is Offload.optimizer:
             stages = (0, 1, 2, 3) if pp == 1 else ()
         else:
