@@ -420,30 +420,7 @@ def activation_bytes_per_layer(
     FlashAttention (and SDPA's fused kernels) never materialise the s×s scores, which removes
     the 5as/h term; eager attention keeps it. fp32 activations (value_bytes 4) double
     everything, the 1-byte dropout mask included (an upper bound)."""
-    return _korthikanti(
-        seq=seq,
-        batch=batch,
-        hidden=hidden,
-        heads=heads,
-        tp=tp,
-        recompute=recompute,
-        sequence_parallel=sequence_parallel,
-        flash_attention=flash_attention,
-    ) * (value_bytes / 2.0)
-
-
-def _korthikanti(
-    *,
-    seq: int,
-    batch: int,
-    hidden: int,
-    heads: int,
-    tp: int,
-    recompute: Recomputation,
-    sequence_parallel: bool,
-    flash_attention: bool,
-) -> float:
-    sbh = float(seq) * batch * hidden
+    sbh = float(seq) * batch * hidden * (value_bytes / 2.0)
     attn = 0.0 if flash_attention else 5.0 * heads * seq / hidden
     t = tp
     if recompute is Recomputation.full:

@@ -179,18 +179,26 @@ def _fitting(
 
 
 def smallest_fit(
-    job: Job, acc: Accelerator, *, fixed: Fixed = Fixed(), cache: SearchCache | None = None
+    job: Job,
+    acc: Accelerator,
+    *,
+    fixed: Fixed = Fixed(),
+    cache: SearchCache | None = None,
+    mfu: float | None = None,
 ) -> Candidate | None:
-    """The first fitting layout in search order that meets the serving targets."""
+    """The first fitting layout in search order that meets the serving targets (`mfu`: the
+    caller's override of the utilisation prior)."""
     cache = cache if cache is not None else SearchCache()
     for layout, mem in _fitting(job, acc, fixed, cache):
-        found = timing(job, acc, layout, mem)
+        found = timing(job, acc, layout, mem, mfu)
         if job.training or found.meets_serving_targets(job):
-            return scale_for_deadline(job, Candidate(acc, layout, mem, found), cache)
+            return scale_for_deadline(job, Candidate(acc, layout, mem, found), cache, mfu)
     return None
 
 
-def scale_for_deadline(job: Job, best: Candidate, cache: SearchCache) -> Candidate:
+def scale_for_deadline(
+    job: Job, best: Candidate, cache: SearchCache, mfu: float | None = None
+) -> Candidate:
     """Grow data parallelism over the candidate counts until the deadline is met (if ever)."""
     deadline = job.workload.deadline_hours
     hours = best.timing.hours
@@ -211,7 +219,7 @@ def scale_for_deadline(job: Job, best: Candidate, cache: SearchCache) -> Candida
         mem = memory_of(job, candidate, cache)
         if mem.total > capacity:
             continue
-        found = timing(job, acc, candidate, mem)
+        found = timing(job, acc, candidate, mem, mfu)
         if found.hours is not None and found.hours <= deadline:
             return Candidate(acc, candidate, mem, found)
     return best

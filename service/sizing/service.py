@@ -82,14 +82,14 @@ def size(
             elif why:
                 notes.append(f"{acc.id}: {why}; no time estimate")
             notes.extend(_serving_target_notes(job, option))
-        if plan.mfu is not None:
-            mfu_source = "plan.mfu"
     elif plan is not None:
         assert plan.accelerator is not None  # Plan validation: no count needs an accelerator
         acc = catalog.get(plan.accelerator)
         _check_plan_against(plan, acc.devices_per_node)
         why = acc.unusable_reason(job.compute_precision)
-        candidate = None if why else planner.smallest_fit(job, acc, fixed=_fixed(job, plan))
+        candidate = (
+            None if why else planner.smallest_fit(job, acc, fixed=_fixed(plan), mfu=plan.mfu)
+        )
         if candidate is not None:
             option = options.build_option(job, candidate)
             found = [option]
@@ -119,6 +119,8 @@ def size(
             reason = "does not fit on any usable accelerator: " + "; ".join(skipped[:5])
         notes.extend(f"not recommended: {s}" for s in skipped if "does not fit" not in s)
 
+    if plan is not None and plan.mfu is not None:
+        mfu_source = "plan.mfu"
     if job.training and workload.train_tokens is None:
         notes.append("train_tokens not given: no FLOPs or time estimate")
     if not job.training:
@@ -220,7 +222,7 @@ def resource_form(option: PlanOption, *, tier: str, workload: Workload) -> str:
     return TIER_FORMS[tier]
 
 
-def _fixed(job: Job, plan: Plan) -> Fixed:
+def _fixed(plan: Plan) -> Fixed:
     """The degrees a count-less plan pins: those the caller set explicitly."""
     given = plan.model_fields_set
     return Fixed(

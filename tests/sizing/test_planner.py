@@ -241,3 +241,10 @@ def test_context_and_expert_parallel_degrees(catalog: Catalog) -> None:
     assert ep.weights < plain.weights / 4
     with pytest.raises(ValidationError, match="ep=3 must divide"):
         Plan(count=16, tp=2, ep=3)
+
+
+def test_count_less_plan_honours_plan_mfu(catalog: Catalog) -> None:
+    w = wl(model={"name": "llama-2-70b"}, task="full_finetune", train_tokens=1e9)
+    result = size(w, Plan(accelerator="nvidia-h100-sxm", mfu=0.25), catalog=catalog)
+    assert result.assumptions.mfu == pytest.approx(0.25)
+    assert result.assumptions.mfu_source == "plan.mfu"
