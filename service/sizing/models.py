@@ -193,6 +193,10 @@ class Assumptions(BaseModel):
     kv_cache_bytes_per_value: float | None
     mfu: float | None = Field(description="MFU (6ND basis) of the reported time.")
     hfu: float | None = Field(description="HFU (executed FLOPs) of the reported time.")
+    goodput: float | None = Field(
+        description="Share of wall time spent training (restarts, checkpoints, evaluation "
+        "excluded); hours = steps × step time / goodput."
+    )
     mfu_source: str
     train_tokens: float | None
     global_batch_size: int | None = Field(description="Sequences per step used for the time.")

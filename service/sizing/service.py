@@ -11,7 +11,7 @@ The pipeline, one module per stage, each readable alone:
 from __future__ import annotations
 
 from service.errors import InvalidInput
-from service.sizing import footprint, memory, options, planner
+from service.sizing import compute, footprint, memory, options, planner
 from service.sizing.catalog import Catalog
 from service.sizing.job import Job, resolve_job
 from service.sizing.memory import GB, Accounting, Layout, Offload
@@ -290,6 +290,7 @@ def _assumptions(
         kv_cache_bytes_per_value=job.kv_value_bytes or None,
         mfu=mfu,
         hfu=first.hfu if first else None,
+        goodput=compute.GOODPUT if job.training else None,
         mfu_source=mfu_source if mfu is not None else "not applicable",
         train_tokens=w.train_tokens,
         global_batch_size=job.global_batch(dp) if job.training else None,
