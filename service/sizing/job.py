@@ -68,14 +68,18 @@ class Job:
     def quant_bits(self) -> int | None:
         return memory.quant_bits(self.workload)
 
-    def global_batch(self, dp: int) -> int:
-        """Sequences per optimizer step: stated, else the default above."""
+    def global_batch(self, dp: int, pp: int = 1) -> int:
+        """Sequences per optimizer step: stated, else the default above — with pipeline
+        parallelism at least 4·pp micro-batches per step (Narayanan et al. 2021 §3.3: m ≫ p
+        keeps the bubble small; Llama 3 405B ran 16 per replica on 16 stages)."""
         w = self.workload
         if w.global_batch_size is not None:
             return max(w.global_batch_size, dp * w.micro_batch_size)
+        per_replica = dp * w.micro_batch_size
         if w.task is Task.pretrain:
-            return max(dp * w.micro_batch_size, -(-DEFAULT_PRETRAIN_STEP_TOKENS // self.seq_len))
-        return dp * w.micro_batch_size * DEFAULT_ACCUMULATION_STEPS
+            tokens = -(-DEFAULT_PRETRAIN_STEP_TOKENS // self.seq_len)
+            return max(per_replica * (4 * pp if pp > 1 else 1), tokens)
+        return per_replica * max(DEFAULT_ACCUMULATION_STEPS, 4 * pp if pp > 1 else 1)
 
 
 def resolve_job(workload: Workload, accounting: Accounting = Accounting.framework) -> Job:

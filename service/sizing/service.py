@@ -263,7 +263,7 @@ def _assumptions(
 ) -> Assumptions:
     arch, profile, w = job.arch, job.profile, job.workload
     mfu = first.mfu if first else None
-    dp = first.parallelism.dp * first.parallelism.cp if first else 1
+    dp, pp = (first.parallelism.dp, first.parallelism.pp) if first else (1, 1)
     return Assumptions(
         accounting=job.accounting,
         bytes_per_param=BytesPerParam(
@@ -293,7 +293,7 @@ def _assumptions(
         goodput=compute.GOODPUT if job.training else None,
         mfu_source=mfu_source if mfu is not None else "not applicable",
         train_tokens=w.train_tokens,
-        global_batch_size=job.global_batch(dp) if job.training else None,
+        global_batch_size=job.global_batch(dp, pp) if job.training else None,
         flops_per_token=job.model_flops_per_token,
         executed_flops_per_token=job.executed_flops_per_token,
         overheads=Overheads(
