@@ -25,7 +25,7 @@ Sources, cited beside each formula:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from service.sizing.architecture import ResolvedArchitecture
@@ -134,17 +134,11 @@ class DeviceMemory:
     activations: float
     kv_cache: float
     overhead: float
+    total: float = field(init=False)  # the search compares it thousands of times: stored
 
-    @property
-    def total(self) -> float:
-        return (
-            self.weights
-            + self.gradients
-            + self.optimizer_states
-            + self.activations
-            + self.kv_cache
-            + self.overhead
-        )
+    def __post_init__(self) -> None:
+        parts = (self.weights, self.gradients, self.optimizer_states, self.activations)
+        object.__setattr__(self, "total", sum(parts) + self.kv_cache + self.overhead)
 
 
 def dtype_bytes(precision: Precision) -> float:

@@ -61,8 +61,8 @@ class SearchCache:
     """Per-request memo: memory per layout, layouts per (count, node, offload)."""
 
     memory: dict[Layout, DeviceMemory] = field(default_factory=dict)
-    layouts: dict[tuple[int, int, Offload], tuple[list[Layout], float]] = field(
-        default_factory=dict
+    layouts: dict[tuple[int, int, Offload], tuple[list[tuple[Layout, DeviceMemory]], float]] = (
+        field(default_factory=dict)
     )
 
 
@@ -144,13 +144,17 @@ def layouts_for(job: Job, count: int, node: int, offload: Offload, fixed: Fixed)
 
 def _layouts_with_floor(
     job: Job, count: int, node: int, offload: Offload, fixed: Fixed, cache: SearchCache
-) -> tuple[list[Layout], float]:
+) -> tuple[list[tuple[Layout, DeviceMemory]], float]:
+    """Layouts of a count in preference order with their memory, and the smallest total."""
     key = (count, node, offload)
     cached = cache.layouts.get(key)
     if cached is None:
-        layouts = layouts_for(job, count, node, offload, fixed)
-        floor = min((memory_of(job, lay, cache).total for lay in layouts), default=math.inf)
-        cached = cache.layouts[key] = (layouts, floor)
+        sized = [
+            (lay, memory_of(job, lay, cache))
+            for lay in layouts_for(job, count, node, offload, fixed)
+        ]
+        floor = min((mem.total for _, mem in sized), default=math.inf)
+        cached = cache.layouts[key] = (sized, floor)
     return cached
 
 
@@ -172,8 +176,7 @@ def _fitting(
             layouts, smallest = _layouts_with_floor(job, count, node, offload, fixed, cache)
             if smallest > capacity:
                 continue
-            for layout in layouts:
-                mem = memory_of(job, layout, cache)
+            for layout, mem in layouts:
                 if mem.total <= capacity:
                     yield layout, mem
 
