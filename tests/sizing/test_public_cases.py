@@ -158,3 +158,19 @@ def test_score_floor(catalog: Catalog) -> None:
         f"{len(passed)}/{len(outcomes)} within tolerance, floor {SCORE_FLOOR}; misses: "
         + ", ".join(f"{o.case_id} ({o.status})" for o in outcomes if not o.ok)
     )
+
+
+def test_script_prints_every_case_and_the_score(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["sizing_cases.py"])
+    status = CASES_MODULE.main()
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    for case in CASES_MODULE.scored(CASES):
+        row = next(line for line in lines if line.startswith(case["id"] + " "))
+        assert f"{case['tolerance_pct']:g}%" in row
+    score = next(line for line in lines if line.startswith("score: "))
+    passed, total = (int(n) for n in score.split()[1].split("/"))
+    assert total == len(CASES_MODULE.scored(CASES))
+    assert status == (0 if passed >= CASES_MODULE.TARGET_FRACTION * total else 1)
