@@ -13,7 +13,8 @@ from service.workloads.models import Attention, QuantMethod, Workload
 
 
 class Plan(BaseModel):
-    """A fixed configuration: does it fit, and how long does it take?"""
+    """A configuration to check (does it fit, how long does it take?) — or, with an accelerator
+    and no count, one to complete: the search finds the count, keeping the degrees given."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
