@@ -179,11 +179,6 @@ class StepTime:
         return max(parts, key=lambda k: parts[k])
 
 
-def wall_hours(*, flops: float, devices: int, peak_tflops: float, mfu: float) -> float:
-    """Time = model FLOPs / (devices × peak × MFU) ([PALM]: 6ND / (n · peak · MFU))."""
-    return flops / (devices * peak_tflops * 1e12 * mfu) / 3600.0
-
-
 def prefill_seconds(
     *,
     active_params: float,

@@ -73,6 +73,21 @@ def _dp_seconds(job: Job, layout: Layout, bus_gbps: float) -> float:
     return seconds * (1.5 if layout.zero_stage == 3 else 1.0)
 
 
+def _utilisation(job: Job, acc: Accelerator, peak: float) -> float:
+    """The HFU prior on this part; under FP8 the BF16 prior with only the GEMM share sped up
+    (DeepSeek-V3 §3.3), expressed against the FP8 peak."""
+    moe = job.arch.experts > 1
+    active = job.arch.active_params
+    if job.compute_precision is not Precision.fp8:
+        return compute.hfu_prior(active_params=active, peak_tflops=peak, moe=moe)
+    bf16_peak = acc.peak_tflops(Precision.bf16) or peak
+    hfu16 = compute.hfu_prior(active_params=active, peak_tflops=bf16_peak, moe=moe)
+    fraction = compute.fp8_time_fraction(
+        gemm_flop_share=job.gemm_flop_share, utilisation=hfu16, speedup=peak / bf16_peak
+    )
+    return hfu16 * bf16_peak / peak / fraction
+
+
 def train_timing(
     job: Job, acc: Accelerator, layout: Layout, memory: DeviceMemory, mfu_override: float | None
 ) -> Timing:
@@ -81,19 +96,7 @@ def train_timing(
         return NO_TIME
     count = layout.count
     recompute_ratio = job.executed_flops_per_token / job.model_flops_per_token
-    bf16_peak = acc.peak_tflops(Precision.bf16) or peak
-    moe = job.arch.experts > 1
-    if job.compute_precision is Precision.fp8:
-        # The prior is a BF16 utilisation; FP8 speeds up the GEMM share only (DeepSeek-V3 §3.3).
-        hfu16 = compute.hfu_prior(
-            active_params=job.arch.active_params, peak_tflops=bf16_peak, moe=moe
-        )
-        fraction = compute.fp8_time_fraction(
-            gemm_flop_share=job.gemm_flop_share, utilisation=hfu16, speedup=peak / bf16_peak
-        )
-        hfu = hfu16 * bf16_peak / peak / fraction  # relative to the FP8 peak
-    else:
-        hfu = compute.hfu_prior(active_params=job.arch.active_params, peak_tflops=peak, moe=moe)
+    hfu = _utilisation(job, acc, peak)
     if mfu_override is not None:
         hfu = mfu_override * recompute_ratio
 
