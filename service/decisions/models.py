@@ -17,6 +17,7 @@ from pydantic import (
     StrictBool,
 )
 
+from service.sizing.models import Parallelism
 from service.workloads.models import Workload
 
 ACCELERATOR_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -235,13 +236,6 @@ class DomesticSubstitution(BaseModel):
     required: bool
     preferred: bool = False
     rule_ids: list[str]
-
-
-class Parallelism(BaseModel):
-    dp: int
-    tp: int
-    pp: int
-    zero_stage: int
 
 
 class Recommendation(BaseModel):

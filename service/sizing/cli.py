@@ -51,6 +51,8 @@ def _options_table(result: SizingResult, top: int) -> Table:
         "GPU-hours",
         "USD",
         "tok/s",
+        "TPOT ms",
+        "bound by",
     ):
         table.add_column(col, justify="left" if col == "accelerator" else "right")
     for option in result.options[:top]:
@@ -67,6 +69,8 @@ def _options_table(result: SizingResult, top: int) -> Table:
             _fmt(option.gpu_hours, 0),
             _fmt(option.cost_usd, 0),
             _fmt(option.decode_tokens_per_s, 0),
+            _fmt(option.tpot_ms, 2),
+            option.binding_constraint.value if option.binding_constraint else "—",
         )
     return table
 
@@ -83,7 +87,8 @@ def _assumption_lines(result: SizingResult) -> list[str]:
         f"architecture ({arch.source}): L={arch.layers} h={arch.hidden_size} "
         f"heads={arch.attention_heads}/{arch.kv_heads} kv, vocab={arch.vocab_size}"
         + (f"; derived: {', '.join(arch.derived_fields)}" if arch.derived else ""),
-        f"MFU: {_fmt(a.mfu, 3) if a.mfu is not None else '—'} ({a.mfu_source}); "
+        f"MFU: {_fmt(a.mfu, 3) if a.mfu is not None else '—'}, HFU: "
+        f"{_fmt(a.hfu, 3) if a.hfu is not None else '—'} ({a.mfu_source}); "
         f"train FLOPs: {_fmt(result.train_flops)}",
     ]
     return lines + a.notes[:6]
@@ -106,7 +111,9 @@ def size_command(
     context_len: Annotated[int, typer.Option()] = 4096,
     deadline_hours: Annotated[float | None, typer.Option()] = None,
     accelerator: Annotated[str | None, typer.Option(help="Fix a plan on this accelerator.")] = None,
-    count: Annotated[int | None, typer.Option(help="Fixed plan: device count.")] = None,
+    count: Annotated[
+        int | None, typer.Option(help="Fixed plan: device count (searched when omitted).")
+    ] = None,
     tp: Annotated[int, typer.Option()] = 1,
     pp: Annotated[int, typer.Option()] = 1,
     zero_stage: Annotated[int, typer.Option()] = 0,
@@ -137,14 +144,17 @@ def size_command(
         workload = Workload.model_validate(body)
         plan = None
         if accelerator is not None or count is not None:
+            degrees: dict[str, Any] = {"tp": tp, "pp": pp, "zero_stage": zero_stage}
+            degrees["offload"] = offload
+            if count is None and accelerator is not None:
+                # Count searched: pin only the degrees given on the command line.
+                defaults = {"tp": 1, "pp": 1, "zero_stage": 0, "offload": Offload.none}
+                degrees = {k: v for k, v in degrees.items() if v != defaults[k]}
             plan = Plan(
                 accelerator=accelerator,
-                count=count or tp * pp,
-                tp=tp,
-                pp=pp,
-                zero_stage=zero_stage,
-                offload=offload,
+                count=count if count is not None or accelerator is not None else tp * pp,
                 mfu=mfu,
+                **degrees,
             )
         result = size(
             workload,

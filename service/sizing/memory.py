@@ -11,25 +11,45 @@ Sources, cited beside each formula:
 - [TM101] EleutherAI, "Transformer Math 101" (bytes per parameter by optimizer and dtype).
 - [KOR]   Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models"
           (arXiv 2205.05198), Table 2 and §4.2.3 (pipeline first stage holds L layers' worth).
-- [QLORA] Dettmers et al. 2023, "QLoRA" (arXiv 2305.14314), §3: NF4 + double quantisation
-          = 0.127 bits/param of constants (blocks of 64, fp8 second-level blocks of 256).
+- [QLORA] Dettmers et al. 2023, "QLoRA" (arXiv 2305.14314), §3: blockwise 4-bit constants are
+          one fp32 absmax per 64 weights = 32/64 = 0.5 bit/param; double quantisation cuts them
+          to 8/64 + 32/(64·256) = 0.127 bit/param.
+- [GPTQ]  AutoGPTQ / AutoAWQ packed QuantLinear buffers: per group of g weights one fp16 scale
+          and one zero point packed at the weight width (qzeros int32 holding 32/bits zeros):
+          (16 + bits)/g bits per weight (0.156 at 4 bits, g = 128).
+- [INT8]  Dettmers et al. 2022, "LLM.int8()" (arXiv 2208.07339): int8 weights with one fp32
+          scale per output row (32/h bits per weight).
 - [LORA]  Hu et al. 2021, "LoRA" (arXiv 2106.09685): no gradient/optimizer state for frozen W.
 - [VLLM]  Kwon et al. 2023 (PagedAttention); KV = 2 · layers · kv_heads · head_dim · tokens · bytes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from service.sizing.architecture import ResolvedArchitecture
-from service.workloads.models import Optimizer, Precision, Recomputation, Task, Workload
+from service.workloads.models import (
+    Optimizer,
+    Precision,
+    QuantMethod,
+    Recomputation,
+    Task,
+    Workload,
+)
 
 GB = 1e9
 GIB = float(2**30)
 
-# [QLORA] §3: 8/64 + 32/(64·256) = 0.127 bits per parameter of quantisation constants.
+# [QLORA] §3: 8/64 + 32/(64·256) = 0.127 bits per parameter with double quantisation.
 QUANT_CONSTANT_BITS = 8 / 64 + 32 / (64 * 256)
+DOUBLE_QUANT_SECOND_BLOCK = 256  # [QLORA] fp8 second-level blocks of 256 first-level constants
+DEFAULT_GROUP_SIZE = {
+    QuantMethod.bnb_nf4: 64,  # bitsandbytes blocksize 64 ([QLORA] §3)
+    QuantMethod.bnb_fp4: 64,
+    QuantMethod.gptq: 128,  # AutoGPTQ / AutoAWQ default group_size / q_group_size
+    QuantMethod.awq: 128,
+}
 # [DS] estimate_zero{2,3}_model_states_mem_needs(additional_buffer_factor=1.5).
 HOST_BUFFER_FACTOR = 1.5
 # Fixed per-device overheads (sizing-notes: CUDA context 0.3–2 GB; allocator reserve and
@@ -42,6 +62,11 @@ FREEZE_TRAINABLE_LAYERS = 2
 PREFILL_CHUNK_TOKENS = 8192
 
 
+# [QLORA] §3 "Paged Optimizers": optimizer states in CUDA unified memory, evicted to CPU RAM
+# when the GPU runs out — they never need device memory to fit, so they are counted on the host.
+PAGED_OPTIMIZERS = frozenset({Optimizer.paged_adamw_32bit, Optimizer.paged_adamw_8bit})
+
+
 class Accounting(StrEnum):
     """How gradients are counted. `framework` (default): what DeepSpeed/Megatron allocate, with
     an fp32 gradient copy under mixed precision (18 B/param at stage 0). `zero_paper`: the ZeRO
@@ -52,6 +77,10 @@ class Accounting(StrEnum):
 
 
 class Offload(StrEnum):
+    """ZeRO-Offload to host RAM: `optimizer` (optimizer states and fp32 gradients; with ZeRO
+    stage 0 on one data-parallel rank this is DeepSpeed's single-GPU ZeRO-Offload) or `full`
+    (parameters too, ZeRO-3 only)."""
+
     none = "none"
     optimizer = "optimizer"
     full = "full"
@@ -74,15 +103,42 @@ class BytesProfile:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
+    """How the job is laid out over devices: count = dp · tp · pp · cp. Expert parallelism (ep)
+    shards the routed experts over ep of the dp·cp ranks (Megatron-Core); ZeRO shards over
+    dp·cp (the context-parallel ranks hold the same parameters)."""
+
     dp: int = 1
     tp: int = 1
     pp: int = 1
     zero_stage: int = 0
     offload: Offload = Offload.none
+    cp: int = 1
+    ep: int = 1
 
     @property
     def count(self) -> int:
-        return self.dp * self.tp * self.pp
+        return self.dp * self.tp * self.pp * self.cp
+
+    @property
+    def shard_ranks(self) -> int:
+        return self.dp * self.cp
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceMemory:
+    """Bytes on one device, by component (the hand-off from the memory model to the search)."""
+
+    weights: float
+    gradients: float
+    optimizer_states: float
+    activations: float
+    kv_cache: float
+    overhead: float
+    total: float = field(init=False)  # the search compares it thousands of times: stored
+
+    def __post_init__(self) -> None:
+        parts = (self.weights, self.gradients, self.optimizer_states, self.activations)
+        object.__setattr__(self, "total", sum(parts) + self.kv_cache + self.overhead)
 
 
 def dtype_bytes(precision: Precision) -> float:
@@ -98,18 +154,60 @@ def dtype_bytes(precision: Precision) -> float:
 
 
 def quant_bits(workload: Workload) -> int | None:
-    """Bits of the quantised base: qlora default 4; inference implied by int8/int4 precision."""
+    """Bits of the quantised base: qlora default 4; inference implied by int8/int4/fp8."""
     if workload.task is Task.qlora:
         return workload.quantization_bits or 4
     if workload.task is Task.inference:
-        implied = {Precision.int8: 8, Precision.int4: 4}.get(workload.precision)
+        implied = {Precision.int8: 8, Precision.int4: 4, Precision.fp8: 8}.get(workload.precision)
+        if workload.quantization_method is QuantMethod.fp8:
+            implied = 8
         return workload.quantization_bits or implied
     return None
 
 
-def quantized_bytes(bits: int) -> float:
-    """k-bit weights plus blockwise constants: bits/8 + 0.127/8 bytes per parameter [QLORA]."""
-    return (bits + QUANT_CONSTANT_BITS) / 8
+def quant_method(workload: Workload) -> QuantMethod | None:
+    """The stated method, else the usual one for the task and width (reported)."""
+    bits = quant_bits(workload)
+    if bits is None:
+        return None
+    if workload.quantization_method is not None:
+        return workload.quantization_method
+    if workload.task is Task.qlora:
+        return QuantMethod.bnb_int8 if bits == 8 else QuantMethod.bnb_nf4
+    if workload.precision is Precision.fp8:
+        return QuantMethod.fp8
+    return QuantMethod.bnb_int8 if bits == 8 else QuantMethod.awq
+
+
+def double_quant(workload: Workload) -> bool:
+    """Stated, else on for qlora (the QLoRA recipe and LLaMA-Factory default), else off."""
+    if workload.double_quant is not None:
+        return workload.double_quant
+    return workload.task is Task.qlora and quant_method(workload) in (
+        QuantMethod.bnb_nf4,
+        QuantMethod.bnb_fp4,
+    )
+
+
+def quant_constant_bits(workload: Workload, hidden: int) -> float:
+    """Bits of quantisation constants stored per weight, by method ([QLORA], [GPTQ], [INT8])."""
+    method = quant_method(workload)
+    bits = quant_bits(workload) or 0
+    group = workload.quantization_group_size or DEFAULT_GROUP_SIZE.get(method or QuantMethod.awq, 0)
+    if method in (QuantMethod.bnb_nf4, QuantMethod.bnb_fp4):
+        if double_quant(workload):
+            return 8 / group + 32 / (group * DOUBLE_QUANT_SECOND_BLOCK)
+        return 32 / group
+    if method in (QuantMethod.gptq, QuantMethod.awq):
+        return (16 + bits) / group
+    if method is QuantMethod.bnb_int8:
+        return 32 / max(hidden, 1)
+    return 0.0  # fp8: one scale per tensor
+
+
+def quantized_bytes(bits: int, constant_bits: float = QUANT_CONSTANT_BITS) -> float:
+    """k-bit weights plus their constants, bytes per parameter."""
+    return (bits + constant_bits) / 8
 
 
 def optimizer_bytes(
@@ -119,8 +217,9 @@ def optimizer_bytes(
 
     AdamW: fp32 m, v (8) + fp32 master (4) = 12 ([ZeRO] K = 12); without a master copy the
     moments live in the weight dtype (2 × 2 = 4, LLaMA-Factory pure-bf16 row).
-    8-bit Adam: 2 (bitsandbytes blockwise m, v) + master 4 = 6 [TM101].
-    SGD with momentum: 4 + master 4 = 8 [TM101].
+    8-bit Adam: 2 (bitsandbytes blockwise m, v) + master 4 = 6 [TM101]. The paged variants
+    hold the same states in CUDA unified memory (see PAGED_OPTIMIZERS).
+    SGD with momentum: 4 + master 4 = 8 [TM101]. Lion: one momentum (Chen et al. 2023) = SGD.
     Adafactor: factored second moment, one fp32 row + column statistic per matrix ≈ 8/h bytes per
     parameter (Shazeer & Stern 2018), no first moment by default, + master 4.
     """
@@ -128,8 +227,11 @@ def optimizer_bytes(
     state_dtype = 4.0 if master_b or weight_bytes >= 4 else weight_bytes
     states = {
         Optimizer.adamw: 2 * state_dtype,
+        Optimizer.paged_adamw_32bit: 2 * state_dtype,
         Optimizer.adamw_8bit: 2.0,
+        Optimizer.paged_adamw_8bit: 2.0,
         Optimizer.sgd: state_dtype,
+        Optimizer.lion: state_dtype,
         Optimizer.adafactor: 2 * 4.0 / max(hidden, 1),
     }[optimizer]
     return master_b + states
@@ -140,14 +242,15 @@ def bytes_profile(
 ) -> BytesProfile:
     task = workload.task
     w = dtype_bytes(workload.precision)
-    if workload.precision is Precision.fp8:
-        w = 2.0  # fp8 training (Transformer Engine) keeps bf16 weights; fp8 is a compute cast
+    constants = quant_constant_bits(workload, arch.hidden_size)
     if task is Task.inference:
         bits = quant_bits(workload)
         if bits is not None:
-            w = 2.0  # weight-only quantisation: activations and KV stay 16-bit
-        frozen = quantized_bytes(bits) if bits is not None else w
+            w = 2.0  # the unquantised parts (embeddings, head) stay 16-bit
+        frozen = quantized_bytes(bits, constants) if bits is not None else w
         return BytesProfile(w, frozen, 0.0, 0.0, 0.0)
+    if workload.precision is Precision.fp8:
+        w = 2.0  # fp8 training (Transformer Engine) keeps bf16 weights; fp8 is a compute cast
     k = optimizer_bytes(
         workload.optimizer, master=workload.master_weights, weight_bytes=w, hidden=arch.hidden_size
     )
@@ -157,14 +260,18 @@ def bytes_profile(
         if (accounting is Accounting.framework and k >= 4 and w < 4 and workload.master_weights)
         else 0.0
     )
-    frozen = quantized_bytes(quant_bits(workload) or 4) if task is Task.qlora else w
+    frozen = quantized_bytes(quant_bits(workload) or 4, constants) if task is Task.qlora else w
     return BytesProfile(w, frozen, w, fp32_grads, k)
 
 
-def lora_params(arch: ResolvedArchitecture, rank: int) -> float:
-    """[LORA]: r · (d_in + d_out) per adapted matrix; all linear layers (LLaMA-Factory
-    `lora_target: all`), experts included for MoE."""
-    per_layer = sum(rank * (d_in + d_out) * n for d_in, d_out, n in arch.linear_shapes())
+def lora_params(
+    arch: ResolvedArchitecture, rank: int, modules: tuple[str, ...] | None = None
+) -> float:
+    """[LORA]: r · (d_in + d_out) per adapted matrix, over the target modules (default all
+    linear layers, LLaMA-Factory `lora_target: all`), experts included for MoE."""
+    shapes = arch.linear_shapes()
+    chosen = shapes if modules is None else {m: shapes[m] for m in modules if m in shapes}
+    per_layer = sum(rank * (d_in + d_out) * n for d_in, d_out, n in chosen.values())
     return float(per_layer * arch.layers)
 
 
@@ -188,7 +295,7 @@ def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:
         n = min(FREEZE_TRAINABLE_LAYERS, arch.layers)
         trainable = arch.per_layer_params * n
         return ParamSplit(trainable, p - trainable, 0.0, n)
-    adapters = lora_params(arch, workload.lora_rank)
+    adapters = lora_params(arch, workload.lora_rank, workload.lora_modules)
     # QLoRA: bitsandbytes quantises nn.Linear blocks; embeddings and lm_head stay 16-bit.
     emb = min(arch.embedding_params, p) if task is Task.qlora else 0.0
     return ParamSplit(adapters, p, emb, arch.layers)
@@ -202,6 +309,8 @@ def zero_model_states(
     layout: Layout,
     largest_layer: float,
     accounting: Accounting,
+    expert_share: float = 0.0,
+    optimizer_in_backward: bool = False,
 ) -> tuple[float, float, float]:
     """(weights, gradients, optimizer) bytes on one device.
 
@@ -211,10 +320,13 @@ def zero_model_states(
       stage 1/2: 4Ψ + 16Ψ/N_d · stage 3: 18Ψ/N_d + 4·largest_layer; offload_optimizer: 2Ψ
       (stage 2), 2Ψ/N_d + 4·LL (stage 3); offload_param too: 4·LL.
     [MEG] stage 0 framework: 2 + 4 + 12 = 18 bytes/param.
-    Tensor and pipeline parallelism divide every state by tp·pp (Megatron-LM).
+    Tensor and pipeline parallelism divide every state by tp·pp (Megatron-LM); ZeRO shards over
+    the dp·cp ranks; expert parallelism divides the routed experts' share by ep.
+    Optimizer in backward steps each parameter as its gradient appears, so only the largest
+    layer's gradient is ever held (LOMO, Lv et al. 2023 §3; torchtune optimizer_in_bwd).
     """
-    d, z, off = layout.dp, layout.zero_stage, layout.offload
-    mp = layout.tp * layout.pp
+    d, z, off = layout.shard_ranks, layout.zero_stage, layout.offload
+    mp = layout.tp * layout.pp / (1.0 - expert_share + expert_share / layout.ep)
     fp32 = profile.grad_fp32
     g_main = fp32 or profile.grad_low
 
@@ -231,6 +343,8 @@ def zero_model_states(
         grads = trainable * g_main / (mp * d)
     optim = trainable * profile.optimizer / (mp if z == 0 else mp * d)
 
+    if optimizer_in_backward:
+        grads = largest_layer / layout.tp * g_main
     if off is not Offload.none:
         optim = 0.0
         grads = 0.0
@@ -292,12 +406,15 @@ def activation_bytes_per_layer(
     recompute: Recomputation,
     sequence_parallel: bool,
     flash_attention: bool,
+    value_bytes: float = 2.0,
 ) -> float:
     """Activation bytes of one transformer layer [KOR] Table 2 (16-bit activations):
     no parallelism sbh(34 + 5as/h) · TP sbh(10 + 24/t + 5as/(ht)) · TP+SP sbh/t·(34 + 5as/h)
     selective recompute sbh(10 + 24/t) (with SP 34sbh/t) · full recompute 2sbh (with SP /t).
-    FlashAttention never materialises the s×s scores, which removes the 5as/h term."""
-    sbh = float(seq) * batch * hidden
+    FlashAttention (and SDPA's fused kernels) never materialise the s×s scores, which removes
+    the 5as/h term; eager attention keeps it. fp32 activations (value_bytes 4) double
+    everything, the 1-byte dropout mask included (an upper bound)."""
+    sbh = float(seq) * batch * hidden * (value_bytes / 2.0)
     attn = 0.0 if flash_attention else 5.0 * heads * seq / hidden
     t = tp
     if recompute is Recomputation.full:
@@ -320,25 +437,33 @@ def training_activation_bytes(
     recompute: Recomputation,
     trained_layers: int,
     flash_attention: bool = True,
+    value_bytes: float = 2.0,
+    cp: int = 1,
 ) -> float:
     """Per device: the first pipeline stage holds L layers' worth whatever p is under 1F1B
     ([KOR] §4.2.3); full recomputation also needs one layer's working set while recomputing;
-    plus the fp32 logits 4·s·b·V/t (sizing-notes; vocab-parallel with TP)."""
+    plus the fp32 logits 4·s·b·V/t (sizing-notes; vocab-parallel with TP). Context parallelism
+    splits the sequence over cp ranks (Megatron-Core context parallel)."""
     sp = tp > 1  # Megatron-LM practice: sequence parallelism whenever tensor parallelism is on
-    kwargs = {"seq": seq, "batch": batch, "hidden": arch.hidden_size, "heads": arch.attention_heads}
-    per_layer = activation_bytes_per_layer(
-        **kwargs, tp=tp, recompute=recompute, sequence_parallel=sp, flash_attention=flash_attention
-    )
-    total = per_layer * trained_layers
-    if recompute is Recomputation.full:
-        total += activation_bytes_per_layer(
-            **kwargs,
+    local = -(-seq // cp)
+
+    def layer(mode: Recomputation) -> float:
+        return activation_bytes_per_layer(
+            seq=local,
+            batch=batch,
+            hidden=arch.hidden_size,
+            heads=arch.attention_heads,
             tp=tp,
-            recompute=Recomputation.none,
+            recompute=mode,
             sequence_parallel=sp,
             flash_attention=flash_attention,
+            value_bytes=value_bytes,
         )
-    return total + 4.0 * seq * batch * arch.vocab_size / tp
+
+    total = layer(recompute) * trained_layers
+    if recompute is Recomputation.full:
+        total += layer(Recomputation.none)
+    return total + 4.0 * local * batch * arch.vocab_size / tp
 
 
 def kv_cache_bytes(

@@ -6,12 +6,15 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.sizing.architecture import ResolvedArchitecture
+from service.sizing.compute import Binding
 from service.sizing.memory import Accounting, Offload
-from service.workloads.models import Workload
+from service.workloads.models import Attention, QuantMethod, Workload
 
 
 class Plan(BaseModel):
-    """A fixed configuration: does it fit, and how long does it take?"""
+    """A configuration to check (does it fit, how long does it take?) — or, with an accelerator
+    and no count, one to complete: the search finds the count, keeping the degrees given."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -21,36 +24,68 @@ class Plan(BaseModel):
         max_length=100,
         description="Catalogue id. Without it only per-device memory is computed (fits = null).",
     )
-    count: int = Field(ge=1, le=100_000, description="Devices in the job.")
+    count: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Devices in the job. Without it (an accelerator is then required) the "
+        "engine searches the count, keeping the degrees given here.",
+    )
     zero_stage: int = Field(default=0, ge=0, le=3, description="ZeRO stage (training).")
     tp: int = Field(default=1, ge=1, le=1024, description="Tensor-parallel degree (within a node).")
     pp: int = Field(default=1, ge=1, le=1024, description="Pipeline-parallel degree.")
-    dp: int | None = Field(
-        default=None, ge=1, le=100_000, description="Data-parallel degree; default count/(tp·pp)."
+    cp: int = Field(
+        default=1, ge=1, le=1024, description="Context-parallel degree (splits the sequence)."
     )
-    offload: Offload = Field(default=Offload.none, description="ZeRO-Offload to host RAM.")
+    ep: int = Field(
+        default=1,
+        ge=1,
+        le=4096,
+        description="Expert-parallel degree (MoE): routed experts sharded over ep of the dp·cp "
+        "ranks.",
+    )
+    dp: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Data-parallel degree; default count/(tp·pp·cp).",
+    )
+    offload: Offload = Field(
+        default=Offload.none,
+        description="ZeRO-Offload to host RAM: optimizer (any ZeRO stage; with stage 0 the "
+        "single-GPU ZeRO-Offload) or full (parameters too, stage 3).",
+    )
     mfu: float | None = Field(
         default=None, gt=0, le=1, description="Model-FLOPs utilisation; overrides the prior."
     )
 
     @model_validator(mode="after")
     def _degrees_match_count(self) -> Self:
-        if self.dp is not None and self.tp * self.pp * self.dp != self.count:
+        model_parallel = self.tp * self.pp * self.cp
+        if self.count is None:
+            if self.accelerator is None:
+                raise ValueError("count is required when the plan names no accelerator")
+        elif self.dp is not None and model_parallel * self.dp != self.count:
             raise ValueError(
-                f"tp×pp×dp = {self.tp}×{self.pp}×{self.dp} = {self.tp * self.pp * self.dp} "
-                f"does not equal count {self.count}"
+                f"tp×pp×cp×dp = {self.tp}×{self.pp}×{self.cp}×{self.dp} = "
+                f"{model_parallel * self.dp} does not equal count {self.count}"
             )
-        if self.count % (self.tp * self.pp):
-            raise ValueError(f"count {self.count} is not a multiple of tp×pp = {self.tp * self.pp}")
+        elif self.count % model_parallel:
+            raise ValueError(f"count {self.count} is not a multiple of tp×pp×cp = {model_parallel}")
+        dp = self.data_parallel
+        if dp is not None and (dp * self.cp) % self.ep:
+            raise ValueError(f"ep={self.ep} must divide dp×cp = {dp * self.cp}")
         if self.offload is Offload.full and self.zero_stage != 3:
             raise ValueError("offload=full (parameters too) needs zero_stage 3")
-        if self.offload is Offload.optimizer and self.zero_stage == 0:
-            raise ValueError("offload=optimizer needs zero_stage 1, 2 or 3 (ZeRO-Offload)")
+        if self.offload is not Offload.none and self.pp > 1:
+            raise ValueError("offload needs pp=1 (ZeRO-Offload does not pipeline)")
         return self
 
     @property
-    def data_parallel(self) -> int:
-        return self.dp if self.dp is not None else self.count // (self.tp * self.pp)
+    def data_parallel(self) -> int | None:
+        if self.dp is not None:
+            return self.dp
+        return self.count // (self.tp * self.pp * self.cp) if self.count is not None else None
 
 
 class SizingRequest(BaseModel):
@@ -66,7 +101,7 @@ class SizingRequest(BaseModel):
 
 
 class MemoryBreakdown(BaseModel):
-    """GB = 10^9 bytes."""
+    """GB = 10^9 bytes, full precision (the CLI rounds)."""
 
     weights: float
     gradients: float
@@ -82,10 +117,14 @@ class MemoryBreakdown(BaseModel):
 
 
 class Parallelism(BaseModel):
+    """The degrees of a plan (also used by decision records)."""
+
     dp: int
     tp: int
     pp: int
     zero_stage: int
+    cp: int = 1
+    ep: int = 1
 
 
 class PlanOption(BaseModel):
@@ -99,13 +138,22 @@ class PlanOption(BaseModel):
     per_device_gb: MemoryBreakdown
     device_memory_gb: float
     host_memory_gb: float = Field(description="CPU RAM per node (GB).")
-    mfu: float | None
+    mfu: float | None = Field(description="Model-FLOPs utilisation (6ND basis, PaLM app. B).")
+    hfu: float | None = Field(description="Hardware-FLOPs utilisation (recomputation counted).")
+    binding_constraint: Binding | None = Field(
+        description="What bounds the time: memory (bandwidth, decode), compute, intra_node "
+        "(tensor-parallel links) or inter_node (data-parallel traffic across nodes)."
+    )
+    step_seconds: float | None = Field(description="One optimizer step (training).")
     estimated_hours: float | None
     gpu_hours: float | None
     usd_per_gpu_hour: float | None
     cost_usd: float | None = Field(description="price × devices × hours; null without a price.")
     meets_deadline: bool | None
     decode_tokens_per_s: float | None = Field(description="Aggregate decode throughput.")
+    ttft_ms: float | None = Field(description="Time to first token: one prompt's prefill.")
+    tpot_ms: float | None = Field(description="Time per output token: one decode step.")
+    tokens_per_s_per_replica: float | None = Field(description="Decode tokens/s of one replica.")
     domestic: bool
     export_status_cn: str
     supply: Literal["not_flagged", "doubtful"] = Field(
@@ -123,28 +171,6 @@ class BytesPerParam(BaseModel):
     trainable_total: float
 
 
-class ArchitectureAssumption(BaseModel):
-    # Read straight from ResolvedArchitecture's attributes (fields and properties).
-    model_config = ConfigDict(from_attributes=True)
-
-    derived: bool
-    derived_fields: list[str]
-    source: str
-    layers: int
-    hidden_size: int
-    attention_heads: int
-    kv_heads: int
-    head_dim: int
-    vocab_size: int
-    ffn_hidden_size: int
-    experts: int
-    params_b: float
-    active_params_b: float
-    largest_layer_params_m: float
-    kv_latent_dim: int | None
-    sliding_window: int | None
-
-
 class Overheads(BaseModel):
     cuda_context_gb: float
     fragmentation_fraction: float
@@ -157,19 +183,28 @@ class Assumptions(BaseModel):
     trainable_params_b: float
     frozen_params_b: float
     quantization_bits: int | None
-    quant_constant_bits: float
+    quantization_method: QuantMethod | None
+    quant_constant_bits: float = Field(description="Bits of quantisation constants per weight.")
     recomputation: str
+    attention: Attention
     flash_attention: bool
     sequence_parallel_with_tp: bool
     seq_len: int
     micro_batch_size: int
     kv_cache_bytes_per_value: float | None
-    mfu: float | None = Field(description="MFU fraction used for the reported time.")
+    mfu: float | None = Field(description="MFU (6ND basis) of the reported time.")
+    hfu: float | None = Field(description="HFU (executed FLOPs) of the reported time.")
+    goodput: float | None = Field(
+        description="Share of wall time spent training (restarts, checkpoints, evaluation "
+        "excluded); hours = steps × step time / goodput."
+    )
     mfu_source: str
     train_tokens: float | None
-    flops_per_token: float
+    global_batch_size: int | None = Field(description="Sequences per step used for the time.")
+    flops_per_token: float = Field(description="Model FLOPs per token (MFU basis).")
+    executed_flops_per_token: float = Field(description="FLOPs per token that run (HFU basis).")
     overheads: Overheads
-    architecture: ArchitectureAssumption
+    architecture: ResolvedArchitecture
     ranking: str
     notes: list[str]
 
@@ -182,9 +217,13 @@ class SizingResult(BaseModel):
         description="Per device for the fixed plan, else for the first option, else one device."
     )
     host_memory_gb: float | None
-    train_flops: float | None
+    train_flops: float | None = Field(description="Model FLOPs of the run (6ND for training).")
     gpu_hours: float | None
     estimated_hours: float | None
+    ttft_ms: float | None = Field(description="Serving: the plan's time to first token.")
+    tpot_ms: float | None = Field(description="Serving: the plan's time per output token.")
+    tokens_per_s_per_replica: float | None = Field(description="Serving: decode tokens/s.")
+    binding_constraint: Binding | None = Field(description="What bounds the plan's time.")
     assumptions: Assumptions
     fits: bool | None = Field(description="Fixed plan only: does it fit (null: no accelerator).")
     reason: str | None

@@ -1,211 +1,80 @@
-"""Plan search: per usable accelerator, the smallest configuration that fits with a safety margin.
+"""Stage 4, plan search: per usable accelerator, the smallest layout that fits with a safety margin
+(and meets the serving targets), scaled out for a deadline.
 
 Search order (why): device count ascending (the question is "how many"); within a count, no
 offload before offload (CPU optimizer steps are slow), fewer model-parallel ways first and tensor
 before pipeline parallel (TP stays inside a node on NVLink-class links), and the lowest ZeRO stage
 that fits (less communication). With `deadline_hours`, data parallelism then scales the fitting
-layout out until the estimate meets the deadline.
+layout out until the estimate meets the deadline. Degrees the caller fixes (a plan with an
+accelerator but no count) are kept; only the rest is searched.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from service.sizing import compute, memory
-from service.sizing.architecture import ResolvedArchitecture, resolve_architecture
-from service.sizing.catalog import Accelerator, Catalog
-from service.sizing.memory import GB, Accounting, BytesProfile, Layout, Offload, ParamSplit
-from service.sizing.models import MemoryBreakdown, Parallelism, PlanOption
-from service.workloads.models import Precision, Recomputation, Task, Workload
+from service.sizing import footprint
+from service.sizing.catalog import Accelerator
+from service.sizing.job import Job
+from service.sizing.memory import GB, DeviceMemory, Layout, Offload
+from service.sizing.timing import Timing, timing
 
 SAFETY_MARGIN_FRACTION = 0.05
-DEFAULT_SEQ_LEN = 2048  # LLaMA-Factory `cutoff_len` default
 MAX_DEVICES = 16_384
-# Judgement: ZeRO-Offload keeps GPUs busy for large batches but CPU Adam still costs time.
-OFFLOAD_MFU_FACTOR = {Offload.none: 1.0, Offload.optimizer: 0.7, Offload.full: 0.5}
-_NODE_MULTIPLES = (
-    1,
-    2,
-    3,
-    4,
-    6,
-    8,
-    12,
-    16,
-    24,
-    32,
-    48,
-    64,
-    96,
-    128,
-    192,
-    256,
-    384,
-    512,
-    768,
-    1024,
-    1536,
-    2048,
-)
+# Nodes per job tried in order: whole nodes, in steps of about ×1.5.
+_NODE_MULTIPLES: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192)
+_NODE_MULTIPLES += (256, 384, 512, 768, 1024, 1536, 2048)
 
 
-def default_recomputation(task: Task) -> Recomputation:
-    """Full for fine-tuning (LLaMA-Factory / PEFT enable gradient checkpointing by default),
-    selective for pretraining (Megatron-LM practice, Korthikanti et al. 2022)."""
-    if task is Task.pretrain:
-        return Recomputation.selective
-    if task is Task.inference:
-        return Recomputation.none
-    return Recomputation.full
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """Degrees the caller pinned (None: searched)."""
+
+    tp: int | None = None
+    pp: int | None = None
+    dp: int | None = None
+    cp: int = 1
+    ep: int = 1
+    zero_stage: int | None = None
+    offload: Offload | None = None
+
+    @property
+    def count_multiple(self) -> int:
+        return (self.tp or 1) * (self.pp or 1) * self.cp * (self.dp or 1)
 
 
-def compute_precision(workload: Workload) -> Precision:
-    """The dtype matmuls run in: weight-only quantised models and QLoRA compute in 16-bit."""
-    if workload.task is Task.qlora:
-        return Precision.bf16 if workload.precision not in (Precision.fp16,) else Precision.fp16
-    if workload.precision is Precision.int4:
-        return Precision.bf16
-    return workload.precision
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A layout on an accelerator with its memory and time (the search's hand-off)."""
+
+    accelerator: Accelerator
+    layout: Layout
+    memory: DeviceMemory
+    timing: Timing
 
 
 @dataclass(slots=True)
-class Prepared:
-    """Everything about a request that does not depend on the layout (computed once)."""
+class SearchCache:
+    """Per-request memo: memory per layout, layouts per (count, node, offload)."""
 
-    workload: Workload
-    arch: ResolvedArchitecture
-    accounting: Accounting
-    profile: BytesProfile
-    split: ParamSplit
-    recompute: Recomputation
-    training: bool
-    seq_len: int
-    frozen_bytes_total: float
-    kv_total: float
-    kv_value_bytes: float
-    inference_activations: float
-    flops_per_token: float
-    train_flops: float | None
-    compute_precision: Precision
-    _cache: dict[tuple[int, int, int, int, Offload], tuple[float, ...]] = field(
-        default_factory=dict
-    )
-    # (count, node, offload) → layouts in preference order and their smallest per-device total,
-    # shared by every accelerator with that node size (the search is per-request memoised).
-    _layouts: dict[tuple[int, int, Offload], tuple[list[Layout], float]] = field(
-        default_factory=dict
+    memory: dict[Layout, DeviceMemory] = field(default_factory=dict)
+    layouts: dict[tuple[int, int, Offload], tuple[list[tuple[Layout, DeviceMemory]], float]] = (
+        field(default_factory=dict)
     )
 
 
-def prepare(workload: Workload, accounting: Accounting = Accounting.framework) -> Prepared:
-    arch = resolve_architecture(workload)
-    profile = memory.bytes_profile(workload, arch, accounting)
-    split = memory.split_params(workload, arch)
-    training = workload.task is not Task.inference
-    recompute = workload.activation_checkpointing or default_recomputation(workload.task)
-    seq = workload.seq_len or DEFAULT_SEQ_LEN
-    frozen_bytes = (split.frozen - split.frozen_16bit) * profile.frozen_weights + (
-        split.frozen_16bit * 2.0
-    )
-    kv_total = 0.0
-    kv_bytes = 0.0
-    inf_act = 0.0
-    if not training:
-        kv_bytes = {Precision.fp32: 4.0, Precision.fp8: 1.0}.get(workload.precision, 2.0)
-        kv_total = memory.kv_cache_bytes(
-            arch=arch,
-            context_len=workload.serving.context_len,
-            sequences=workload.serving.concurrent_sequences,
-            bytes_per_value=kv_bytes,
-        )
-        inf_act = memory.inference_activation_bytes(
-            arch=arch,
-            tokens=workload.serving.context_len,
-            sequences=workload.serving.concurrent_sequences,
-        )
-    per_token = compute.train_flops_per_token(
-        active_params=arch.active_params,
-        trainable_params=split.trainable,
-        task=workload.task,
-        recompute=recompute,
-    )
-    flops = (
-        per_token * workload.train_tokens
-        if training and workload.train_tokens is not None
-        else (0.0 if not training else None)
-    )
-    return Prepared(
-        workload=workload,
-        arch=arch,
-        accounting=accounting,
-        profile=profile,
-        split=split,
-        recompute=recompute,
-        training=training,
-        seq_len=seq,
-        frozen_bytes_total=frozen_bytes,
-        kv_total=kv_total,
-        kv_value_bytes=kv_bytes,
-        inference_activations=inf_act,
-        flops_per_token=per_token,
-        train_flops=flops,
-        compute_precision=compute_precision(workload),
-    )
+def usable_bytes(acc: Accelerator) -> float:
+    return (acc.memory_gb or 0.0) * (1.0 - SAFETY_MARGIN_FRACTION) * GB
 
 
-def per_device_bytes(prep: Prepared, layout: Layout) -> tuple[float, ...]:
-    """(weights, gradients, optimizer, activations, kv, overhead, total) bytes on one device."""
-    key = (layout.dp, layout.tp, layout.pp, layout.zero_stage, layout.offload)
-    cached = prep._cache.get(key)
-    if cached is not None:
-        return cached
-    arch = prep.arch
-    if prep.training:
-        weights, grads, optim = memory.zero_model_states(
-            trainable=prep.split.trainable,
-            frozen_bytes_total=prep.frozen_bytes_total,
-            profile=prep.profile,
-            layout=layout,
-            largest_layer=arch.largest_layer_params,
-            accounting=prep.accounting,
-        )
-        acts = memory.training_activation_bytes(
-            arch=arch,
-            seq=prep.seq_len,
-            batch=prep.workload.micro_batch_size,
-            tp=layout.tp,
-            recompute=prep.recompute,
-            trained_layers=prep.split.trained_layers,
-        )
-        kv = 0.0
-    else:
-        weights, grads, optim = prep.frozen_bytes_total / (layout.tp * layout.pp), 0.0, 0.0
-        kv_shards = (1 if arch.kv_latent_dim else min(layout.tp, arch.kv_heads)) * layout.pp
-        kv = prep.kv_total / (kv_shards * layout.dp)
-        acts = prep.inference_activations / layout.tp
-    other = weights + grads + optim + acts + kv
-    overhead = memory.overhead_bytes(other)
-    result = (weights, grads, optim, acts, kv, overhead, other + overhead)
-    prep._cache[key] = result
-    return result
-
-
-def breakdown_gb(values: tuple[float, ...]) -> MemoryBreakdown:
-    w, g, o, a, kv, ov, total = (round(v / GB, 3) for v in values)
-    return MemoryBreakdown(
-        weights=w,
-        gradients=g,
-        optimizer_states=o,
-        activations=a,
-        kv_cache=kv,
-        overhead=ov,
-        total=total,
-    )
-
-
-def usable_gb(acc: Accelerator) -> float:
-    return (acc.memory_gb or 0.0) * (1.0 - SAFETY_MARGIN_FRACTION)
+def memory_of(job: Job, layout: Layout, cache: SearchCache) -> DeviceMemory:
+    found = cache.memory.get(layout)
+    if found is None:
+        found = cache.memory[layout] = footprint.device_memory(job, layout)
+    return found
 
 
 def _powers_of_two(limit: int) -> list[int]:
@@ -216,231 +85,144 @@ def _powers_of_two(limit: int) -> list[int]:
     return out
 
 
-def candidate_counts(devices_per_node: int) -> list[int]:
+def candidate_counts(devices_per_node: int, fixed: Fixed = Fixed()) -> tuple[int, ...]:
+    return _counts(devices_per_node, fixed, MAX_DEVICES)
+
+
+@lru_cache(maxsize=256)
+def _counts(devices_per_node: int, fixed: Fixed, max_devices: int) -> tuple[int, ...]:
+    multiple = fixed.count_multiple
+    if fixed.dp is not None:
+        return (multiple,)
     small = [c for c in (1, 2, 4) if c < devices_per_node]
-    return small + [
-        devices_per_node * k for k in _NODE_MULTIPLES if devices_per_node * k <= MAX_DEVICES
+    counts = small + [
+        devices_per_node * k for k in _NODE_MULTIPLES if devices_per_node * k <= max_devices
     ]
+    return tuple(c for c in counts if c % multiple == 0)
 
 
-def layouts_for(prep: Prepared, count: int, node: int, offload: Offload) -> list[Layout]:
+def layouts_for(job: Job, count: int, node: int, offload: Offload, fixed: Fixed) -> list[Layout]:
     """Layouts of `count` devices in preference order (see module docstring)."""
     pairs: list[tuple[int, int]] = []
-    for tp in _powers_of_two(min(count, node)):
-        if count % tp:
+    per_cp = count // fixed.cp
+    tps = [fixed.tp] if fixed.tp else _powers_of_two(min(per_cp, node))
+    for tp in tps:
+        if per_cp % tp:
             continue
-        for pp in _powers_of_two(min(count // tp, prep.arch.layers)):
-            if (count // tp) % pp == 0:
+        pps = [fixed.pp] if fixed.pp else _powers_of_two(min(per_cp // tp, job.arch.layers))
+        for pp in pps:
+            if (per_cp // tp) % pp == 0:
                 pairs.append((tp, pp))
     pairs.sort(key=lambda p: (p[0] * p[1], p[1]))
     out: list[Layout] = []
     for tp, pp in pairs:
-        dp = count // (tp * pp)
-        if not prep.training:
+        dp = per_cp // (tp * pp)
+        if fixed.dp is not None and dp != fixed.dp:
+            continue
+        if (dp * fixed.cp) % fixed.ep:
+            continue
+        if not job.training:
             if offload is Offload.none:
-                out.append(Layout(dp, tp, pp, 0, offload))
+                out.append(Layout(dp, tp, pp, 0, offload, fixed.cp, fixed.ep))
             continue
         stages: tuple[int, ...]
         if offload is Offload.none:
-            stages = (0, 1, 2, 3) if dp > 1 else (0,)
+            # ZeRO-2/3 do not combine with pipeline parallelism (DeepSpeed pipeline docs;
+            # Megatron shards only the optimizer): with pp > 1 stages 0 and 1.
+            stages = (0, 1, 2, 3) if dp * fixed.cp > 1 else (0,)
+            if pp > 1:
+                stages = tuple(z for z in stages if z <= 1)
         elif offload is Offload.optimizer:
-            stages = (1, 2, 3) if pp == 1 else ()
+            stages = (0, 1, 2, 3) if pp == 1 else ()
         else:
             stages = (3,) if pp == 1 else ()
-        out.extend(Layout(dp, tp, pp, z, offload) for z in stages)
+        if fixed.zero_stage is not None:
+            stages = tuple(z for z in stages if z == fixed.zero_stage)
+        out.extend(Layout(dp, tp, pp, z, offload, fixed.cp, fixed.ep) for z in stages)
     return out
 
 
-def mfu_for(prep: Prepared, count: int, offload: Offload, override: float | None) -> float:
-    if override is not None:
-        return override
-    prior = compute.mfu_prior(active_params=prep.arch.active_params, devices=count)
-    return prior * OFFLOAD_MFU_FACTOR[offload]
-
-
-def hours_for(prep: Prepared, acc: Accelerator, count: int, mfu: float) -> float | None:
-    peak = acc.peak_tflops(prep.compute_precision)
-    if prep.train_flops is None or not prep.training or not peak:
-        return None
-    return compute.wall_hours(flops=prep.train_flops, devices=count, peak_tflops=peak, mfu=mfu)
-
-
-def host_gb(prep: Prepared, acc: Accelerator, layout: Layout) -> float:
-    full = prep.workload.task in (Task.full_finetune, Task.pretrain)
-    value = memory.host_memory_bytes(
-        params=prep.arch.params,
-        trainable=prep.split.trainable,
-        frozen_bytes_total=prep.frozen_bytes_total,
-        profile=prep.profile,
-        layout=layout,
-        largest_layer=prep.arch.largest_layer_params,
-        devices_per_node=acc.devices_per_node,
-        full_training=full,
-    )
-    return value / GB
-
-
-def decode_rate(
-    prep: Prepared, acc: Accelerator, layout: Layout, values: tuple[float, ...]
-) -> float | None:
-    peak = acc.peak_tflops(prep.compute_precision)
-    if prep.training or not acc.memory_bw_gbps or not peak:
-        return None
-    sequences = max(1, prep.workload.serving.concurrent_sequences // layout.dp)
-    return compute.decode_tokens_per_second(
-        bytes_read_per_step=values[0] + values[4],
-        sequences_per_replica=sequences,
-        replicas=layout.dp,
-        memory_bw_gbps=acc.memory_bw_gbps,
-        flops_per_token=2.0 * prep.arch.active_params / (layout.tp * layout.pp),
-        peak_tflops=peak,
-        mfu=0.5,
-    )
-
-
-def build_option(
-    prep: Prepared, acc: Accelerator, layout: Layout, mfu_override: float | None = None
-) -> PlanOption:
-    values = per_device_bytes(prep, layout)
-    count = layout.count
-    mfu = mfu_for(prep, count, layout.offload, mfu_override) if prep.training else None
-    hours = hours_for(prep, acc, count, mfu) if mfu is not None else None
-    gpu_hours = hours * count if hours is not None else None
-    price = acc.usd_per_gpu_hour
-    deadline = prep.workload.deadline_hours
-    peak = acc.peak_tflops(prep.compute_precision) or 0.0  # search skips parts without one
-    return PlanOption(
-        accelerator=acc.id,
-        accelerator_name=acc.name,
-        count=count,
-        nodes=math.ceil(count / acc.devices_per_node),
-        parallelism=Parallelism(
-            dp=layout.dp, tp=layout.tp, pp=layout.pp, zero_stage=layout.zero_stage
-        ),
-        offload=layout.offload,
-        memory_per_device_gb=round(values[6] / GB, 3),
-        per_device_gb=breakdown_gb(values),
-        device_memory_gb=float(acc.memory_gb or 0.0),
-        host_memory_gb=round(host_gb(prep, acc, layout), 3),
-        mfu=round(mfu, 4) if mfu is not None else None,
-        estimated_hours=round(hours, 3) if hours is not None else None,
-        gpu_hours=round(gpu_hours, 1) if gpu_hours is not None else None,
-        usd_per_gpu_hour=price,
-        cost_usd=round(price * gpu_hours, 2)
-        if price is not None and gpu_hours is not None
-        else None,
-        meets_deadline=(hours <= deadline) if hours is not None and deadline is not None else None,
-        decode_tokens_per_s=_round_opt(decode_rate(prep, acc, layout, values)),
-        domestic=acc.domestic,
-        export_status_cn=acc.export_status_cn,
-        supply=acc.supply,
-        peak_tflops=peak,
-    )
-
-
-def _round_opt(value: float | None) -> float | None:
-    return round(value, 1) if value is not None else None
-
-
-def smallest_fit(prep: Prepared, acc: Accelerator) -> Layout | None:
-    capacity = usable_gb(acc) * GB
-    node = acc.devices_per_node
-    counts = candidate_counts(node)
-    offloads = (Offload.none, Offload.optimizer, Offload.full) if prep.training else (Offload.none,)
-    for offload in offloads:
-        for count in counts:
-            layouts, smallest = _layouts_with_floor(prep, count, node, offload)
-            if smallest > capacity:
-                continue
-            for layout in layouts:
-                if per_device_bytes(prep, layout)[6] <= capacity:
-                    return layout
-    return None
-
-
 def _layouts_with_floor(
-    prep: Prepared, count: int, node: int, offload: Offload
-) -> tuple[list[Layout], float]:
+    job: Job, count: int, node: int, offload: Offload, fixed: Fixed, cache: SearchCache
+) -> tuple[list[tuple[Layout, DeviceMemory]], float]:
+    """Layouts of a count in preference order with their memory, and the smallest total."""
     key = (count, node, offload)
-    cached = prep._layouts.get(key)
+    cached = cache.layouts.get(key)
     if cached is None:
-        layouts = layouts_for(prep, count, node, offload)
-        floor = min((per_device_bytes(prep, lay)[6] for lay in layouts), default=math.inf)
-        cached = prep._layouts[key] = (layouts, floor)
+        sized = [
+            (lay, memory_of(job, lay, cache))
+            for lay in layouts_for(job, count, node, offload, fixed)
+        ]
+        floor = min((mem.total for _, mem in sized), default=math.inf)
+        cached = cache.layouts[key] = (sized, floor)
     return cached
 
 
-def scale_for_deadline(prep: Prepared, acc: Accelerator, layout: Layout) -> Layout:
+def _offloads(job: Job, fixed: Fixed) -> tuple[Offload, ...]:
+    if fixed.offload is not None:
+        return (fixed.offload,)
+    if job.training:
+        return (Offload.none, Offload.optimizer, Offload.full)
+    return (Offload.none,)
+
+
+def _fitting(
+    job: Job, acc: Accelerator, fixed: Fixed, cache: SearchCache
+) -> Iterator[tuple[Layout, DeviceMemory]]:
+    capacity = usable_bytes(acc)
+    node = acc.devices_per_node
+    for offload in _offloads(job, fixed):
+        for count in candidate_counts(node, fixed):
+            layouts, smallest = _layouts_with_floor(job, count, node, offload, fixed, cache)
+            if smallest > capacity:
+                continue
+            for layout, mem in layouts:
+                if mem.total <= capacity:
+                    yield layout, mem
+
+
+def smallest_fit(
+    job: Job,
+    acc: Accelerator,
+    *,
+    fixed: Fixed = Fixed(),
+    cache: SearchCache | None = None,
+    mfu: float | None = None,
+) -> Candidate | None:
+    """The first fitting layout in search order that meets the serving targets (`mfu`: the
+    caller's override of the utilisation prior)."""
+    cache = cache if cache is not None else SearchCache()
+    for layout, mem in _fitting(job, acc, fixed, cache):
+        found = timing(job, acc, layout, mem, mfu)
+        if job.training or found.meets_serving_targets(job):
+            return scale_for_deadline(job, Candidate(acc, layout, mem, found), cache, mfu)
+    return None
+
+
+def scale_for_deadline(
+    job: Job, best: Candidate, cache: SearchCache, mfu: float | None = None
+) -> Candidate:
     """Grow data parallelism over the candidate counts until the deadline is met (if ever)."""
-    deadline = prep.workload.deadline_hours
-    if deadline is None or prep.train_flops is None or not prep.training:
-        return layout
-    mp = layout.tp * layout.pp
-    mfu = mfu_for(prep, layout.count, layout.offload, None)
-    hours = hours_for(prep, acc, layout.count, mfu)
-    if hours is None or hours <= deadline:
-        return layout
-    capacity = usable_gb(acc) * GB
+    deadline = job.workload.deadline_hours
+    hours = best.timing.hours
+    if deadline is None or hours is None or hours <= deadline:
+        return best
+    layout, acc = best.layout, best.accelerator
+    mp = layout.tp * layout.pp * layout.cp
+    capacity = usable_bytes(acc)
     for count in candidate_counts(acc.devices_per_node):
         if count <= layout.count or count % mp:
             continue
-        zero = layout.zero_stage
-        candidate = Layout(count // mp, layout.tp, layout.pp, zero, layout.offload)
-        if per_device_bytes(prep, candidate)[6] > capacity:
+        dp = count // mp
+        if (dp * layout.cp) % layout.ep:
             continue
-        mfu = mfu_for(prep, count, layout.offload, None)
-        hours = hours_for(prep, acc, count, mfu)
-        if hours is not None and hours <= deadline:
-            return candidate
-    return layout
-
-
-RANKING = (
-    "options with a known price first, cheapest total cost (price × devices × hours; per hour "
-    "for inference or without train_tokens); then options without a price: parts whose supply "
-    "the catalogue calls doubtful last, then by device count, estimated hours, higher peak "
-    "compute, id (an unpriced part cannot be shown to be cheaper)"
-)
-
-
-def _rank_key(option: PlanOption) -> tuple[int, float, float, float, float, str]:
-    hours = option.estimated_hours if option.estimated_hours is not None else math.inf
-    if option.usd_per_gpu_hour is not None:
-        cost = (
-            option.cost_usd
-            if option.cost_usd is not None
-            else option.usd_per_gpu_hour * option.count
+        candidate = Layout(
+            dp, layout.tp, layout.pp, layout.zero_stage, layout.offload, layout.cp, layout.ep
         )
-        return (0, cost, option.count, hours, -option.peak_tflops, option.accelerator)
-    doubtful = 1.0 if option.supply == "doubtful" else 0.0
-    return (1, doubtful, option.count, hours, -option.peak_tflops, option.accelerator)
-
-
-def search(prep: Prepared, catalog: Catalog) -> tuple[list[PlanOption], list[str]]:
-    """One option per usable accelerator, cheapest first; plus why others were left out."""
-    options: list[PlanOption] = []
-    skipped: list[str] = []
-    for acc in catalog:
-        why = acc.unusable_reason(prep.compute_precision)
-        if why:
-            skipped.append(f"{acc.id}: {why}")
+        mem = memory_of(job, candidate, cache)
+        if mem.total > capacity:
             continue
-        layout = smallest_fit(prep, acc)
-        if layout is None:
-            skipped.append(f"{acc.id}: does not fit in {MAX_DEVICES} devices")
-            continue
-        options.append(build_option(prep, acc, scale_for_deadline(prep, acc, layout)))
-    options.sort(key=_rank_key)
-    return options, skipped
-
-
-__all__ = [
-    "RANKING",
-    "SAFETY_MARGIN_FRACTION",
-    "Prepared",
-    "ResolvedArchitecture",
-    "build_option",
-    "per_device_bytes",
-    "prepare",
-    "search",
-]
+        found = timing(job, acc, candidate, mem, mfu)
+        if found.hours is not None and found.hours <= deadline:
+            return Candidate(acc, candidate, mem, found)
+    return best

@@ -1,23 +1,32 @@
-"""Sizing service: one call from a validated workload (and optional fixed plan) to a result."""
+"""Sizing service: one call from a validated workload (and optional plan) to a result.
+
+The pipeline, one module per stage, each readable alone:
+  1. job.py        resolve the job (architecture, bytes profile, FLOPs) — once per request
+  2. footprint.py  the memory model of one layout (DeviceMemory)
+  3. timing.py     compute and communication: step time, MFU/HFU, TTFT/TPOT (Timing)
+  4. planner.py    plan search per accelerator (Candidate)
+  5. options.py    PlanOption and ranking
+"""
 
 from __future__ import annotations
 
 from service.errors import InvalidInput
-from service.sizing import memory, planner
+from service.sizing import compute, footprint, memory, options, planner
 from service.sizing.catalog import Catalog
+from service.sizing.job import Job, resolve_job
 from service.sizing.memory import GB, Accounting, Layout, Offload
 from service.sizing.models import (
-    ArchitectureAssumption,
     Assumptions,
     BytesPerParam,
-    MemoryBreakdown,
     Overheads,
     Plan,
     PlanOption,
     SizingRequest,
     SizingResult,
 )
-from service.workloads.models import Task, Workload
+from service.sizing.planner import Candidate, Fixed, SearchCache
+from service.sizing.timing import timing
+from service.workloads.models import Attention, Task, Workload
 
 TIER_FORMS = {
     "classified_facility": "classified_facility",
@@ -27,6 +36,7 @@ TIER_FORMS = {
     "shared_cloud": "cloud_host",
 }
 SHORT_EXPERIMENT_HOURS = 24.0
+DEFAULT_DEVICES_PER_NODE = 8  # HGX/DGX-class servers, when the plan names no accelerator
 
 
 def size(
@@ -37,98 +47,162 @@ def size(
     accounting: Accounting = Accounting.framework,
 ) -> SizingResult:
     """Memory, compute, time and plans for a workload; with `plan`, whether that plan fits."""
-    prep = planner.prepare(workload, accounting)
-    job = planner.per_device_bytes(prep, Layout())
+    job = resolve_job(workload, accounting)
+    whole_job = options.breakdown_gb(footprint.device_memory(job, Layout()))
     notes: list[str] = []
-    mfu: float | None = None
-    mfu_source = "prior (model size and device count)"
-    options: list[PlanOption] = []
+    mfu_source = "prior (model size and the part's peak; service/sizing/data/mfu_calibration.json)"
+    found: list[PlanOption] = []
     fits: bool | None
     reason: str | None
+    per_device = whole_job
+    host_gb: float | None = None
 
-    if plan is not None:
-        layout = _layout_for(prep, plan)
-        values = planner.per_device_bytes(prep, layout)
-        per_device = planner.breakdown_gb(values)
-        host: float | None = None
-        hours = gpu_hours = None
+    if plan is not None and plan.count is not None:
+        layout = _layout_for(job, plan)
+        mem = footprint.device_memory(job, layout)
+        per_device = options.breakdown_gb(mem)
         if plan.accelerator is None:
             fits, reason = None, "no accelerator in the plan: per-device memory only"
+            host_gb = footprint.host_bytes(job, layout, DEFAULT_DEVICES_PER_NODE) / GB
+            notes.append(
+                f"host_memory_gb assumes {DEFAULT_DEVICES_PER_NODE} devices per node "
+                "(no accelerator in the plan)"
+            )
         else:
             acc = catalog.get(plan.accelerator)
-            _check_plan_against(prep, plan, acc.devices_per_node)
-            option = planner.build_option(prep, acc, layout, plan.mfu)
-            options = [option]
-            host = option.host_memory_gb
-            hours, gpu_hours, mfu = option.estimated_hours, option.gpu_hours, option.mfu
-            why = acc.unusable_reason(prep.compute_precision)
-            usable = planner.usable_gb(acc)
+            _check_plan_against(plan, acc.devices_per_node)
+            option = options.build_option(
+                job, Candidate(acc, layout, mem, timing(job, acc, layout, mem, plan.mfu))
+            )
+            found = [option]
+            fits, reason = _fit_verdict(acc.id, acc.memory_gb, per_device.total, why=None)
+            why = acc.unusable_reason(job.compute_precision)
             if why and not acc.memory_gb:
                 fits, reason = None, f"{acc.id}: {why}; cannot judge the fit"
-            elif per_device.total <= usable:
-                fits, reason = (
-                    True,
-                    (
-                        f"needs {per_device.total:.1f} GB per device; {acc.id} has "
-                        f"{acc.memory_gb:g} GB ({usable:.1f} GB usable after the "
-                        f"{planner.SAFETY_MARGIN_FRACTION:.0%} safety margin)"
-                    ),
-                )
-            else:
-                fits, reason = (
-                    False,
-                    (
-                        f"needs {per_device.total:.1f} GB per device but {acc.id} offers "
-                        f"{usable:.1f} GB usable ({acc.memory_gb:g} GB less the "
-                        f"{planner.SAFETY_MARGIN_FRACTION:.0%} safety margin)"
-                    ),
-                )
-            if why:
+            elif why:
                 notes.append(f"{acc.id}: {why}; no time estimate")
-        if plan.mfu is not None:
-            mfu_source = "plan.mfu"
-    else:
-        options, skipped = planner.search(prep, catalog)
-        if options:
-            first = options[0]
-            per_device = first.per_device_gb
-            host, hours, gpu_hours, mfu = (
-                first.host_memory_gb,
-                first.estimated_hours,
-                first.gpu_hours,
-                first.mfu,
+            notes.extend(_serving_target_notes(job, option))
+    elif plan is not None:
+        assert plan.accelerator is not None  # Plan validation: no count needs an accelerator
+        acc = catalog.get(plan.accelerator)
+        _check_plan_against(plan, acc.devices_per_node)
+        why = acc.unusable_reason(job.compute_precision)
+        candidate = (
+            None if why else planner.smallest_fit(job, acc, fixed=_fixed(plan), mfu=plan.mfu)
+        )
+        if candidate is not None:
+            option = options.build_option(job, candidate)
+            found = [option]
+            per_device = option.per_device_gb
+            fits = True
+            reason = (
+                f"smallest fitting count on {acc.id}: {option.count} "
+                f"({option.memory_per_device_gb:.1f} GB per device of {acc.memory_gb:g} GB)"
             )
-            fits, reason = True, f"{len(options)} accelerator(s) can run it; first is cheapest"
         else:
-            per_device = planner.breakdown_gb(job)
-            host = hours = gpu_hours = None
+            fits = False
+            reason = (
+                f"{acc.id}: {why}"
+                if why
+                else (
+                    f"does not fit on {acc.id} in {planner.MAX_DEVICES} devices"
+                    + (" meeting the serving targets" if _has_targets(job) else "")
+                )
+            )
+    else:
+        found, skipped = _search(job, catalog)
+        if found:
+            per_device = found[0].per_device_gb
+            fits, reason = True, f"{len(found)} accelerator(s) can run it; first is cheapest"
+        else:
             fits = False
             reason = "does not fit on any usable accelerator: " + "; ".join(skipped[:5])
         notes.extend(f"not recommended: {s}" for s in skipped if "does not fit" not in s)
 
-    if prep.training and workload.train_tokens is None:
+    if plan is not None and plan.mfu is not None:
+        mfu_source = "plan.mfu"
+    if job.training and workload.train_tokens is None:
         notes.append("train_tokens not given: no FLOPs or time estimate")
-    if not prep.training:
-        notes.append("inference: no training FLOPs; decode_tokens_per_s is bandwidth-bound")
-
+    if not job.training:
+        notes.append(
+            "inference: TTFT is one prompt's prefill on an idle replica; TPOT one decode step "
+            "of the whole batch at the full context (bandwidth-bound unless the batch is large)"
+        )
+    first = found[0] if found else None
     return SizingResult(
-        memory_gb=planner.breakdown_gb(job),
+        memory_gb=whole_job,
         per_device_gb=per_device,
-        host_memory_gb=host,
-        train_flops=prep.train_flops,
-        gpu_hours=gpu_hours,
-        estimated_hours=hours,
-        assumptions=_assumptions(prep, mfu, mfu_source, notes),
+        host_memory_gb=first.host_memory_gb if first else host_gb,
+        train_flops=job.train_flops,
+        gpu_hours=first.gpu_hours if first else None,
+        estimated_hours=first.estimated_hours if first else None,
+        ttft_ms=first.ttft_ms if first else None,
+        tpot_ms=first.tpot_ms if first else None,
+        tokens_per_s_per_replica=first.tokens_per_s_per_replica if first else None,
+        binding_constraint=first.binding_constraint if first else None,
+        assumptions=_assumptions(job, first, mfu_source, notes),
         fits=fits,
         reason=reason,
         plan=plan,
-        options=options,
+        options=found,
     )
 
 
 def size_request(request: SizingRequest, *, catalog: Catalog) -> SizingResult:
     """`POST /v1/sizing` body → result."""
     return size(request.workload, request.plan, catalog=catalog, accounting=request.accounting)
+
+
+def _search(job: Job, catalog: Catalog) -> tuple[list[PlanOption], list[str]]:
+    """One option per usable accelerator, cheapest first; plus why others were left out."""
+    found: list[PlanOption] = []
+    skipped: list[str] = []
+    cache = SearchCache()
+    for acc in catalog:
+        why = acc.unusable_reason(job.compute_precision)
+        if why:
+            skipped.append(f"{acc.id}: {why}")
+            continue
+        candidate = planner.smallest_fit(job, acc, cache=cache)
+        if candidate is None:
+            skipped.append(f"{acc.id}: does not fit in {planner.MAX_DEVICES} devices")
+            continue
+        found.append(options.build_option(job, candidate))
+    return options.rank(found), skipped
+
+
+def _has_targets(job: Job) -> bool:
+    serving = job.workload.serving
+    return not job.training and (serving.ttft_ms is not None or serving.tpot_ms is not None)
+
+
+def _serving_target_notes(job: Job, option: PlanOption) -> list[str]:
+    serving = job.workload.serving
+    notes: list[str] = []
+    if job.training:
+        return notes
+    if serving.ttft_ms is not None and (option.ttft_ms or 0.0) > serving.ttft_ms:
+        notes.append(f"misses serving.ttft_ms {serving.ttft_ms:g}: {option.ttft_ms:.4g} ms")
+    if serving.tpot_ms is not None and (option.tpot_ms or 0.0) > serving.tpot_ms:
+        notes.append(f"misses serving.tpot_ms {serving.tpot_ms:g}: {option.tpot_ms:.4g} ms")
+    return notes
+
+
+def _fit_verdict(
+    acc_id: str, memory_gb: float | None, needed: float, *, why: str | None
+) -> tuple[bool, str]:
+    capacity = memory_gb or 0.0
+    usable = capacity * (1.0 - planner.SAFETY_MARGIN_FRACTION)
+    margin = f"{planner.SAFETY_MARGIN_FRACTION:.0%}"
+    if needed <= usable:
+        return True, (
+            f"needs {needed:.1f} GB per device; {acc_id} has {capacity:g} GB "
+            f"({usable:.1f} GB usable after the {margin} safety margin)"
+        )
+    return False, (
+        f"needs {needed:.1f} GB per device but {acc_id} offers {usable:.1f} GB usable "
+        f"({capacity:g} GB less the {margin} safety margin)"
+    )
 
 
 def resource_form(option: PlanOption, *, tier: str, workload: Workload) -> str:
@@ -148,18 +222,34 @@ def resource_form(option: PlanOption, *, tier: str, workload: Workload) -> str:
     return TIER_FORMS[tier]
 
 
-def _layout_for(prep: planner.Prepared, plan: Plan) -> Layout:
-    if not prep.training and (plan.zero_stage or plan.offload is not Offload.none):
+def _fixed(plan: Plan) -> Fixed:
+    """The degrees a count-less plan pins: those the caller set explicitly."""
+    given = plan.model_fields_set
+    return Fixed(
+        tp=plan.tp if "tp" in given else None,
+        pp=plan.pp if "pp" in given else None,
+        dp=plan.dp,
+        cp=plan.cp,
+        ep=plan.ep,
+        zero_stage=plan.zero_stage if "zero_stage" in given else None,
+        offload=plan.offload if "offload" in given else None,
+    )
+
+
+def _layout_for(job: Job, plan: Plan) -> Layout:
+    if not job.training and (plan.zero_stage or plan.offload is not Offload.none):
         field = "plan.zero_stage" if plan.zero_stage else "plan.offload"
         raise InvalidInput("ZeRO stages and offload apply to training, not inference", field=field)
-    if plan.pp > prep.arch.layers:
+    if plan.pp > job.arch.layers:
         raise InvalidInput(
-            f"pp={plan.pp} exceeds the model's {prep.arch.layers} layers", field="plan.pp"
+            f"pp={plan.pp} exceeds the model's {job.arch.layers} layers", field="plan.pp"
         )
-    return Layout(plan.data_parallel, plan.tp, plan.pp, plan.zero_stage, plan.offload)
+    dp = plan.data_parallel
+    assert dp is not None
+    return Layout(dp, plan.tp, plan.pp, plan.zero_stage, plan.offload, plan.cp, plan.ep)
 
 
-def _check_plan_against(prep: planner.Prepared, plan: Plan, devices_per_node: int) -> None:
+def _check_plan_against(plan: Plan, devices_per_node: int) -> None:
     if plan.tp > devices_per_node:
         raise InvalidInput(
             f"tp={plan.tp} exceeds the {devices_per_node} devices of one node; tensor "
@@ -169,46 +259,52 @@ def _check_plan_against(prep: planner.Prepared, plan: Plan, devices_per_node: in
 
 
 def _assumptions(
-    prep: planner.Prepared, mfu: float | None, mfu_source: str, notes: list[str]
+    job: Job, first: PlanOption | None, mfu_source: str, notes: list[str]
 ) -> Assumptions:
-    arch, profile, w = prep.arch, prep.profile, prep.workload
+    arch, profile, w = job.arch, job.profile, job.workload
+    mfu = first.mfu if first else None
+    dp, pp = (first.parallelism.dp, first.parallelism.pp) if first else (1, 1)
     return Assumptions(
-        accounting=prep.accounting,
+        accounting=job.accounting,
         bytes_per_param=BytesPerParam(
             weights=profile.weights,
-            frozen_weights=round(profile.frozen_weights, 4),
+            frozen_weights=profile.frozen_weights,
             gradients=profile.grad_low,
             fp32_gradients=profile.grad_fp32,
-            optimizer_states=round(profile.optimizer, 4),
-            trainable_total=round(profile.trainable_total, 4) if prep.training else 0.0,
+            optimizer_states=profile.optimizer,
+            trainable_total=profile.trainable_total if job.training else 0.0,
         ),
-        trainable_params_b=round(prep.split.trainable / 1e9, 6),
-        frozen_params_b=round(prep.split.frozen / 1e9, 6),
+        trainable_params_b=job.split.trainable / 1e9,
+        frozen_params_b=job.split.frozen / 1e9,
         quantization_bits=memory.quant_bits(w),
-        quant_constant_bits=round(memory.QUANT_CONSTANT_BITS, 4),
-        recomputation=prep.recompute.value,
-        flash_attention=True,
+        quantization_method=memory.quant_method(w),
+        quant_constant_bits=memory.quant_constant_bits(w, arch.hidden_size)
+        if memory.quant_bits(w)
+        else 0.0,
+        recomputation=job.recompute.value,
+        attention=w.attention,
+        flash_attention=w.attention is not Attention.eager,
         sequence_parallel_with_tp=True,
-        seq_len=prep.seq_len if prep.training else w.serving.context_len,
-        micro_batch_size=w.micro_batch_size if prep.training else w.serving.concurrent_sequences,
-        kv_cache_bytes_per_value=prep.kv_value_bytes or None,
+        seq_len=job.seq_len if job.training else w.serving.context_len,
+        micro_batch_size=w.micro_batch_size if job.training else w.serving.concurrent_sequences,
+        kv_cache_bytes_per_value=job.kv_value_bytes or None,
         mfu=mfu,
+        hfu=first.hfu if first else None,
+        goodput=compute.GOODPUT if job.training else None,
         mfu_source=mfu_source if mfu is not None else "not applicable",
         train_tokens=w.train_tokens,
-        flops_per_token=prep.flops_per_token,
+        global_batch_size=job.global_batch(dp, pp) if job.training else None,
+        flops_per_token=job.model_flops_per_token,
+        executed_flops_per_token=job.executed_flops_per_token,
         overheads=Overheads(
             cuda_context_gb=memory.CUDA_CONTEXT_GB,
             fragmentation_fraction=memory.FRAGMENTATION_FRACTION,
             safety_margin_fraction=planner.SAFETY_MARGIN_FRACTION,
         ),
-        architecture=ArchitectureAssumption.model_validate(arch),
-        ranking=planner.RANKING,
+        architecture=arch,
+        ranking=options.RANKING,
         notes=notes,
     )
 
 
-def gb(value_bytes: float) -> float:
-    return value_bytes / GB
-
-
-__all__ = ["MemoryBreakdown", "resource_form", "size", "size_request"]
+__all__ = ["resource_form", "size", "size_request"]

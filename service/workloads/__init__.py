@@ -1,31 +1,32 @@
-"""The workload request model shared by sizing and decisions."""
+"""The workload request model shared by sizing and decisions, and the known-model registry."""
 
+from service.workloads.architecture import Architecture, MoE
 from service.workloads.models import (
-    KNOWN_MODELS,
-    Architecture,
-    KnownModel,
+    Attention,
     ModelSpec,
-    MoE,
     Optimizer,
     Precision,
+    QuantMethod,
     Recomputation,
     Serving,
     Task,
     Workload,
-    known_model,
 )
+from service.workloads.registry import KnownModel, known_model, known_models
 
 __all__ = [
-    "KNOWN_MODELS",
     "Architecture",
+    "Attention",
     "KnownModel",
     "MoE",
     "ModelSpec",
     "Optimizer",
     "Precision",
+    "QuantMethod",
     "Recomputation",
     "Serving",
     "Task",
     "Workload",
     "known_model",
+    "known_models",
 ]

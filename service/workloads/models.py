@@ -1,21 +1,20 @@
-"""The workload request model (DESIGN.md §3) and the registry of known models' published configs.
+"""The workload request model (DESIGN.md §3).
 
 `Workload` is the public request shape shared by `POST /v1/sizing` and `POST /v1/decisions`.
-Only `model.params_b` (or a known `model.name`) and `task` are required; every other field has a
-documented default. Bad input fails validation with a 422 that names the field.
-
-`KNOWN_MODELS` is a *model registry* (published architecture configs, each with its source), used
-to fill what the caller leaves out. It is not a table of sizing results.
+Only `model.params_b` (or a known `model.name`, see `service.workloads.registry`) and `task` are
+required; every other field has a documented default. Bad input fails validation with a 422 that
+names the field.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+
+from service.workloads.architecture import STRICT, Architecture
+from service.workloads.registry import known_model, known_models
 
 
 class Task(StrEnum):
@@ -39,8 +38,30 @@ class Precision(StrEnum):
 class Optimizer(StrEnum):
     adamw = "adamw"
     adamw_8bit = "adamw_8bit"
+    paged_adamw_32bit = "paged_adamw_32bit"
+    paged_adamw_8bit = "paged_adamw_8bit"
     sgd = "sgd"
     adafactor = "adafactor"
+    lion = "lion"
+
+
+class QuantMethod(StrEnum):
+    """How a frozen or served base is quantised; decides the bits of constants per weight."""
+
+    bnb_nf4 = "bnb_nf4"
+    bnb_fp4 = "bnb_fp4"
+    bnb_int8 = "bnb_int8"
+    gptq = "gptq"
+    awq = "awq"
+    fp8 = "fp8"
+
+
+class Attention(StrEnum):
+    """flash and sdpa (PyTorch's fused kernels) never materialise the s×s scores; eager does."""
+
+    flash = "flash"
+    sdpa = "sdpa"
+    eager = "eager"
 
 
 class Recomputation(StrEnum):
@@ -49,66 +70,15 @@ class Recomputation(StrEnum):
     full = "full"
 
 
-TRAINING_TASKS = frozenset({Task.lora, Task.qlora, Task.freeze, Task.full_finetune, Task.pretrain})
-
-_STRICT = ConfigDict(extra="forbid", frozen=True)
-
-
-class MoE(BaseModel):
-    model_config = _STRICT
-
-    experts: int = Field(
-        default=0, ge=0, le=4096, description="Routed experts per MoE layer; 0 means a dense model."
-    )
-    active_params_b: float | None = Field(
-        default=None,
-        gt=0,
-        le=100_000,
-        description="Parameters active per token, in billions (compute uses these; memory uses "
-        "the total). Default: the total parameter count (conservative).",
-    )
-
-
-class Architecture(BaseModel):
-    """Transformer shape. Any field left out is taken from the known model or derived from
-    `params_b` (reported in `assumptions.architecture`)."""
-
-    model_config = _STRICT
-
-    layers: int | None = Field(default=None, ge=1, le=1000, description="Transformer layers.")
-    hidden_size: int | None = Field(default=None, ge=1, le=1_000_000, description="Model width.")
-    attention_heads: int | None = Field(default=None, ge=1, le=10_000, description="Query heads.")
-    kv_heads: int | None = Field(
-        default=None,
-        ge=1,
-        le=10_000,
-        description="Key/value heads (GQA/MQA); drives the KV cache. Default: attention_heads.",
-    )
-    head_dim: int | None = Field(default=None, ge=1, le=10_000, description="Per-head dimension.")
-    vocab_size: int | None = Field(default=None, ge=1, le=10_000_000, description="Vocabulary.")
-    ffn_hidden_size: int | None = Field(
-        default=None, ge=1, le=10_000_000, description="FFN inner width (per expert for MoE)."
-    )
-    moe: MoE = Field(default_factory=MoE, description="Mixture-of-experts shape.")
-
-    @model_validator(mode="after")
-    def _heads_consistent(self) -> Self:
-        if self.kv_heads is not None and self.attention_heads is not None:
-            if self.kv_heads > self.attention_heads:
-                raise ValueError("kv_heads must not exceed attention_heads")
-            if self.attention_heads % self.kv_heads:
-                raise ValueError("attention_heads must be a multiple of kv_heads")
-        return self
-
-
 class ModelSpec(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
 
     name: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
-        description="Model name; a known name (see KNOWN_MODELS) fills params_b and architecture.",
+        description="Model name; a known name (GET /v1/sizing/models) fills params_b and "
+        "architecture.",
     )
     params_b: float | None = Field(
         default=None,
@@ -126,7 +96,7 @@ class ModelSpec(BaseModel):
         if self.params_b is None and (self.name is None or known_model(self.name) is None):
             raise ValueError(
                 "model.params_b is required unless model.name is a known model "
-                f"({', '.join(sorted(KNOWN_MODELS))})"
+                f"({', '.join(sorted(known_models()))})"
             )
         moe = self.architecture.moe if self.architecture else None
         total = self.params_b
@@ -140,7 +110,7 @@ class ModelSpec(BaseModel):
 
 
 class Serving(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
 
     concurrent_sequences: int = Field(
         default=1, ge=1, le=1_000_000, description="Sequences decoded at once (KV cache)."
@@ -148,9 +118,72 @@ class Serving(BaseModel):
     context_len: int = Field(
         default=4096, ge=1, le=10_000_000, description="Tokens per sequence (prompt + output)."
     )
+    prompt_len: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description="Prompt tokens prefilled per request (TTFT). Default: context_len − "
+        "output_len, else half the context.",
+    )
+    output_len: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="Tokens generated per request."
+    )
+    ttft_ms: float | None = Field(
+        default=None, gt=0, le=1e7, description="Target time to first token; plans must meet it."
+    )
+    tpot_ms: float | None = Field(
+        default=None,
+        gt=0,
+        le=1e7,
+        description="Target time per output token (decode step); plans must meet it.",
+    )
+
+    @model_validator(mode="after")
+    def _lengths_fit_context(self) -> Self:
+        used = (self.prompt_len or 0) + (self.output_len or 0)
+        if used > self.context_len:
+            raise ValueError(
+                f"prompt_len + output_len = {used} exceeds context_len {self.context_len}"
+            )
+        return self
+
+    @property
+    def prefill_tokens(self) -> int:
+        if self.prompt_len is not None:
+            return self.prompt_len
+        if self.output_len is not None:
+            return max(1, self.context_len - self.output_len)
+        return max(1, self.context_len // 2)
 
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+LoraModule = Literal["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+# Other frameworks' names for the same linears (LitGPT lora_query/key/value/projection/mlp).
+LORA_MODULE_ALIASES: dict[str, tuple[str, ...]] = {
+    "query": ("q_proj",),
+    "key": ("k_proj",),
+    "value": ("v_proj",),
+    "projection": ("o_proj",),
+    "mlp": ("gate_proj", "up_proj", "down_proj"),
+}
+
+
+def _lora_aliases(value: object) -> object:
+    if isinstance(value, list):
+        return [m for item in value for m in LORA_MODULE_ALIASES.get(str(item), (item,))]
+    return value
+
+
+LoraTargets = Annotated[
+    Literal["attention", "all_linear"] | list[LoraModule] | None, BeforeValidator(_lora_aliases)
+]
+ATTENTION_MODULES: tuple[LoraModule, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+ALL_LINEAR_MODULES: tuple[LoraModule, ...] = (
+    *ATTENTION_MODULES,
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+)
 
 
 class Workload(BaseModel):
@@ -172,7 +205,34 @@ class Workload(BaseModel):
         description="Bits of the quantised frozen base (qlora default 4; inference: implied by "
         "int8/int4 precision, or weight-only quantisation of a bf16/fp16 model).",
     )
+    quantization_method: QuantMethod | None = Field(
+        default=None,
+        description="Quantisation method of the base (decides the constants stored per weight). "
+        "Default: bnb_nf4 for qlora (bnb_int8 at 8 bits), awq for int4 inference, bnb_int8 for "
+        "int8 inference, fp8 for fp8 inference.",
+    )
+    quantization_group_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Weights per quantisation block/group. Default: bitsandbytes 64, GPTQ/AWQ 128.",
+    )
+    double_quant: StrictBool | None = Field(
+        default=None,
+        description="bitsandbytes 4-bit double quantisation of the constants (QLoRA §3). "
+        "Default true for qlora (the QLoRA recipe), false otherwise.",
+    )
+    attention: Attention = Field(
+        default=Attention.flash,
+        description="Attention kernel: flash/sdpa keep no s×s scores; eager stores them "
+        "(Korthikanti et al. 2022, the 5as/h term).",
+    )
     optimizer: Optimizer = Field(default=Optimizer.adamw, description="Optimizer (training).")
+    optimizer_in_backward: StrictBool = Field(
+        default=False,
+        description="Step the optimizer inside backward (per parameter, as gradients appear): "
+        "no whole gradient buffer is held (LOMO / torchtune optimizer_in_bwd).",
+    )
     master_weights: StrictBool = Field(
         default=True,
         description="Keep an fp32 master copy (mixed precision). False = pure bf16/fp16 training.",
@@ -198,6 +258,13 @@ class Workload(BaseModel):
         description="Tokens processed in training (all epochs). Without it no time is estimated.",
     )
     lora_rank: int = Field(default=8, ge=1, le=65_536, description="LoRA rank (lora/qlora).")
+    lora_target_modules: LoraTargets = Field(
+        default=None,
+        description="Adapted linears: attention (q,k,v,o), all_linear, or a list of q_proj, "
+        "k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (LitGPT's query, key, value, "
+        "projection, mlp are read as those). Default all_linear (LLaMA-Factory lora_target: "
+        "all).",
+    )
     serving: Serving = Field(default_factory=Serving, description="Serving shape (inference).")
     deadline_hours: float | None = Field(
         default=None,
@@ -220,191 +287,20 @@ class Workload(BaseModel):
                 f"quantization_bits={self.quantization_bits} contradicts precision "
                 f"{self.precision.value}"
             )
+        method = self.quantization_method
+        if method is not None and self.task not in (Task.qlora, Task.inference):
+            raise ValueError("quantization_method applies to qlora and inference only")
+        if method is QuantMethod.fp8 and self.task is Task.qlora:
+            raise ValueError("quantization_method fp8 is for inference; qlora uses bitsandbytes")
+        if self.double_quant and method not in (None, QuantMethod.bnb_nf4, QuantMethod.bnb_fp4):
+            raise ValueError("double_quant applies to bitsandbytes 4-bit (bnb_nf4, bnb_fp4) only")
         return self
 
-
-# --------------------------------------------------------------------------------------------
-# Registry of known models: published configs (Hugging Face config.json / papers), with sources.
-
-
-@dataclass(frozen=True, slots=True)
-class KnownModel:
-    name: str
-    params_b: float
-    layers: int
-    hidden_size: int
-    attention_heads: int
-    kv_heads: int
-    head_dim: int
-    vocab_size: int
-    ffn_hidden_size: int
-    source: str
-    experts: int = 0
-    active_params_b: float | None = None
-    # MLA (DeepSeek-V2/V3) caches one compressed latent of this width per token and layer.
-    kv_latent_dim: int | None = None
-    # Sliding-window attention caps the KV cache at this many tokens.
-    sliding_window: int | None = None
-
-
-_HF = "Hugging Face config.json of "
-KNOWN_MODELS: dict[str, KnownModel] = {
-    m.name: m
-    for m in (
-        KnownModel(
-            "qwen2.5-7b", 7.62, 28, 3584, 28, 4, 128, 152064, 18944, _HF + "Qwen/Qwen2.5-7B"
-        ),
-        KnownModel(
-            "qwen2.5-72b", 72.7, 80, 8192, 64, 8, 128, 152064, 29568, _HF + "Qwen/Qwen2.5-72B"
-        ),
-        KnownModel(
-            "llama-2-7b",
-            6.74,
-            32,
-            4096,
-            32,
-            32,
-            128,
-            32000,
-            11008,
-            _HF + "meta-llama/Llama-2-7b-hf",
-        ),
-        KnownModel(
-            "llama-2-13b",
-            13.0,
-            40,
-            5120,
-            40,
-            40,
-            128,
-            32000,
-            13824,
-            _HF + "meta-llama/Llama-2-13b-hf",
-        ),
-        KnownModel(
-            "llama-2-70b",
-            69.0,
-            80,
-            8192,
-            64,
-            8,
-            128,
-            32000,
-            28672,
-            _HF + "meta-llama/Llama-2-70b-hf",
-        ),
-        KnownModel(
-            "llama-3-8b",
-            8.03,
-            32,
-            4096,
-            32,
-            8,
-            128,
-            128256,
-            14336,
-            _HF + "meta-llama/Meta-Llama-3-8B",
-        ),
-        KnownModel(
-            "llama-3-70b",
-            70.6,
-            80,
-            8192,
-            64,
-            8,
-            128,
-            128256,
-            28672,
-            _HF + "meta-llama/Meta-Llama-3-70B",
-        ),
-        KnownModel(
-            "mistral-7b",
-            7.24,
-            32,
-            4096,
-            32,
-            8,
-            128,
-            32000,
-            14336,
-            _HF + "mistralai/Mistral-7B-v0.1 (sliding_window 4096)",
-            sliding_window=4096,
-        ),
-        KnownModel(
-            "mixtral-8x7b",
-            46.7,
-            32,
-            4096,
-            32,
-            8,
-            128,
-            32000,
-            14336,
-            _HF + "mistralai/Mixtral-8x7B-v0.1; 46.7B total / 12.9B active (Mistral AI blog)",
-            experts=8,
-            active_params_b=12.9,
-        ),
-        KnownModel(
-            "mixtral-8x22b",
-            141.0,
-            56,
-            6144,
-            48,
-            8,
-            128,
-            32768,
-            16384,
-            _HF + "mistralai/Mixtral-8x22B-v0.1; 141B total / 39B active (Mistral AI blog)",
-            experts=8,
-            active_params_b=39.0,
-        ),
-        KnownModel(
-            "deepseek-v3",
-            671.0,
-            61,
-            7168,
-            128,
-            128,
-            128,
-            129280,
-            2048,
-            _HF + "deepseek-ai/DeepSeek-V3; 671B total / 37B active; MLA kv_lora_rank 512 + "
-            "qk_rope_head_dim 64 (DeepSeek-V3 technical report, arXiv 2412.19437)",
-            experts=256,
-            active_params_b=37.0,
-            kv_latent_dim=576,
-        ),
-        KnownModel(
-            "gpt-3-175b",
-            175.0,
-            96,
-            12288,
-            96,
-            96,
-            128,
-            50257,
-            49152,
-            "Brown et al. 2020 (GPT-3), Table 2.1",
-        ),
-        # Encoder-decoder T5 family: layers = encoder + decoder blocks.
-        KnownModel("t5-large", 0.738, 48, 1024, 16, 16, 64, 32128, 4096, _HF + "t5-large"),
-        KnownModel("t5-3b", 2.85, 48, 1024, 32, 32, 128, 32128, 16384, _HF + "t5-3b"),
-        KnownModel("t0-3b", 2.78, 48, 2048, 32, 32, 64, 32128, 5120, _HF + "bigscience/T0_3B"),
-    )
-}
-
-_SUFFIXES = re.compile(r"-(instruct|chat|hf|base|it)$")
-
-
-def normalize_model_name(name: str) -> str:
-    """`Qwen/Qwen2.5-7B-Instruct` → `qwen2.5-7b`; `bigscience/T0_3B` → `t0-3b`."""
-    short = name.strip().lower().rsplit("/", 1)[-1].replace("_", "-").replace("meta-", "")
-    while True:
-        trimmed = _SUFFIXES.sub("", short)
-        if trimmed == short:
-            return short
-        short = trimmed
-
-
-def known_model(name: str) -> KnownModel | None:
-    return KNOWN_MODELS.get(normalize_model_name(name))
+    @property
+    def lora_modules(self) -> tuple[LoraModule, ...]:
+        target = self.lora_target_modules
+        if target is None or target == "all_linear":
+            return ALL_LINEAR_MODULES
+        if target == "attention":
+            return ATTENTION_MODULES
+        return tuple(dict.fromkeys(target))

@@ -38,3 +38,22 @@ def test_size_bad_input_and_does_not_fit() -> None:
         ],
     )
     assert nofit.exit_code == 1 and "does not fit" in nofit.output
+
+
+def test_size_without_count_searches_it() -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "size",
+            "--model",
+            "llama-3-70b",
+            "--task",
+            "full_finetune",
+            "--accelerator",
+            "nvidia-h100-sxm",
+            "--train-tokens",
+            "1e9",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "smallest fitting count on nvidia-h100-sxm" in result.output

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from service.sizing import memory
+from service.sizing import footprint, memory
 from service.sizing.architecture import resolve_architecture
+from service.sizing.job import resolve_job
 from service.sizing.memory import GB, GIB, Accounting, BytesProfile, Layout, Offload
-from service.workloads.models import Optimizer, Recomputation, Workload
+from service.workloads.models import Optimizer, Precision, QuantMethod, Recomputation, Workload
 
 # ZeRO paper, mixed-precision Adam: 2 B weights, 2 B gradients, K = 12.
 PAPER = BytesProfile(weights=2, frozen_weights=2, grad_low=2, grad_fp32=0, optimizer=12)
@@ -168,3 +171,106 @@ def test_moe_memory_uses_total_params() -> None:
     arch = resolve_architecture(w)
     assert arch.params == 46.7e9
     assert arch.active_params == 12.9e9
+
+
+def _job(**kw: Any) -> Workload:
+    body: dict[str, Any] = {"model": {"name": "llama-2-7b"}, "task": "qlora"}
+    body.update(kw)
+    return Workload.model_validate(body)
+
+
+@pytest.mark.parametrize(
+    ("fields", "bits"),
+    [
+        # QLoRA §3: one fp32 absmax per 64 weights = 0.5 bit; double quantisation 0.127.
+        ({"quantization_method": "bnb_nf4", "double_quant": False}, 32 / 64),
+        ({"quantization_method": "bnb_nf4", "double_quant": True}, 8 / 64 + 32 / (64 * 256)),
+        ({"quantization_method": "bnb_fp4", "double_quant": False}, 0.5),
+        # AutoGPTQ/AutoAWQ QuantLinear: fp16 scale + packed 4-bit zero per group of 128.
+        ({"quantization_method": "gptq", "task": "inference", "precision": "int4"}, 20 / 128),
+        ({"quantization_method": "awq", "task": "inference", "precision": "int4"}, 20 / 128),
+        (
+            {
+                "quantization_method": "gptq",
+                "quantization_group_size": 32,
+                "task": "inference",
+                "precision": "int4",
+            },
+            20 / 32,
+        ),
+        # LLM.int8(): one fp32 scale per output row (h = 4096 for Llama-2-7B).
+        ({"quantization_method": "bnb_int8", "quantization_bits": 8}, 32 / 4096),
+        ({"task": "inference", "precision": "fp8"}, 0.0),
+    ],
+)
+def test_quantisation_constants_follow_the_method(fields: dict[str, Any], bits: float) -> None:
+    workload = _job(**fields)
+    assert memory.quant_constant_bits(workload, 4096) == pytest.approx(bits)
+
+
+def test_qlora_defaults_to_nf4_with_double_quant() -> None:
+    workload = _job()
+    assert memory.quant_method(workload) is QuantMethod.bnb_nf4 and memory.double_quant(workload)
+
+
+def test_fp8_inference_weights_are_one_byte() -> None:
+    """tinygrad's Llama-3-8B: 16.06 GB in bf16, 9.08 GB in fp8 (embedding and head stay 16-bit:
+    2 · 128256 · 4096 = 1.05B parameters)."""
+    bf16 = Workload.model_validate({"model": {"name": "llama-3-8b"}, "task": "inference"})
+    fp8 = bf16.model_copy(update={"precision": Precision.fp8})
+    weights = {
+        w.precision: footprint.device_memory(resolve_job(w), Layout()).weights for w in (bf16, fp8)
+    }
+    assert weights[Precision.bf16] / GB == pytest.approx(16.06, rel=0.01)
+    assert weights[Precision.fp8] / GB == pytest.approx(9.08, rel=0.01)
+
+
+def test_eager_attention_adds_the_score_term_and_fp32_doubles() -> None:
+    """Korthikanti Table 2: eager attention stores 5·a·s²·b bytes per layer that flash does not;
+    fp32 activations are twice the 16-bit ones."""
+    args: dict[str, Any] = {"seq": 2048, "batch": 1, "hidden": 4096, "heads": 32, "tp": 1}
+    args |= {"recompute": Recomputation.none, "sequence_parallel": False}
+    flash = memory.activation_bytes_per_layer(**args, flash_attention=True)
+    eager = memory.activation_bytes_per_layer(**args, flash_attention=False)
+    assert eager - flash == pytest.approx(5 * 32 * 2048**2)
+    fp32 = memory.activation_bytes_per_layer(**args, flash_attention=True, value_bytes=4.0)
+    assert fp32 == 2 * flash
+    w = Workload.model_validate(
+        {"model": {"name": "llama-2-7b"}, "task": "full_finetune", "attention": "eager"}
+    )
+    sdpa = w.model_copy(update={"attention": "sdpa"})
+    eager_acts = footprint.device_memory(resolve_job(w), Layout()).activations
+    assert eager_acts > footprint.device_memory(resolve_job(sdpa), Layout()).activations
+
+
+def test_optimizer_in_backward_and_paged_optimizer() -> None:
+    """torchtune full fine-tune on one GPU: optimizer in backward holds one layer's gradient
+    (LOMO §3); paged optimizer states live in unified memory and page to host (QLoRA §3)."""
+    base = {"model": {"name": "llama-3-8b"}, "task": "full_finetune", "master_weights": False}
+    plain = resolve_job(Workload.model_validate(base))
+    inbwd = resolve_job(Workload.model_validate({**base, "optimizer_in_backward": True}))
+    paged = resolve_job(Workload.model_validate({**base, "optimizer": "paged_adamw_8bit"}))
+    mem = footprint.device_memory(plain, Layout())
+    assert mem.gradients / GB == pytest.approx(16.06, rel=0.01)
+    assert footprint.device_memory(inbwd, Layout()).gradients == 128256 * 4096 * 2
+    assert footprint.device_memory(paged, Layout()).optimizer_states == 0
+    assert footprint.host_bytes(paged, Layout(), 8) > 8.03e9 * 2
+
+
+def test_expert_parallelism_shards_only_the_experts() -> None:
+    w = Workload.model_validate({"model": {"name": "mixtral-8x7b"}, "task": "inference"})
+    job = resolve_job(w)
+    one = footprint.device_memory(job, Layout(dp=8)).weights
+    ep8 = footprint.device_memory(job, Layout(dp=8, ep=8)).weights
+    dense = job.arch.params - job.arch.expert_params
+    assert ep8 == pytest.approx(one * (dense + job.arch.expert_params / 8) / job.arch.params)
+    assert job.arch.expert_params / job.arch.params == pytest.approx(0.96, abs=0.02)
+
+
+def test_lora_target_modules_count_adapters() -> None:
+    """LoRA: r·(d_in + d_out) per adapted matrix; q and v only for Llama-2-7B at r = 8 is
+    2 · 8 · 8192 · 32 = 4.19M (the LoRA paper's Wq, Wv setting)."""
+    arch = resolve_job(_job(task="lora")).arch
+    assert memory.lora_params(arch, 8, ("q_proj", "v_proj")) == 2 * 8 * 8192 * 32
+    alias = _job(task="lora", lora_target_modules=["query", "value"])
+    assert resolve_job(alias).split.trainable == 2 * 8 * 8192 * 32

@@ -206,3 +206,45 @@ def test_plan_mfu_overrides_prior(catalog: Catalog) -> None:
     plan = Plan(accelerator="nvidia-h100-sxm", count=8, zero_stage=2, mfu=0.2)
     result = size(wl(train_tokens=1e9), plan, catalog=catalog)
     assert result.assumptions.mfu == 0.2 and result.assumptions.mfu_source == "plan.mfu"
+
+
+def test_plan_without_count_searches_the_count(catalog: Catalog) -> None:
+    """ "How many H100s, how long?": the smallest fitting count on that part, degrees the
+    caller gave kept."""
+    w = wl(model={"name": "llama-2-70b"}, task="full_finetune", train_tokens=1e9)
+    result = size(w, Plan(accelerator="nvidia-h100-sxm"), catalog=catalog)
+    assert result.fits is True and len(result.options) == 1
+    option = result.options[0]
+    assert option.accelerator == "nvidia-h100-sxm" and option.count >= 8
+    assert option.memory_per_device_gb <= 80 * (1 - planner.SAFETY_MARGIN_FRACTION)
+    assert result.gpu_hours == option.gpu_hours and result.gpu_hours is not None
+    pinned = size(w, Plan(accelerator="nvidia-h100-sxm", tp=4, zero_stage=3), catalog=catalog)
+    assert pinned.options[0].parallelism.tp == 4 and pinned.options[0].parallelism.zero_stage == 3
+    with pytest.raises(ValidationError, match="count is required"):
+        Plan(tp=2)
+
+
+def test_outputs_keep_full_precision(catalog: Catalog) -> None:
+    """A KV cache of 16 tokens is tiny but not zero (it used to round to 0.000 GB)."""
+    w = wl(model={"name": "qwen2.5-0.5b"}, task="inference", serving={"context_len": 16})
+    result = size(w, Plan(count=1), catalog=catalog)
+    assert result.per_device_gb.kv_cache == pytest.approx(2 * 24 * 2 * 64 * 16 * 2 / 1e9)
+    assert 0 < result.per_device_gb.kv_cache < 0.001
+
+
+def test_context_and_expert_parallel_degrees(catalog: Catalog) -> None:
+    w = wl(model={"name": "mixtral-8x7b"}, task="pretrain", seq_len=32768)
+    plain = size(w, Plan(count=16, tp=2), catalog=catalog).per_device_gb
+    cp = size(w, Plan(count=16, tp=2, cp=4), catalog=catalog).per_device_gb
+    ep = size(w, Plan(count=16, tp=2, ep=8), catalog=catalog).per_device_gb
+    assert cp.activations == pytest.approx(plain.activations / 4, rel=0.01)
+    assert ep.weights < plain.weights / 4
+    with pytest.raises(ValidationError, match="ep=3 must divide"):
+        Plan(count=16, tp=2, ep=3)
+
+
+def test_count_less_plan_honours_plan_mfu(catalog: Catalog) -> None:
+    w = wl(model={"name": "llama-2-70b"}, task="full_finetune", train_tokens=1e9)
+    result = size(w, Plan(accelerator="nvidia-h100-sxm", mfu=0.25), catalog=catalog)
+    assert result.assumptions.mfu == pytest.approx(0.25)
+    assert result.assumptions.mfu_source == "plan.mfu"

@@ -55,7 +55,7 @@ def test_sizing_without_plan_lists_options(client: TestClient) -> None:
     assert 0 < data["assumptions"]["mfu"] < 1
     assert data["assumptions"]["bytes_per_param"]["optimizer_states"] == 12
     option = data["options"][0]
-    assert set(option["parallelism"]) == {"dp", "tp", "pp", "zero_stage"}
+    assert set(option["parallelism"]) == {"dp", "tp", "pp", "cp", "ep", "zero_stage"}
     assert option["cost_usd"] is not None
 
 

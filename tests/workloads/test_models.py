@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from service.workloads.models import KNOWN_MODELS, Task, Workload, known_model
+from service.workloads.models import Task, Workload
 
 
 def _errors(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -141,12 +141,3 @@ def test_cross_field_rules() -> None:
             }
         )[0][1]
     )
-
-
-def test_known_models_carry_sources_and_normalise_names() -> None:
-    for model in KNOWN_MODELS.values():
-        assert model.source
-        assert model.attention_heads % model.kv_heads == 0
-    assert known_model("meta-llama/Meta-Llama-3-8B-Instruct") is KNOWN_MODELS["llama-3-8b"]
-    assert known_model("bigscience/T0_3B") is KNOWN_MODELS["t0-3b"]
-    assert known_model("unknown") is None
