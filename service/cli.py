@@ -150,6 +150,48 @@ def _kept_checkpoint(path: Path, keys: dict[str, Any]) -> tuple[int, str]:
     raise typer.Exit(1)
 
 
+@app.command("verify-evidence")
+def verify_evidence(
+    pack: Path = typer.Argument(..., exists=True, dir_okay=False, help="Evidence pack (ZIP)."),
+    keys: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="Your own copy of GET /v1/keys (default: keys.json inside the pack).",
+    ),
+) -> None:
+    """Verify an evidence pack offline (sums, manifest, chain, signatures, checkpoint); exit 0
+    only when all hold, else name the first thing that fails."""
+    import json
+
+    from service.decisions.chain import public_key_from_b64
+    from service.evidence.verify import verify_pack
+
+    given = None
+    if keys is not None:
+        keyset = json.loads(keys.read_text(encoding="utf-8"))
+        given = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
+    result = verify_pack(pack, keys=given)
+    typer.echo(
+        json.dumps(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "reason": result.problem,
+                "keys": result.keys_from,
+            },
+            ensure_ascii=False,
+        )
+    )
+    if result.ok and result.keys_from == "pack":
+        typer.echo(
+            "note: checked against keys.json inside the pack; pass --keys with your own copy "
+            "of GET /v1/keys to rule out a pack re-signed with another key",
+            err=True,
+        )
+    raise typer.Exit(0 if result.ok else 1)
+
+
 @app.command()
 def bundle(
     signing_key: Path = typer.Option(

@@ -13,6 +13,8 @@ from service.api import errors
 from service.api.limits import BodyLimitMiddleware, TimeoutMiddleware
 from service.api.request_id import RequestIdMiddleware
 from service.api.schemas import error_responses
+from service.audit.routes import router as audit_router
+from service.audit.service import AUDIT
 from service.auth.access import AUTHORIZE, AccessControl
 from service.auth.ratelimit import TokenBuckets
 from service.auth.routes import router as api_keys_router
@@ -20,6 +22,7 @@ from service.auth.service import KeyCache
 from service.catalog.routes import router as catalog_router
 from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
+from service.evidence.routes import router as evidence_router
 from service.health.routes import router as health_router
 from service.observability.logging import configure_logging
 from service.observability.metrics import router as metrics_router
@@ -71,11 +74,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestIdMiddleware)
 
-    # Routes that need an API key; which role each operation needs is in service/auth/access.py.
-    for router in (decisions_router, sizing_router, policies_router, api_keys_router):
+    # Routes that need an API key; which role each operation needs is in service/auth/access.py,
+    # which operations leave an audit event in service/audit/service.py (AUDITED).
+    protected = (
+        decisions_router,
+        sizing_router,
+        policies_router,
+        api_keys_router,
+        audit_router,
+        evidence_router,
+    )
+    for router in protected:
         app.include_router(
             router,
-            dependencies=[AUTHORIZE],
+            dependencies=[AUTHORIZE, AUDIT],
             responses=error_responses(400, 401, 403, 413, 422, 429, 504),
         )
     # Open: the signing public keys, the accelerator catalogue, probes and metrics.

@@ -178,6 +178,14 @@ class Integrity(BaseModel):
     algorithm: str = "ed25519"
 
 
+class SubmittedBy(BaseModel):
+    """The API key that asked for a decision, sealed into the record (MLPS audit records name
+    the user). Both null when the service runs with authentication off."""
+
+    key_id: str | None
+    key_name: str | None
+
+
 class DecisionRecord(BaseModel):
     """One stored decision: what was asked, what was decided, why, and its tamper evidence.
 
@@ -189,6 +197,9 @@ class DecisionRecord(BaseModel):
     created_at: datetime
     evaluation_time: datetime
     request_id: str | None = None
+    submitted_by: SubmittedBy | None = Field(
+        default=None, description="Who asked (absent only in records sealed before it existed)."
+    )
     request: dict[str, Any] = Field(
         description="The request as validated, defaults filled; masked fields as digests."
     )

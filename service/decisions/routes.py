@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RequestIdDep, RuntimeDep
 from service.api.schemas import error_responses
+from service.auth.access import PrincipalDep
 from service.decisions import repository, service
 from service.decisions.models import (
     DecisionPage,
@@ -68,6 +69,7 @@ async def create_decision(
     body: DecisionRequest,
     runtime: RuntimeDep,
     request_id: RequestIdDep,
+    principal: PrincipalDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -89,6 +91,10 @@ async def create_decision(
         masker=runtime.masker,
         request_id=request_id,
         idempotency_key=idempotency_key,
+        submitted_by={
+            "key_id": principal.key_id if principal else None,
+            "key_name": principal.name if principal else None,
+        },
     )
     if not created.replayed:
         count_decision(created.record["verdict"], created.record["tier"]["selected"])

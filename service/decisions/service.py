@@ -118,6 +118,7 @@ def build_record(
     decision: PolicyDecision,
     masker: Masker,
     input_sha256: str,
+    submitted_by: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The record without its chain fields (seq, prev_hash, hash, signature)."""
     recommendation, alternatives = choose_plans(request, sizing, decision)
@@ -127,6 +128,7 @@ def build_record(
         "created_at": now.isoformat(),
         "evaluation_time": evaluation_time.isoformat(),
         "request_id": request_id,
+        "submitted_by": submitted_by or {"key_id": None, "key_name": None},
         "request": stored_request,
         "masked_fields": masked_fields,
         "verdict": decision.verdict.value,
@@ -355,6 +357,7 @@ async def evaluate(
     masker: Masker,
     request_id: str | None = None,
     idempotency_key: str | None = None,
+    submitted_by: dict[str, str | None] | None = None,
 ) -> Created:
     """Size, ask the policy, combine, persist; return the stored record.
 
@@ -382,6 +385,7 @@ async def evaluate(
         decision=evaluation.decision,
         masker=masker,
         input_sha256=digest,
+        submitted_by=submitted_by,
     )
     try:
         row = await run_in_threadpool(
@@ -424,6 +428,7 @@ async def replay(
                 decision=evaluation.decision,
                 masker=NO_MASKING,  # the stored request is already masked
                 input_sha256=stored.integrity.input_sha256,
+                submitted_by=stored.submitted_by.model_dump() if stored.submitted_by else None,
             ),
             "integrity": stored.integrity.model_dump(),
         }
