@@ -31,6 +31,7 @@ from service.policies.routes import router as policies_router
 from service.runtime import start, stop
 from service.settings import Settings, get_settings
 from service.sizing.routes import router as sizing_router
+from service.ui.routes import install as install_ui
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,4 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Open: the signing public keys, the accelerator catalogue, probes and metrics.
     for router in (keys_router, catalog_router, health_router, metrics_router):
         app.include_router(router)
+    # The web UI: its own sign-in (session cookie + CSRF), the same roles as the API.
+    install_ui(app)
     return app

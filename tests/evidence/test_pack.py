@@ -174,7 +174,9 @@ def test_swapped_audit_events_are_named(pack: Path) -> None:
         files["audit-events.jsonl"] = b""
 
     result = verify_pack(_rewrite(pack, swap))
-    assert result.problem == "audit-events.jsonl differs from the digest in the signed manifest.json"
+    assert (
+        result.problem == "audit-events.jsonl differs from the digest in the signed manifest.json"
+    )
 
 
 def test_cli_names_the_failure_and_exits_1(pack: Path) -> None:
