@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from service.auth.cli import app as keys_app
-from service.settings import PROJECT_ROOT, get_settings
+from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sizing.cli import size_command
 
 app = typer.Typer(help="tiergate: compliance and deployment-tier decisions for LLM workloads.")
@@ -27,6 +27,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    _first_start_key(settings, host or settings.host, port or settings.port)
     if workers > 1:
         _share_metrics_between_workers(settings.data_dir / "prometheus")
     # uvicorn drains in-flight requests on SIGTERM, restores the handlers it found, then
@@ -41,6 +42,24 @@ def serve(
         timeout_graceful_shutdown=30,
         access_log=False,  # one JSON access line per request comes from the app itself
     )
+
+
+def _first_start_key(settings: Settings, host: str, port: int) -> None:
+    """Print the first-start key banner when the database has no key yet (once, ever)."""
+    if not (settings.auth_enabled and settings.first_start_key):
+        return
+    from service.auth.first_start import banner, create_first_key
+    from service.db import make_engine, migrate
+
+    db = make_engine(settings.database_url_resolved)
+    try:
+        migrate(db)
+        created = create_first_key(db)
+    finally:
+        db.dispose()
+    if created is not None:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a bind-all address, shown as loopback
+        typer.echo(banner(created, f"http://{shown}:{port}/ui/"))
 
 
 def _share_metrics_between_workers(folder: Path) -> None:

@@ -46,6 +46,7 @@ PROCUREMENTS: dict[str, tuple[str, str]] = {
 SEVERITIES: dict[str, tuple[str, str]] = {
     "deny": ("否决", "Deny"),
     "warn": ("提示", "Warning"),
+    "info": ("信息", "Info"),
     "high": ("高", "High"),
     "medium": ("中", "Medium"),
     "low": ("低", "Low"),
@@ -57,6 +58,13 @@ REGIONS: dict[str, tuple[str, str]] = {
     "tw": ("中国台湾", "Taiwan, China"),
     "us": ("美国", "United States"),
     "sg": ("新加坡", "Singapore"),
+}
+RESOURCE_FORMS: dict[str, tuple[str, str]] = {
+    "classified_facility": ("保密机房", "Classified facility"),
+    "bare_metal": ("裸金属服务器", "Bare-metal servers"),
+    "appliance": ("GPU一体机", "GPU appliance"),
+    "cloud_host": ("云主机", "Cloud host"),
+    "cloud_container": ("按秒计费容器", "Per-second container"),
 }
 YES_NO: dict[bool, tuple[str, str]] = {True: ("是", "Yes"), False: ("否", "No")}
 

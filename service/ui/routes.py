@@ -36,6 +36,7 @@ from service.labels import (
     LANGS,
     PROCUREMENTS,
     REGIONS,
+    RESOURCE_FORMS,
     SECTORS,
     SEVERITIES,
     STATE_SECRETS,
@@ -453,7 +454,10 @@ async def decision_page(request: Request, decision_id: str) -> Response:
         verified=verified,
         problem=problem,
         context_rows=_context_rows(record, names, _lang(request)),
-        workload_rows=_flatten(record["request"].get("workload", {}), "workload."),
+        workload_rows=[
+            (path, _shown(value, _lang(request)))
+            for path, value in _flatten(record["request"].get("workload", {}), "workload.")
+        ],
         masked=set(record.get("masked_fields", [])),
         memory=_memory_bars(record["sizing"].get("per_device_gb") or {}),
         memory_job=_memory_bars(record["sizing"].get("memory_gb") or {}),
@@ -462,6 +466,7 @@ async def decision_page(request: Request, decision_id: str) -> Response:
         sectors=SECTORS,
         verdicts=VERDICTS,
         severities=SEVERITIES,
+        resource_forms=RESOURCE_FORMS,
     )
 
 
@@ -489,6 +494,16 @@ def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix.rstrip("."), value)]
 
 
+def _shown(value: Any, lang: Lang) -> str:
+    if isinstance(value, bool):
+        return YES_NO[value][0 if lang == "zh" else 1]
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return joined([str(v) for v in value], lang)
+    return str(value)
+
+
 def _context_rows(record: dict[str, Any], names: Any, lang: Lang) -> list[tuple[str, str, str]]:
     """(field path, label, value as read) of the request context."""
     tables: dict[str, Mapping[Any, tuple[str, str]]] = {
@@ -514,7 +529,7 @@ def _context_rows(record: dict[str, Any], names: Any, lang: Lang) -> list[tuple[
         elif field in tables:
             shown = label(dict(tables[field]), value, lang)
         else:
-            shown = "—" if value in (None, "") else str(value)
+            shown = _shown(value, lang)
         rows.append((path, heading, shown))
     return rows
 
