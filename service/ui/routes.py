@@ -134,6 +134,8 @@ def _render(
             "date": lambda value, with_time=True: date_text(value, lang, with_time=with_time),
             "joined": lambda items: joined(list(items), lang),
             "principal": principal,
+            # the menu: for a signed-in key, or everyone when authentication is off
+            "signed_in": principal is not None or not request.app.state.access.enabled,
             "csrf_token": session.csrf_token if session else "",
             "role_names": text.ROLE_NAMES,
             "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),

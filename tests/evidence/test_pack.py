@@ -193,8 +193,16 @@ def test_not_a_zip_is_named(tmp_path: Path) -> None:
     assert verify_pack(path).problem == "x.zip is not a ZIP file"
 
 
-def test_evidence_period_must_be_ordered(client: TestClient) -> None:
+def test_empty_period_gives_an_empty_pack_that_verifies(client: TestClient, tmp_path: Path) -> None:
+    client.post("/v1/decisions", json=decision_request())
     answer = client.get(
         "/v1/evidence", params={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
     )
-    assert answer.status_code == 422 and "since" in answer.text
+    assert answer.status_code == 200
+    path = tmp_path / "empty.zip"
+    path.write_bytes(answer.content)
+    files = _files(path)
+    assert files["records.jsonl"] == b""
+    assert json.loads(files["checkpoint.json"])["seq"] == 0
+    result = verify_pack(path)
+    assert result.ok and result.checked == 0

@@ -50,6 +50,7 @@ def _decide(ui: TestClient, key: str, **context: object) -> dict[str, object]:
 
 
 def test_pages_redirect_to_sign_in_without_a_session(ui: TestClient) -> None:
+    assert 'href="/ui/decisions"' not in ui.get("/ui/").text  # no menu before sign-in
     for page in PAGES:
         answer = ui.get(page)
         assert answer.status_code == 303 and answer.headers["location"] == "/ui/", page
