@@ -188,8 +188,13 @@ def verify_evidence(
 
     given = None
     if keys is not None:
-        keyset = json.loads(keys.read_text(encoding="utf-8"))
-        given = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
+        try:
+            keyset = json.loads(keys.read_text(encoding="utf-8"))
+            given = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            reason = f"{keys.name} is not a GET /v1/keys answer ({type(exc).__name__})"
+            typer.echo(json.dumps({"ok": False, "checked": 0, "reason": reason, "keys": "given"}))
+            raise typer.Exit(1) from exc
     result = verify_pack(pack, keys=given)
     typer.echo(
         json.dumps(

@@ -206,3 +206,21 @@ def test_empty_period_gives_an_empty_pack_that_verifies(client: TestClient, tmp_
     assert json.loads(files["checkpoint.json"])["seq"] == 0
     result = verify_pack(path)
     assert result.ok and result.checked == 0
+
+
+def test_cli_refuses_a_keys_file_that_is_not_a_key_set(pack: Path, tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text('{"not": "keys"}')
+    result = CliRunner().invoke(cli, ["verify-evidence", str(pack), "--keys", str(keys)])
+    assert result.exit_code == 1
+    assert "keys.json is not a GET /v1/keys answer" in json.loads(result.output)["reason"]
+
+
+def test_pack_checked_against_other_keys_fails(pack: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from service.decisions.chain import key_id_of
+
+    other = Ed25519PrivateKey.generate().public_key()
+    result = verify_pack(pack, keys={key_id_of(other): other})
+    assert not result.ok and "manifest.json is signed by unknown key" in str(result.problem)

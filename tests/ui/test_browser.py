@@ -74,7 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, opa_url: str) -> Iterator[S
             {"sector": "finance", "data_class": "important", "core_business": True},
             {"sector": "healthcare", "personal_information": True},
             {"sector": "internet", "public_service": True},
-            {"sector": "defense", "state_secret": "confidential"},
+            {"sector": "defense", "state_secret": "confidential", "requested_tier": "vpc"},
             {"sector": "government", "requested_accelerator": "nvidia-h20"},
         ):
             answer = httpx.post(
@@ -144,7 +144,7 @@ def test_auditor_journey(browser: Browser, server: Server, tmp_path: Path) -> No
     page.wait_for_url(f"{server.base}/ui/dashboard")
     assert "概览" in page.locator("h1").inner_text()
     assert page.locator("svg.chart").count() == 4
-    assert "不予 1" in page.locator("p.big").inner_text()  # the government request for an H20
+    assert "不予" in page.locator("p.big").inner_text()  # e.g. the government request for an H20
     _shot(page, "02-dashboard")
 
     page.click("nav >> text=决策记录")
@@ -164,6 +164,7 @@ def test_auditor_journey(browser: Browser, server: Server, tmp_path: Path) -> No
     assert ladder.locator("li.step").count() == 5
     assert "保密机房" in ladder.locator("li.is-selected").inner_text()
     assert "选定" in ladder.inner_text() and "最低要求" in ladder.inner_text()
+    assert "申请" in ladder.locator("li.step").nth(3).inner_text()  # vpc, 4th from the top
     reasons = page.locator("#violations").inner_text() + page.locator("#obligations").inner_text()
     assert re.search(r"[\u4e00-\u9fff]{6,}", reasons), "no Chinese reason on the record page"
     assert "已通过 ✓" in page.locator("#verified").inner_text()
