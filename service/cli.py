@@ -40,6 +40,10 @@ def serve(
         port=port or settings.port,
         workers=workers,
         timeout_graceful_shutdown=30,
+        # uvicorn kills a worker that does not answer its health ping within 5 s by default;
+        # starting one (imports, migrations, OPA) took longer than that on a loaded 2-core host,
+        # and the killed worker was restarted, killed again, and never served.
+        timeout_worker_healthcheck=30,
         access_log=False,  # one JSON access line per request comes from the app itself
     )
 
