@@ -57,6 +57,7 @@ policy-check: tools
 	$(REGAL) lint policies
 
 pytest: install
+	bash scripts/ensure-chromium.sh
 	bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 generate: install

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from service.auth.cli import app as keys_app
-from service.settings import PROJECT_ROOT, get_settings
+from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sizing.cli import size_command
 
 app = typer.Typer(help="tiergate: compliance and deployment-tier decisions for LLM workloads.")
@@ -27,6 +27,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    _first_start_key(settings, host or settings.host, port or settings.port)
     if workers > 1:
         _share_metrics_between_workers(settings.data_dir / "prometheus")
     # uvicorn drains in-flight requests on SIGTERM, restores the handlers it found, then
@@ -39,8 +40,30 @@ def serve(
         port=port or settings.port,
         workers=workers,
         timeout_graceful_shutdown=30,
+        # uvicorn kills a worker that does not answer its health ping within 5 s by default;
+        # starting one (imports, migrations, OPA) took longer than that on a loaded 2-core host,
+        # and the killed worker was restarted, killed again, and never served.
+        timeout_worker_healthcheck=30,
         access_log=False,  # one JSON access line per request comes from the app itself
     )
+
+
+def _first_start_key(settings: Settings, host: str, port: int) -> None:
+    """Print the first-start key banner when the database has no key yet (once, ever)."""
+    if not (settings.auth_enabled and settings.first_start_key):
+        return
+    from service.auth.first_start import banner, create_first_key
+    from service.db import make_engine, migrate
+
+    db = make_engine(settings.database_url_resolved)
+    try:
+        migrate(db)
+        created = create_first_key(db)
+    finally:
+        db.dispose()
+    if created is not None:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a bind-all address, shown as loopback
+        typer.echo(banner(created, f"http://{shown}:{port}/ui/"))
 
 
 def _share_metrics_between_workers(folder: Path) -> None:
@@ -148,6 +171,53 @@ def _kept_checkpoint(path: Path, keys: dict[str, Any]) -> tuple[int, str]:
         problem = "checkpoint is not a JSON object (save the GET /v1/decisions/checkpoint body)"
     typer.echo(json.dumps({"ok": False, "checkpoint": str(path), "reason": problem}))
     raise typer.Exit(1)
+
+
+@app.command("verify-evidence")
+def verify_evidence(
+    pack: Path = typer.Argument(..., exists=True, dir_okay=False, help="Evidence pack (ZIP)."),
+    keys: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="Your own copy of GET /v1/keys (default: keys.json inside the pack).",
+    ),
+) -> None:
+    """Verify an evidence pack offline (sums, manifest, chain, signatures, checkpoint); exit 0
+    only when all hold, else name the first thing that fails."""
+    import json
+
+    from service.decisions.chain import public_key_from_b64
+    from service.evidence.verify import verify_pack
+
+    given = None
+    if keys is not None:
+        try:
+            keyset = json.loads(keys.read_text(encoding="utf-8"))
+            given = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            reason = f"{keys.name} is not a GET /v1/keys answer ({type(exc).__name__})"
+            typer.echo(json.dumps({"ok": False, "checked": 0, "reason": reason, "keys": "given"}))
+            raise typer.Exit(1) from exc
+    result = verify_pack(pack, keys=given)
+    typer.echo(
+        json.dumps(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "reason": result.problem,
+                "keys": result.keys_from,
+            },
+            ensure_ascii=False,
+        )
+    )
+    if result.ok and result.keys_from == "pack":
+        typer.echo(
+            "note: checked against keys.json inside the pack; pass --keys with your own copy "
+            "of GET /v1/keys to rule out a pack re-signed with another key",
+            err=True,
+        )
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()

@@ -14,6 +14,8 @@ from service.api.authentication import AuthenticationMiddleware, route_paths
 from service.api.limits import BodyLimitMiddleware, TimeoutMiddleware
 from service.api.request_id import RequestIdMiddleware
 from service.api.schemas import error_responses
+from service.audit.routes import router as audit_router
+from service.audit.service import AUDIT
 from service.auth.access import AUTHORIZE, AccessControl
 from service.auth.ratelimit import TokenBuckets
 from service.auth.routes import router as api_keys_router
@@ -21,6 +23,7 @@ from service.auth.service import KeyCache
 from service.catalog.routes import router as catalog_router
 from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
+from service.evidence.routes import router as evidence_router
 from service.health.routes import router as health_router
 from service.observability.logging import configure_logging
 from service.observability.metrics import router as metrics_router
@@ -29,6 +32,7 @@ from service.policies.routes import router as policies_router
 from service.runtime import start, stop
 from service.settings import Settings, get_settings
 from service.sizing.routes import router as sizing_router
+from service.ui.routes import install as install_ui
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,7 +69,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache=KeyCache(settings.auth_cache_seconds),
         limiter=TokenBuckets(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
     )
-    protected = (decisions_router, sizing_router, policies_router, api_keys_router)
+    # Routes that need an API key; which role each operation needs is in service/auth/access.py,
+    # which operations leave an audit event in service/audit/service.py (AUDITED).
+    protected = (
+        decisions_router,
+        sizing_router,
+        policies_router,
+        api_keys_router,
+        audit_router,
+        evidence_router,
+    )
     # Added innermost first: request id → metrics/access log → body cap → deadline →
     # authentication (before any body is read) → routes.
     app.add_middleware(AuthenticationMiddleware, protected_paths=route_paths(protected))
@@ -75,14 +88,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestIdMiddleware)
 
-    # Routes that need an API key; which role each operation needs is in service/auth/access.py.
     for router in protected:
         app.include_router(
             router,
-            dependencies=[AUTHORIZE],
+            dependencies=[AUTHORIZE, AUDIT],
             responses=error_responses(400, 401, 403, 413, 422, 429, 504),
         )
     # Open: the signing public keys, the accelerator catalogue, probes and metrics.
     for router in (keys_router, catalog_router, health_router, metrics_router):
         app.include_router(router)
+    # The web UI: its own sign-in (session cookie + CSRF), the same roles as the API.
+    install_ui(app)
     return app

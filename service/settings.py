@@ -34,6 +34,9 @@ class Settings(BaseSettings):
 
     # API keys with roles (service/auth); off only for local experiments.
     auth_enabled: bool = True
+    # On a database without API keys, `tiergate serve` makes one with every role and prints it
+    # once (service/auth/first_start.py).
+    first_start_key: bool = True
     # Seconds a verified key is trusted without a database read (revocation delay elsewhere).
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     # Request limits (service/api/limits.py).

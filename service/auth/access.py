@@ -37,6 +37,8 @@ ACCESS: Mapping[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/decisions/{decision_id}"): AUDITOR,
     ("POST", "/v1/decisions/{decision_id}/replay"): AUDITOR,
     ("GET", "/v1/policies"): AUDITOR,
+    ("GET", "/v1/audit-events"): AUDITOR,
+    ("GET", "/v1/evidence"): AUDITOR,
     ("POST", "/v1/keys/api"): ADMIN,
     ("GET", "/v1/keys/api"): ADMIN,
     ("DELETE", "/v1/keys/api/{key_id}"): ADMIN,

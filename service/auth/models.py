@@ -53,3 +53,4 @@ class Principal(BaseModel):
 
     key_id: str
     roles: frozenset[Role]
+    name: str = ""

@@ -30,6 +30,19 @@ def by_hash(engine: Engine, key_sha256: str) -> ApiKeyRow | None:
         raise StorageUnavailable(f"keys could not be read ({type(exc).__name__})") from exc
 
 
+def by_id(engine: Engine, key_id: str) -> ApiKeyRow | None:
+    try:
+        with Session(engine) as session:
+            return session.get(ApiKeyRow, key_id)
+    except SQLAlchemyError as exc:
+        raise StorageUnavailable(f"keys could not be read ({type(exc).__name__})") from exc
+
+
+def count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(ApiKeyRow.key_id)).all())
+
+
 def list_all(engine: Engine) -> list[ApiKeyRow]:
     with Session(engine) as session:
         return list(session.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.created_at))).all())

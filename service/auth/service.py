@@ -81,7 +81,19 @@ def authenticate(db: Engine, key: str) -> Principal:
     row = repository.by_hash(db, hash_key(key))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(key_id=row.key_id, roles=frozenset(_roles(row)))
+    return Principal(key_id=row.key_id, roles=frozenset(_roles(row)), name=row.name)
+
+
+def active_principal(db: Engine, key_id: str) -> Principal | None:
+    """The principal of a key id when the key exists and is not revoked (web UI sessions)."""
+    row = repository.by_id(db, key_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(key_id=row.key_id, roles=frozenset(_roles(row)), name=row.name)
+
+
+def count_keys(db: Engine) -> int:
+    return repository.count(db)
 
 
 class KeyCache:

@@ -280,6 +280,14 @@ class Integrity(BaseModel):
     algorithm: str = "ed25519"
 
 
+class SubmittedBy(BaseModel):
+    """The API key that asked for a decision, sealed into the record (MLPS audit records name
+    the user). Both null when the service runs with authentication off."""
+
+    key_id: str | None
+    key_name: str | None
+
+
 class DecisionRecord(BaseModel):
     """One stored decision: what was asked, what was decided, why, and its tamper evidence.
 
@@ -296,6 +304,9 @@ class DecisionRecord(BaseModel):
         "allowed skew, or a key with role backdate). Absent on records sealed before it existed.",
     )
     request_id: str | None = None
+    submitted_by: SubmittedBy | None = Field(
+        default=None, description="Who asked (absent only in records sealed before it existed)."
+    )
     request: dict[str, Any] = Field(
         description="The request as validated, defaults filled; masked fields as digests."
     )

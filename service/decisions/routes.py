@@ -88,6 +88,10 @@ async def create_decision(
         caller_key_id=caller.key_id if caller else None,
         request_id=request_id,
         idempotency_key=idempotency_key,
+        submitted_by={
+            "key_id": caller.key_id if caller else None,
+            "key_name": caller.name if caller else None,
+        },
     )
     if not created.replayed:
         count_decision(created.record["verdict"], created.record["tier"]["selected"])

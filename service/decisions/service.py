@@ -153,6 +153,7 @@ def build_record(
     decision: PolicyDecision,
     masker: Masker,
     input_sha256: str,
+    submitted_by: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The record without its chain fields (seq, prev_hash, hash, signature)."""
     recommendation, alternatives = choose_plans(request, sizing, decision)
@@ -163,6 +164,7 @@ def build_record(
         "evaluation_time": evaluation_time.isoformat(),
         **({"evaluation_time_source": evaluation_time_source} if evaluation_time_source else {}),
         "request_id": request_id,
+        "submitted_by": submitted_by or {"key_id": None, "key_name": None},
         "request": stored_request,
         "masked_fields": masked_fields,
         "verdict": decision.verdict.value,
@@ -364,6 +366,7 @@ async def evaluate(
     caller_key_id: str | None = None,
     request_id: str | None = None,
     idempotency_key: str | None = None,
+    submitted_by: dict[str, str | None] | None = None,
 ) -> Created:
     """Size, ask the policy, combine, persist; return the stored record.
 
@@ -395,6 +398,7 @@ async def evaluate(
         decision=evaluation.decision,
         masker=masker,
         input_sha256=digest,
+        submitted_by=submitted_by,
     )
     try:
         row = await run_in_threadpool(
@@ -438,6 +442,7 @@ async def replay(
                 decision=evaluation.decision,
                 masker=NO_MASKING,  # the stored request is already masked
                 input_sha256=stored.integrity.input_sha256,
+                submitted_by=stored.submitted_by.model_dump() if stored.submitted_by else None,
             ),
             "integrity": stored.integrity.model_dump(),
         }

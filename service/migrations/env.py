@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import service.audit.tables
 import service.auth.tables
 import service.decisions.tables  # noqa: F401 - the tables this schema manages
 

@@ -1,0 +1,1 @@
+"""Audit events: who read or changed what in the log (append-only)."""

@@ -1,0 +1,44 @@
+"""HTTP route of evidence packs (auditor role; see service/auth/access.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from service.api.deps import RuntimeDep
+from service.api.schemas import error_responses
+from service.decisions.routes import Instant
+from service.evidence import service
+from service.evidence.pack import Period
+
+router = APIRouter(prefix="/v1/evidence", tags=["audit"])
+
+
+@router.get(
+    "",
+    responses={
+        200: {"description": "The evidence pack (ZIP).", "content": {"application/zip": {}}},
+        **error_responses(422, 503),
+    },
+)
+async def get_evidence(
+    runtime: RuntimeDep,
+    since: Annotated[Instant | None, Query(description="created_at ≥ since (RFC 3339)")] = None,
+    until: Annotated[Instant | None, Query(description="created_at < until (RFC 3339)")] = None,
+) -> StreamingResponse:
+    """One self-verifying ZIP of a period: records, keys, checkpoint, policies, rules, audit
+    events, summary and sums (check it with `tiergate verify-evidence`)."""
+    period = Period(since=_utc(since), until=_utc(until))
+    handle = await service.build_pack(runtime, period)
+    return StreamingResponse(
+        service.chunks(handle),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{service.filename(period)}"'},
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value else None

@@ -1,0 +1,48 @@
+"""Assemble an evidence pack for a period (the rule catalogue comes from the policy engine)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import IO
+
+from starlette.concurrency import run_in_threadpool
+
+from service.evidence import pack
+from service.runtime import Runtime
+
+CHUNK = 64 * 1024
+
+
+async def build_pack(runtime: Runtime, period: pack.Period) -> IO[bytes]:
+    """The pack in a temporary file (spooled in memory up to 16 MB), positioned at its start."""
+    rules = await runtime.policy_engine.catalogue()
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - streamed, closed by chunks()
+    await run_in_threadpool(
+        pack.build,
+        out,
+        runtime.db,
+        period=period,
+        signing_key=runtime.signing_key,
+        rules=rules,
+        policies_dir=runtime.settings.policies_dir,
+        now=datetime.now(UTC),
+    )
+    out.seek(0)
+    return out
+
+
+def chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while data := handle.read(CHUNK):
+            yield data
+    finally:
+        handle.close()
+
+
+def filename(period: pack.Period) -> str:
+    def day(value: datetime | None, default: str) -> str:
+        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") if value else default
+
+    return f"tiergate-evidence-{day(period.since, 'start')}-{day(period.until, 'now')}.zip"

@@ -1,0 +1,1 @@
+"""The auditor's web UI under /ui/: server-rendered (Jinja2), no scripts, Chinese by default."""

@@ -1,0 +1,40 @@
+"""Every enum value people read has a Chinese and an English label; dates read as written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from service import labels
+from service.decisions.models import DataClass, Procurement, Sector, StateSecret, Tier, Verdict
+from service.settings import PROJECT_ROOT
+
+
+def test_every_enum_member_has_a_label() -> None:
+    names = labels.policy_names(PROJECT_ROOT / "policies")
+    for enum, table in (
+        (Sector, labels.SECTORS),
+        (Verdict, labels.VERDICTS),
+        (StateSecret, labels.STATE_SECRETS),
+        (Procurement, labels.PROCUREMENTS),
+        (Tier, names.tiers),
+        (DataClass, names.data_classes),
+    ):
+        assert {m.value for m in enum} <= set(table), enum.__name__
+    assert names.tier_order == tuple(t.value for t in Tier)  # highest first, like the enum
+
+
+def test_resource_forms_cover_the_sizing_forms() -> None:
+    from service.sizing.service import SHORT_EXPERIMENT_HOURS, TIER_FORMS
+
+    assert SHORT_EXPERIMENT_HOURS
+    assert set(TIER_FORMS.values()) | {"cloud_container"} <= set(labels.RESOURCE_FORMS)
+
+
+def test_dates_and_lists() -> None:
+    moment = datetime(2027, 1, 1, 9, 5, tzinfo=UTC)
+    assert labels.date_text(moment, "zh", with_time=False) == "2027年1月1日"
+    assert labels.date_text("2027-01-01T09:05:00Z", "zh") == "2027年1月1日 09:05 UTC"
+    assert labels.date_text(moment, "en") == "1 Jan 2027 09:05 UTC"
+    assert labels.joined(["机密", "绝密"], "zh") == "机密、绝密"
+    assert labels.label(labels.STATE_SECRETS, "confidential", "zh") == "机密"
+    assert labels.label(labels.REGIONS, "hk", "zh") == "中国香港"
