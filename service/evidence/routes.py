@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from service.api.deps import RuntimeDep
 from service.api.schemas import error_responses
-from service.decisions.routes import Instant
+from service.decisions.models import Instant
 from service.evidence import service
 from service.evidence.pack import Period
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -49,12 +49,12 @@ class Architecture(BaseModel):
     ffn_hidden_size: int | None = Field(
         default=None, ge=1, le=10_000_000, description="FFN inner width (per expert for MoE)."
     )
-    tied_embeddings: bool | None = Field(
+    tied_embeddings: StrictBool | None = Field(
         default=None,
         description="Input embedding and output head share one matrix (tie_word_embeddings). "
         "Default: untied.",
     )
-    gated_ffn: bool | None = Field(
+    gated_ffn: StrictBool | None = Field(
         default=None,
         description="Gated FFN (SwiGLU/GeGLU: gate, up, down) rather than a two-matrix MLP "
         "(GPT-3, OPT, BLOOM). Default: gated (Llama-style).",
