@@ -159,9 +159,12 @@ def reap_orphans(folder: Path, wait: float = 5.0) -> list[int]:
 
 def _stop(pid: int, wait: float) -> None:
     with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and _cmdline_of(pid):
-            time.sleep(0.05)
-        if _cmdline_of(pid):
-            os.kill(pid, signal.SIGKILL)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            os.kill(pid, sig)
+            # Wait for it to be gone after SIGKILL too: its port is free only then, and a
+            # loaded machine takes a moment to tear a process down.
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and _cmdline_of(pid):
+                time.sleep(0.05)
+            if not _cmdline_of(pid):
+                return

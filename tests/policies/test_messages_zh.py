@@ -22,10 +22,6 @@ from service.decisions.models import DataClass, Procurement, Sector, StateSecret
 
 from .test_decision import BASE_CONTEXT, DOMESTIC, LICENCE_REQUIRED, UNRESTRICTED_FOREIGN
 
-# The export rules belong to the other half of issue 10 (their own scan lives with them); drop
-# this exclusion once both halves are merged.
-NOT_SCANNED_HERE = ("export.",)
-
 REGIONS = ["cn", "hk", "mo", "sg", "us"]
 ENUM_WORDS = (
     {e.value for e in DataClass}
@@ -94,8 +90,7 @@ def _contexts() -> Iterator[dict[str, Any]]:
 def _messages(decision: dict[str, Any]) -> Iterator[tuple[str, str]]:
     items = decision["violations"] + decision["obligations"] + decision["tier"]["basis"]
     for item in items:
-        if not item["rule_id"].startswith(NOT_SCANNED_HERE):
-            yield item["rule_id"], item["message_zh"]
+        yield item["rule_id"], item["message_zh"]
 
 
 def _problems(text: str) -> list[str]:

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from service.auth.models import Role
 from service.evidence.verify import verify_pack
 from service.opa.process import free_port
 from service.settings import PROJECT_ROOT
@@ -238,6 +239,6 @@ def test_first_start_key_only_once(server: Server) -> None:
     )
     keys = answer.json()["items"]
     first = [k for k in keys if k["name"] == "first-start"]
-    assert len(first) == 1 and set(first[0]["roles"]) == {"submitter", "auditor", "admin"}
+    assert len(first) == 1 and set(first[0]["roles"]) == {role.value for role in Role}
     assert server.admin_key not in answer.text
     time.sleep(0)  # keep the module's server for the other tests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
 from service.auth.models import Role
-from tests.conftest import decision_request
+from tests.conftest import POLICIES_DIR, decision_request
 
 PAGES = ("/ui/dashboard", "/ui/decisions", "/ui/verify", "/ui/rules", "/ui/evidence")
 
@@ -112,8 +113,9 @@ def test_record_page_shows_ladder_reasons_and_integrity(ui: TestClient) -> None:
     record = _decide(ui, admin, sector="defense", state_secret="confidential")
     _sign_in(ui, admin)
     page = ui.get(f"/ui/decisions/{record['id']}").text
-    for name in ("保密机房", "专属裸金属服务器", "本地GPU一体机", "专有网络VPC", "共享云"):
-        assert name in page
+    ladder = json.loads((POLICIES_DIR / "tiergate/reference/tiers/data.json").read_text())["ladder"]
+    for tier in ladder:  # the names the policy data gives each tier
+        assert tier["name_zh"] in page
     request_card = page.split("<h2>申请内容</h2>")[1].split("</section>")[0]
     assert "机密" in request_card and "军工国防" in request_card  # enum values read as Chinese
     assert "confidential" not in request_card and "defense" not in request_card
