@@ -158,10 +158,13 @@ def reap_orphans(folder: Path, wait: float = 5.0) -> list[int]:
 
 
 def _stop(pid: int, wait: float) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
+    """SIGTERM, then SIGKILL after `wait` seconds; returns once the process is gone (or a
+    zombie: no command line) so its port is free for the OPA started next."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and _cmdline_of(pid):
             time.sleep(0.05)
-        if _cmdline_of(pid):
-            os.kill(pid, signal.SIGKILL)
+        if not _cmdline_of(pid):
+            return
