@@ -158,13 +158,13 @@ def reap_orphans(folder: Path, wait: float = 5.0) -> list[int]:
 
 
 def _stop(pid: int, wait: float) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        for sig in (signal.SIGTERM, signal.SIGKILL):
+    """SIGTERM, then SIGKILL after `wait` seconds; returns once the process is gone (or a
+    zombie: no command line) so its port is free for the OPA started next."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-            # Wait for it to be gone after SIGKILL too: its port is free only then, and a
-            # loaded machine takes a moment to tear a process down.
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and _cmdline_of(pid):
-                time.sleep(0.05)
-            if not _cmdline_of(pid):
-                return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _cmdline_of(pid):
+            time.sleep(0.05)
+        if not _cmdline_of(pid):
+            return
