@@ -89,7 +89,12 @@ def _history(entry: dict[str, Any], field: str) -> list[dict[str, Any]]:
             )
         if field == "import_stance_cn" and item.get("stance") not in IMPORT_STANCES:
             raise CatalogError(f"{part}: {where}.stance must be one of {sorted(IMPORT_STANCES)}")
-    return history
+    # Sources become their URL (or title without one): the titles stay in the reference, and the
+    # policy data OPA serves and the service reads back on every sync check stays small.
+    return [
+        {**item, "sources": [s.get("url") or s.get("title") for s in item["sources"]]}
+        for item in history
+    ]
 
 
 def _export_status(entry: dict[str, Any]) -> dict[str, Any]:
@@ -105,9 +110,7 @@ def _export_status(entry: dict[str, Any]) -> dict[str, Any]:
         "basis": "rule" if latest is None or latest["confidence"] == "rule" else "judgement",
         "detail": raw.get("status", ""),
         "history": history,
-        "sources": sorted(
-            {s.get("url") or s.get("title") for item in history for s in item["sources"]}
-        ),
+        "sources": sorted({source for item in history for source in item["sources"]}),
     }
 
 

@@ -83,7 +83,7 @@ def test_export_status_summarises_the_latest_dated_entry_and_keeps_the_history()
     assert status["review_policy"] == "case_by_case"
     assert status["since"] == "2026-01-15"
     assert status["basis"] == "judgement"
-    assert status["history"] == history
+    assert status["history"] == [{**e, "sources": ["https://example.org/rule"]} for e in history]
     assert status["sources"] == ["https://example.org/rule"]
     assert build._export_status(_part())["status"] == "unrestricted"
 
