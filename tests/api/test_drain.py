@@ -21,9 +21,7 @@ from tests.conftest import POLICIES_DIR, decision_request
 
 TIERGATE = str(Path(sys.executable).parent / "tiergate")
 IN_FLIGHT = 6
-OPA_DELAY = 3.0  # each decision query waits this long: long enough to be in flight at SIGTERM
-# (1 s was too short at load 9 on 2 cores: the posting threads had not all connected after
-# OPA_DELAY / 3, and the ones still connecting were refused once SIGTERM closed the socket)
+OPA_DELAY = 1.0  # each decision query waits this long: long enough to be in flight at SIGTERM
 
 
 def serve(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str]:
