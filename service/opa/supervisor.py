@@ -73,7 +73,9 @@ class OpaSupervisor:
                 {
                     "pid": self.process.pid,
                     "owner": os.getpid(),
-                    "cmdline": _cmdline_of(self.process.pid),
+                    # The argv we exec'd, not /proc's: read right after fork on a loaded
+                    # host it can still be the parent's, and the orphan would never match.
+                    "cmdline": self.process.command(),
                 }
             ),
             encoding="utf-8",
