@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from service import labels
-from service.decisions.models import DataClass, Procurement, Sector, StateSecret, Tier, Verdict
+from service.policies.vocabulary import DataClass, Procurement, Sector, StateSecret, Tier, Verdict
 from service.settings import PROJECT_ROOT
 
 

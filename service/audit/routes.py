@@ -12,7 +12,7 @@ from service.api.schemas import error_responses
 from service.audit import service
 from service.audit.models import AuditEventPage
 from service.audit.repository import AuditFilter
-from service.decisions.models import Instant
+from service.policies.vocabulary import Instant
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 

@@ -15,18 +15,10 @@ from service.api.schemas import error_responses
 from service.auth.access import PrincipalDep, holds
 from service.auth.models import Role
 from service.decisions import repository, service
-from service.decisions.models import (
-    DecisionPage,
-    DecisionRecord,
-    DecisionRequest,
-    Instant,
-    ReplayReport,
-    Sector,
-    Tier,
-    Verdict,
-)
+from service.decisions.models import DecisionPage, DecisionRecord, DecisionRequest, ReplayReport
 from service.decisions.repository import DecisionFilter
 from service.observability.metrics import count_decision
+from service.policies.vocabulary import Instant, Sector, Tier, Verdict
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 

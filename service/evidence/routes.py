@@ -10,9 +10,9 @@ from fastapi.responses import StreamingResponse
 
 from service.api.deps import RuntimeDep
 from service.api.schemas import error_responses
-from service.decisions.models import Instant
 from service.evidence import service
 from service.evidence.pack import Period
+from service.policies.vocabulary import Instant
 
 router = APIRouter(prefix="/v1/evidence", tags=["audit"])
 
@@ -32,7 +32,13 @@ async def get_evidence(
     """One self-verifying ZIP of a period: records, keys, checkpoint, policies, rules, audit
     events, summary and sums (check it with `tiergate verify-evidence`)."""
     period = Period(since=_utc(since), until=_utc(until))
-    handle = await service.build_pack(runtime, period)
+    handle = await service.build_pack(
+        runtime.db,
+        policy_engine=runtime.policy_engine,
+        signing_key=runtime.signing_key,
+        policies_dir=runtime.settings.policies_dir,
+        period=period,
+    )
     return StreamingResponse(
         service.chunks(handle),
         media_type="application/zip",

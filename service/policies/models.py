@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.decisions.models import (
+from service.policies.vocabulary import (
     Context,
     DomesticSubstitution,
     Obligation,

@@ -24,7 +24,6 @@ from service.auth.models import Principal
 from service.decisions import repository as decisions_repository
 from service.decisions import service as decisions
 from service.decisions.chain import GENESIS_HASH, public_key_from_b64
-from service.decisions.models import Sector, Tier, Verdict
 from service.decisions.repository import DecisionFilter
 from service.decisions.verify import check_record
 from service.errors import TiergateError, Unauthorized
@@ -48,6 +47,7 @@ from service.labels import (
     label,
     policy_names,
 )
+from service.policies.vocabulary import Sector, Tier, Verdict
 from service.ui import text
 from service.ui.session import (
     LOGIN_CSRF_COOKIE,
@@ -606,7 +606,13 @@ async def evidence_download(request: Request) -> Response:
             principal=principal,
             parameters=parameters,
         )
-        handle = await evidence.build_pack(runtime, period)
+        handle = await evidence.build_pack(
+            runtime.db,
+            policy_engine=runtime.policy_engine,
+            signing_key=runtime.signing_key,
+            policies_dir=runtime.settings.policies_dir,
+            period=period,
+        )
     except (ValueError, TiergateError) as exc:
         return _render(
             request,

@@ -10,7 +10,7 @@ import json
 from enum import Enum
 from typing import Any
 
-from service.decisions.models import Context
+from service.policies.vocabulary import Context
 from tests.conftest import POLICIES_DIR
 
 REGO_DEFAULTS = POLICIES_DIR / "tiergate" / "reference" / "defaults" / "data.json"

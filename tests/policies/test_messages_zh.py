@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.decisions.models import DataClass, Procurement, Sector, StateSecret
+from service.policies.vocabulary import DataClass, Procurement, Sector, StateSecret
 
 from .test_decision import BASE_CONTEXT, DOMESTIC, LICENCE_REQUIRED, UNRESTRICTED_FOREIGN
 

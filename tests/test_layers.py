@@ -1,0 +1,96 @@
+"""Imports only run down the layers of docs/architecture.md.
+
+A module imports its own layer or lower ones; a package's `routes.py` (its HTTP edge) may also
+use `service/api`. A new top-level package or module must be given a layer here, so the rule
+cannot be side-stepped by adding one.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from service.settings import PROJECT_ROOT
+
+SERVICE = PROJECT_ROOT / "service"
+
+FOUNDATIONS, CORE, USE_CASES, COMPOSITION = 1, 2, 3, 4
+LAYERS = {
+    "errors": FOUNDATIONS,
+    "settings": FOUNDATIONS,
+    "files": FOUNDATIONS,
+    "db": FOUNDATIONS,
+    "observability": FOUNDATIONS,
+    "workloads": CORE,
+    "policies": CORE,
+    "opa": CORE,
+    "sizing": CORE,
+    "labels": CORE,
+    "decisions": USE_CASES,
+    "auth": USE_CASES,
+    "catalog": USE_CASES,
+    "health": USE_CASES,
+    "audit": USE_CASES,
+    "evidence": USE_CASES,
+    "api": COMPOSITION,
+    "runtime": COMPOSITION,
+    "main": COMPOSITION,
+    "cli": COMPOSITION,
+    "ui": COMPOSITION,
+    "generated": COMPOSITION,
+    "migrations": COMPOSITION,
+}
+
+
+def _top(path: Path) -> str:
+    return path.relative_to(SERVICE).parts[0].removesuffix(".py")
+
+
+def _service_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [(node.lineno, n) for n in names if n.startswith("service.")]
+    return found
+
+
+def _modules() -> list[Path]:
+    return [
+        p for p in sorted(SERVICE.rglob("*.py")) if p.relative_to(SERVICE).parts[0] != "__init__.py"
+    ]
+
+
+def test_every_top_level_module_has_a_layer() -> None:
+    unplaced = {_top(p) for p in _modules()} - set(LAYERS)
+    assert not unplaced, (
+        f"give these a layer in tests/test_layers.py and docs/architecture.md: {unplaced}"
+    )
+
+
+def test_imports_only_run_down() -> None:
+    upward = []
+    for path in _modules():
+        own = LAYERS[_top(path)]
+        for line, module in _service_imports(path):
+            target = module.split(".")[1]
+            if target not in LAYERS:
+                continue  # `service` itself (the version)
+            if LAYERS[target] <= own:
+                continue
+            if path.name == "routes.py" and target == "api":
+                continue
+            upward.append(f"{path.relative_to(PROJECT_ROOT)}:{line} imports {module}")
+    assert not upward, "imports that run up the layers:\n" + "\n".join(upward)
+
+
+def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
+    """The rule is not vacuous: an upward import written the usual way is found."""
+    module = tmp_path / "probe.py"
+    module.write_text("from service.runtime import Runtime\nimport service.decisions.models\n")
+    assert _service_imports(module) == [(1, "service.runtime"), (2, "service.decisions.models")]
