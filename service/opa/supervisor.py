@@ -150,11 +150,15 @@ def reap_orphans(folder: Path, wait: float = 5.0) -> list[int]:
             record.unlink(missing_ok=True)
             continue
         if owner != os.getpid() and _alive(owner):
+            log.info("opa_record_of_live_process", pid=pid, owner=owner)
             continue  # another live worker's OPA
-        if cmdline and _cmdline_of(pid) == cmdline:
+        running = _cmdline_of(pid)
+        if cmdline and running == cmdline:
             _stop(pid, wait)
             reaped.append(pid)
             log.warning("opa_orphan_stopped", pid=pid, owner=owner)
+        elif running:
+            log.info("opa_record_stale", pid=pid, running=running[:2], recorded=cmdline[:2])
         record.unlink(missing_ok=True)
     return reaped
 
