@@ -73,7 +73,7 @@ class OpaSupervisor:
                 {
                     "pid": self.process.pid,
                     "owner": os.getpid(),
-                    "cmdline": _cmdline_of(self.process.pid),
+                    "cmdline": self.process.command(),  # not /proc: it may still be empty
                 }
             ),
             encoding="utf-8",
