@@ -73,9 +73,7 @@ class OpaSupervisor:
                 {
                     "pid": self.process.pid,
                     "owner": os.getpid(),
-                    # The argv we exec'd, not /proc's: read right after fork on a loaded
-                    # host it can still be the parent's, and the orphan would never match.
-                    "cmdline": self.process.command(),
+                    "cmdline": self.process.command(),  # not /proc: it may still be empty
                 }
             ),
             encoding="utf-8",
