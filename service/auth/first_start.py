@@ -27,7 +27,7 @@ def banner(created: ApiKeyCreated, ui_url: str) -> str:
     return "\n".join(
         (
             rule,
-            "  tiergate first start: an API key with every role (submitter, auditor, admin)",
+            f"  tiergate first start: an API key with every role ({', '.join(Role)})",
             "  首次启动：已创建一个具有全部角色的 API 密钥",
             "",
             f"    {created.key}",

@@ -22,6 +22,7 @@ def test_first_key_only_on_an_empty_database(tmp_path: Path) -> None:
     assert len(service.list_keys(db)) == 1
     text = banner(created, "http://127.0.0.1:8000/ui/")
     assert created.key in text and "http://127.0.0.1:8000/ui/" in text and "首次启动" in text
+    assert all(role.value in text for role in Role)  # the banner names every role it grants
 
 
 def test_serve_prints_the_banner_once_and_not_when_turned_off(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
