@@ -38,3 +38,21 @@ def test_dates_and_lists() -> None:
     assert labels.joined(["机密", "绝密"], "zh") == "机密、绝密"
     assert labels.label(labels.STATE_SECRETS, "confidential", "zh") == "机密"
     assert labels.label(labels.REGIONS, "hk", "zh") == "中国香港"
+
+
+def test_every_context_field_has_a_ui_label() -> None:
+    """A context field added to the request shows under a Chinese heading, not its field name."""
+    from service.policies.vocabulary import Context, CrossBorder
+    from service.ui import text
+
+    assert set(Context.model_fields) <= set(text.CONTEXT_FIELDS)
+    assert set(CrossBorder.model_fields) <= set(text.CROSS_BORDER_FIELDS)
+
+
+def test_figures_read_as_three_significant_digits() -> None:
+    from service.ui.text import figure
+
+    assert figure(15.240370171) == "15.2"
+    assert figure(0.060740352) == "0.0607"
+    assert figure(123456.7) == "123,457"
+    assert figure(8) == 8 and figure(True) is True  # counts and flags untouched

@@ -74,6 +74,7 @@ SECURITY_HEADERS = {
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["figure"] = text.figure
 
 
 class PageRefused(Exception):
@@ -530,6 +531,9 @@ def _context_rows(record: dict[str, Any], names: Any, lang: Lang) -> list[tuple[
             shown = date_text(value, lang)
         elif field in tables:
             shown = label(dict(tables[field]), value, lang)
+        elif isinstance(value, dict):  # context.cross_border
+            parts = [f"{label(text.CROSS_BORDER_FIELDS, k, lang)}：{v}" for k, v in value.items()]
+            shown = "；".join(parts) if parts else "—"
         else:
             shown = _shown(value, lang)
         rows.append((path, heading, shown))

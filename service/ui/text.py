@@ -156,4 +156,27 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "requested_tier": ("申请层级", "Requested tier"),
     "requested_accelerator": ("申请加速卡", "Requested accelerator"),
     "evaluation_time": ("评估时点", "Evaluated as of"),
+    "cii_operator": ("关键信息基础设施运营者", "Critical information infrastructure operator"),
+    "cross_border": ("个人信息出境规模", "Personal information sent abroad"),
+    "personal_information_people": (
+        "个人信息涉及人数",
+        "People whose data is processed",
+    ),
+    "state_funded_data_centre": ("国有资金投资的数据中心", "State-funded data centre"),
+    "uses_filed_model": ("调用已备案的模型", "Calls an already filed model"),
 }
+
+CROSS_BORDER_FIELDS: dict[str, tuple[str, str]] = {
+    "people_per_year": ("当年累计出境人数", "People per year"),
+    "sensitive_people_per_year": ("其中敏感个人信息人数", "Of them, sensitive"),
+}
+
+
+def figure(value: object) -> object:
+    """A measured quantity as a person reads it: the API keeps full precision (issue 12), a page
+    shows three significant figures (15.2, 0.0607, 1 234)."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
