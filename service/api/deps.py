@@ -13,6 +13,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+# Re-exported so each route module declares its access from here: routes.py may use service/api
+# from any layer, while auth sits above the core (docs/architecture.md, "Layers").
+from service.auth.access import requires as requires
+from service.auth.models import Role as Role
 from service.decisions.masking import Masker
 from service.decisions.signing import SigningKey
 from service.opa.client import PolicyEngine

@@ -8,10 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import DbDep, PolicyEngineDep, SettingsDep, SigningKeyDep
+from service.api.deps import DbDep, PolicyEngineDep, Role, SettingsDep, SigningKeyDep, requires
 from service.api.schemas import error_responses
-from service.auth.access import requires
-from service.auth.models import Role
 from service.evidence import service
 from service.evidence.pack import Period
 from service.policies.vocabulary import Instant

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import PolicyEngineDep
+from service.api.deps import PolicyEngineDep, Role, requires
 from service.api.schemas import error_responses
-from service.auth.access import requires
-from service.auth.models import Role
 from service.policies.models import PolicyInfo, RuleInfo
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])

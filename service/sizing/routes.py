@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import CatalogDep
-from service.auth.access import requires
-from service.auth.models import Role
+from service.api.deps import CatalogDep, Role, requires
 from service.sizing.models import SizingRequest, SizingResult
 from service.sizing.service import size_request
 
