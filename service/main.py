@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from service import __version__
 from service.api import errors
@@ -35,6 +36,12 @@ from service.sizing.routes import router as sizing_router
 from service.ui.routes import install as install_ui
 
 
+def operation_id(route: APIRoute) -> str:
+    """The handler's name: stable across path and method changes, which FastAPI's default
+    (name + path + method) is not; tests/api/test_contract.py pins them and their uniqueness."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the runtime (OPA, database, keys) starts with the lifespan."""
     settings = settings or get_settings()
@@ -59,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Compliance and deployment-tier decisions for LLM workloads, with sizing.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     errors.install(app)
     # Not dependency_overrides: with any override set, FastAPI rebuilds every dependency's
@@ -69,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache=KeyCache(settings.auth_cache_seconds),
         limiter=TokenBuckets(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
     )
-    # Routes that need an API key; which role each operation needs is in service/auth/access.py,
+    # Routes that need an API key; each declares its roles (requires(), service/auth/access.py),
     # which operations leave an audit event in service/audit/service.py (AUDITED).
     protected = (
         decisions_router,

@@ -1,7 +1,9 @@
-"""Dependency aliases for route handlers.
+"""Dependency aliases for route handlers: each hands a handler the one part of the app it uses
+(the database, the policy engine, the signing key…), not the whole runtime.
 
-`async def` although nothing here awaits: FastAPI runs a plain `def` dependency in its thread
-pool, a thread hop per dependency per request for what is an attribute lookup.
+All are `async def`: they only look up app state, and FastAPI runs a plain `def` dependency in
+its thread pool, a thread hop per dependency per request (the rule: docs/architecture.md,
+"def or async def").
 """
 
 from __future__ import annotations
@@ -9,7 +11,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 
+# Re-exported so each route module declares its access from here: routes.py may use service/api
+# from any layer, while auth sits above the core (docs/architecture.md, "Layers").
+from service.auth.access import requires as requires
+from service.auth.models import Role as Role
+from service.decisions.masking import Masker
+from service.decisions.signing import SigningKey
+from service.opa.client import PolicyEngine
 from service.runtime import Runtime
 from service.settings import Settings
 from service.sizing.catalog import Catalog, load_catalog
@@ -20,8 +30,35 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
+async def get_settings(request: Request) -> Settings:
+    """The settings this app was built with (not the process default)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_db(request: Request) -> Engine:
+    db: Engine = request.app.state.runtime.db
+    return db
+
+
+async def get_policy_engine(request: Request) -> PolicyEngine:
+    engine: PolicyEngine = request.app.state.runtime.policy_engine
+    return engine
+
+
+async def get_signing_key(request: Request) -> SigningKey:
+    key: SigningKey = request.app.state.runtime.signing_key
+    return key
+
+
+async def get_masker(request: Request) -> Masker:
+    masker: Masker = request.app.state.runtime.masker
+    return masker
+
+
 async def get_catalog(request: Request) -> Catalog:
-    """The catalogue of the policies this app serves (its settings, not the process default)."""
+    """The catalogue of the policies this app serves (its settings, not the process default),
+    read per use (cached until the file changes)."""
     settings: Settings = request.app.state.settings
     return load_catalog(settings.policies_dir)
 
@@ -32,5 +69,11 @@ async def get_request_id(request: Request) -> str | None:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+"""The whole runtime: only for the readiness probe, which checks all of it."""
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbDep = Annotated[Engine, Depends(get_db)]
+PolicyEngineDep = Annotated[PolicyEngine, Depends(get_policy_engine)]
+SigningKeyDep = Annotated[SigningKey, Depends(get_signing_key)]
+MaskerDep = Annotated[Masker, Depends(get_masker)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 RequestIdDep = Annotated[str | None, Depends(get_request_id)]

@@ -20,6 +20,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The codes of errors Starlette raises (routing, body parsing); "http_error" for any other status.
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
 def _body(code: str, detail: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"error": code, "detail": detail}
     if field:
@@ -79,12 +88,7 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
-    code = {
-        400: "bad_request",
-        404: "not_found",
-        405: "method_not_allowed",
-        413: "payload_too_large",
-    }.get(exc.status_code, "http_error")
+    code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
     return JSONResponse(
         _body(code, str(exc.detail)),
         status_code=exc.status_code,

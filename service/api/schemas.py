@@ -4,11 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, JsonValue
+
+from service.api.errors import HTTP_ERROR_CODES
+from service.errors import TiergateError
+
+
+def _error_codes() -> list[str]:
+    """Every `error` the API emits: the codes of service/errors.py's classes, of the HTTP errors
+    Starlette raises, and of the fallbacks (service/api/errors.py, the deadline in limits.py).
+    tests/api/test_contract.py fails when code somewhere emits one not listed here."""
+    classes: list[type[TiergateError]] = [TiergateError]
+    for cls in classes:
+        classes.extend(cls.__subclasses__())
+    codes = {cls.code for cls in classes} | set(HTTP_ERROR_CODES.values())
+    return sorted(codes | {"http_error", "internal_error", "invalid_input", "timeout"})
+
+
+ERROR_CODES = _error_codes()
+_ENUM: list[JsonValue] = list(ERROR_CODES)
 
 
 class ErrorBody(BaseModel):
-    error: str
+    error: str = Field(
+        description="Stable machine-readable code of the error.",
+        json_schema_extra={"enum": _ENUM},
+    )
     detail: str
     field: str | None = None
     errors: list[dict[str, str]] | None = None

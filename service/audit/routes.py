@@ -1,4 +1,4 @@
-"""HTTP routes of the audit log (auditor role; see service/auth/access.py)."""
+"""HTTP routes of the audit log (auditor role)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import RuntimeDep
+from service.api.deps import DbDep, Role, requires
 from service.api.schemas import error_responses
 from service.audit import service
 from service.audit.models import AuditEventPage
@@ -17,9 +17,14 @@ from service.policies.vocabulary import Instant
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 
 
-@router.get("", response_model=AuditEventPage, responses=error_responses(422))
+@router.get(
+    "",
+    response_model=AuditEventPage,
+    responses=error_responses(422),
+    dependencies=[requires(Role.auditor)],
+)
 def list_audit_events(
-    runtime: RuntimeDep,
+    db: DbDep,
     action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_.]+$")] = None,
     key_id: Annotated[str | None, Query(max_length=32, pattern=r"^tgk_[0-9a-f]{8}$")] = None,
     since: Annotated[Instant | None, Query(description="at ≥ since (RFC 3339)")] = None,
@@ -31,7 +36,7 @@ def list_audit_events(
 ) -> AuditEventPage:
     """List audit events (exports, evidence, verify, replay, key changes), newest first."""
     filters = AuditFilter(action=action, key_id=key_id, since=_utc(since), until=_utc(until))
-    page = service.list_events(runtime.db, filters=filters, limit=limit, cursor=cursor)
+    page = service.list_events(db, filters=filters, limit=limit, cursor=cursor)
     return AuditEventPage.model_validate(page)
 
 

@@ -1,53 +1,75 @@
-"""Who may call what: the one table of access rules, and the dependency that enforces it.
+"""Who may call what: each route declares its roles, and one dependency enforces them.
 
+A route declares the roles that may call it in its decorator, `dependencies=[requires(Role.x)]`;
+the table of rules is derived from the app's routes (access_table), never written by hand.
 Routers that need a key are included with `dependencies=[AUTHORIZE]` (service/main.py); the
 open ones (probes, metrics, the accelerator catalogue, the public signing keys) are included
-without it. Within a protected router every operation must be in ACCESS: an operation that is
-missing is refused to everyone (deny by default), and tests/auth/test_access.py fails so it is
-noticed.
+without it. Within a protected router an operation that declares no roles is refused to everyone
+(deny by default), and tests/auth/test_keys.py fails so it is noticed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import iter_route_contexts
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 
 from service.auth import service
 from service.auth.models import Principal, Role
 from service.auth.ratelimit import TokenBuckets, retry_after_header
 from service.errors import Forbidden, TooManyRequests, Unauthorized
 
-SUBMITTER = frozenset({Role.submitter})
-AUDITOR = frozenset({Role.auditor})
-ADMIN = frozenset({Role.admin})
 
-# (method, path template) → the roles of which a key needs at least one.
-ACCESS: Mapping[tuple[str, str], frozenset[Role]] = {
-    ("POST", "/v1/decisions"): SUBMITTER,
-    ("POST", "/v1/sizing"): SUBMITTER,
-    ("GET", "/v1/decisions"): AUDITOR,
-    ("GET", "/v1/decisions/verify"): AUDITOR,
-    ("GET", "/v1/decisions/checkpoint"): AUDITOR,
-    ("GET", "/v1/decisions/export"): AUDITOR,
-    ("GET", "/v1/decisions/{decision_id}"): AUDITOR,
-    ("POST", "/v1/decisions/{decision_id}/replay"): AUDITOR,
-    ("GET", "/v1/policies"): AUDITOR,
-    ("GET", "/v1/audit-events"): AUDITOR,
-    ("GET", "/v1/evidence"): AUDITOR,
-    ("POST", "/v1/keys/api"): ADMIN,
-    ("GET", "/v1/keys/api"): ADMIN,
-    ("DELETE", "/v1/keys/api/{key_id}"): ADMIN,
-}
+@dataclass(frozen=True)
+class Requires:
+    """A route's access rule: the roles of which a key needs at least one. Declared on the
+    route with `dependencies=[requires(...)]`; authorize() (on the protected routers) enforces
+    it, so a protected route that declares nothing is refused to everyone, not open."""
+
+    roles: frozenset[Role]
+
+    async def __call__(self) -> None:
+        """Nothing to do per request: the declaration is read by authorize()."""
 
 
-def required_roles(method: str, path_template: str) -> frozenset[Role] | None:
-    """The roles an operation needs, or None when it has no rule (then nobody may call it)."""
-    return ACCESS.get(("GET" if method == "HEAD" else method, path_template))
+def requires(*roles: Role) -> Any:
+    """The dependency that declares who may call a route: `dependencies=[requires(Role.x)]`."""
+    return Depends(Requires(frozenset(roles)))
+
+
+def declared_roles(route: object) -> frozenset[Role] | None:
+    """The roles `route` declares with requires(), or None when it declares none."""
+    for dependency in getattr(route, "dependencies", ()):
+        if isinstance(dependency.dependency, Requires):
+            return dependency.dependency.roles
+    return None
+
+
+def access_table(routes: Sequence[BaseRoute]) -> dict[tuple[str, str], frozenset[Role]]:
+    """(method, path template) → roles, for every route of `routes` (an app's) that declares
+    them. FastAPI keeps an included router as one lazy entry of `app.routes`; iter_route_contexts
+    lists the operations inside, with their full paths."""
+    return {
+        (method, str(context.path)): roles
+        for context in iter_route_contexts(routes)
+        if (roles := declared_roles(context.original_route)) is not None
+        for method in sorted(context.methods or ())
+        if method != "HEAD"
+    }
+
+
+def required_roles(
+    routes: Sequence[BaseRoute], method: str, path_template: str
+) -> frozenset[Role] | None:
+    """The roles an operation of `routes` (an app's) needs, or None when it has no rule (then
+    nobody may call it)."""
+    return access_table(routes).get(("GET" if method == "HEAD" else method, path_template))
 
 
 @dataclass
@@ -107,7 +129,7 @@ async def authorize(
     control: AccessControl = request.app.state.access
     route = request.scope.get("route")
     template = str(getattr(route, "path", ""))
-    needed = required_roles(request.method, template)
+    needed = declared_roles(route)
     if not control.enabled:
         return None
     principal = getattr(request.state, "principal", None)

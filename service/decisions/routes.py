@@ -10,9 +10,17 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import RequestIdDep, RuntimeDep
+from service.api.deps import (
+    CatalogDep,
+    DbDep,
+    MaskerDep,
+    PolicyEngineDep,
+    RequestIdDep,
+    SettingsDep,
+    SigningKeyDep,
+)
 from service.api.schemas import error_responses
-from service.auth.access import PrincipalDep, holds
+from service.auth.access import PrincipalDep, holds, requires
 from service.auth.models import Role
 from service.decisions import repository, service
 from service.decisions.models import DecisionPage, DecisionRecord, DecisionRequest, ReplayReport
@@ -50,10 +58,16 @@ class KeySet(BaseModel):
     status_code=201,
     response_model=DecisionRecord,
     responses=error_responses(403, 409, 422, 503),
+    dependencies=[requires(Role.submitter)],
 )
 async def create_decision(
     body: DecisionRequest,
-    runtime: RuntimeDep,
+    policy_engine: PolicyEngineDep,
+    catalog: CatalogDep,
+    db: DbDep,
+    signing_key: SigningKeyDep,
+    masker: MaskerDep,
+    settings: SettingsDep,
     request_id: RequestIdDep,
     caller: PrincipalDep,
     idempotency_key: Annotated[
@@ -70,12 +84,12 @@ async def create_decision(
     """Evaluate a workload against the policies, size it, and record the decision."""
     created = await service.evaluate(
         body,
-        policy_engine=runtime.policy_engine,
-        catalog=runtime.catalog,
-        db=runtime.db,
-        signing_key=runtime.signing_key,
-        masker=runtime.masker,
-        clock_skew=timedelta(seconds=runtime.settings.evaluation_time_skew_seconds),
+        policy_engine=policy_engine,
+        catalog=catalog,
+        db=db,
+        signing_key=signing_key,
+        masker=masker,
+        clock_skew=timedelta(seconds=settings.evaluation_time_skew_seconds),
         may_backdate=holds(caller, Role.backdate),
         caller_key_id=caller.key_id if caller else None,
         request_id=request_id,
@@ -91,9 +105,15 @@ async def create_decision(
     return _sealed(created.record, status_code=201, headers=headers)
 
 
-@router.get("", response_model=DecisionPage, responses=error_responses(422))
+@router.get(
+    "",
+    response_model=DecisionPage,
+    responses=error_responses(422),
+    dependencies=[requires(Role.auditor)],
+)
 def list_decisions(
-    runtime: RuntimeDep,
+    db: DbDep,
+    masker: MaskerDep,
     sector: Sector | None = None,
     verdict: Verdict | None = None,
     tier: Annotated[Tier | None, Query(description="Selected tier.")] = None,
@@ -117,9 +137,7 @@ def list_decisions(
         until=until,
     )
     return _sealed(
-        service.list_decisions(
-            runtime.db, filters=filters, limit=limit, cursor=cursor, masker=runtime.masker
-        )
+        service.list_decisions(db, filters=filters, limit=limit, cursor=cursor, masker=masker)
     )
 
 
@@ -144,17 +162,17 @@ class Checkpoint(BaseModel):
     )
 
 
-@router.get("/checkpoint", response_model=Checkpoint)
-def decisions_checkpoint(runtime: RuntimeDep) -> Checkpoint:
+@router.get("/checkpoint", response_model=Checkpoint, dependencies=[requires(Role.auditor)])
+def decisions_checkpoint(db: DbDep, signing_key: SigningKeyDep) -> Checkpoint:
     """A signed statement of the chain head to keep outside tiergate: `tiergate verify
     --checkpoint` then proves a later export still holds that history (no tail removed)."""
-    return Checkpoint(**service.checkpoint(runtime.db, runtime.signing_key, datetime.now(UTC)))
+    return Checkpoint(**service.checkpoint(db, signing_key, datetime.now(UTC)))
 
 
-@router.get("/verify", response_model=VerifyReport)
-async def verify_decisions(runtime: RuntimeDep) -> VerifyReport:
+@router.get("/verify", response_model=VerifyReport, dependencies=[requires(Role.auditor)])
+async def verify_decisions(db: DbDep) -> VerifyReport:
     """Walk the whole chain: links, hashes, signatures and index columns."""
-    result = await run_in_threadpool(service.verify_with_key_ring, runtime.db)
+    result = await run_in_threadpool(service.verify_with_key_ring, db)
     return VerifyReport(
         ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id, reason=result.reason
     )
@@ -169,49 +187,58 @@ async def verify_decisions(runtime: RuntimeDep) -> VerifyReport:
         },
         **error_responses(422),
     },
+    dependencies=[requires(Role.auditor)],
 )
-def export_decisions(
-    runtime: RuntimeDep, format: Literal["jsonl", "csv"] = "jsonl"
-) -> StreamingResponse:
+def export_decisions(db: DbDep, format: Literal["jsonl", "csv"] = "jsonl") -> StreamingResponse:
     """Export every decision in chain order, streamed (verifiable offline when JSONL)."""
     if format == "csv":
         return StreamingResponse(
-            service.export_csv(runtime.db),
+            service.export_csv(db),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
         )
     return StreamingResponse(
-        service.export_jsonl(runtime.db),
+        service.export_jsonl(db),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="decisions.jsonl"'},
     )
 
 
 @router.post(
-    "/{decision_id}/replay", response_model=ReplayReport, responses=error_responses(404, 503)
+    "/{decision_id}/replay",
+    response_model=ReplayReport,
+    responses=error_responses(404, 503),
+    dependencies=[requires(Role.auditor)],
 )
-async def replay_decision(decision_id: str, runtime: RuntimeDep) -> ReplayReport:
+async def replay_decision(
+    decision_id: str, db: DbDep, policy_engine: PolicyEngineDep, catalog: CatalogDep
+) -> ReplayReport:
     """Re-evaluate a stored decision under the current policy; report changes, write nothing."""
     return await service.replay(
-        runtime.db,
+        db,
         decision_id,
-        policy_engine=runtime.policy_engine,
-        catalog=runtime.catalog,
+        policy_engine=policy_engine,
+        catalog=catalog,
     )
 
 
-@router.get("/{decision_id}", response_model=DecisionRecord, responses=error_responses(404))
-def get_decision(decision_id: str, runtime: RuntimeDep) -> JSONResponse:
+@router.get(
+    "/{decision_id}",
+    response_model=DecisionRecord,
+    responses=error_responses(404),
+    dependencies=[requires(Role.auditor)],
+)
+def get_decision(decision_id: str, db: DbDep) -> JSONResponse:
     """Return one stored decision record, exactly as sealed."""
-    return _sealed(service.get_sealed(runtime.db, decision_id))
+    return _sealed(service.get_sealed(db, decision_id))
 
 
 @keys_router.get("", response_model=KeySet)
-def list_keys(runtime: RuntimeDep) -> KeySet:
+def list_signing_keys(db: DbDep, signing_key: SigningKeyDep) -> KeySet:
     """Every public key that signs or signed this log's decisions, oldest first (pass them to
     `tiergate verify --keys`). Auditors should keep a copy: a key appearing that nobody rotated
     in is a sign the database was written by someone other than tiergate."""
-    current = runtime.signing_key.key_id
+    current = signing_key.key_id
     return KeySet(
         keys=[
             PublicKey(
@@ -221,7 +248,7 @@ def list_keys(runtime: RuntimeDep) -> KeySet:
                 added_at=_as_utc(row.added_at),
                 current=row.key_id == current,
             )
-            for row in repository.signing_keys(runtime.db)
+            for row in repository.signing_keys(db)
         ]
     )
 

@@ -1,4 +1,4 @@
-"""HTTP route of evidence packs (auditor role; see service/auth/access.py)."""
+"""HTTP route of evidence packs (auditor role)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from service.api.deps import RuntimeDep
+from service.api.deps import DbDep, PolicyEngineDep, Role, SettingsDep, SigningKeyDep, requires
 from service.api.schemas import error_responses
 from service.evidence import service
 from service.evidence.pack import Period
@@ -23,9 +23,13 @@ router = APIRouter(prefix="/v1/evidence", tags=["audit"])
         200: {"description": "The evidence pack (ZIP).", "content": {"application/zip": {}}},
         **error_responses(422, 503),
     },
+    dependencies=[requires(Role.auditor)],
 )
 async def get_evidence(
-    runtime: RuntimeDep,
+    db: DbDep,
+    policy_engine: PolicyEngineDep,
+    signing_key: SigningKeyDep,
+    settings: SettingsDep,
     since: Annotated[Instant | None, Query(description="created_at ≥ since (RFC 3339)")] = None,
     until: Annotated[Instant | None, Query(description="created_at < until (RFC 3339)")] = None,
 ) -> StreamingResponse:
@@ -33,10 +37,10 @@ async def get_evidence(
     events, summary and sums (check it with `tiergate verify-evidence`)."""
     period = Period(since=_utc(since), until=_utc(until))
     handle = await service.build_pack(
-        runtime.db,
-        policy_engine=runtime.policy_engine,
-        signing_key=runtime.signing_key,
-        policies_dir=runtime.settings.policies_dir,
+        db,
+        policy_engine=policy_engine,
+        signing_key=signing_key,
+        policies_dir=settings.policies_dir,
         period=period,
     )
     return StreamingResponse(

@@ -178,7 +178,7 @@ async def _page(
 ) -> tuple[Principal | None, Session | None]:
     """Sign-in and role check for a page that mirrors the API operation (method, template)."""
     principal, session = await _signed_in(request)
-    needed = required_roles(method, template) or frozenset()
+    needed = required_roles(request.app.routes, method, template) or frozenset()
     if principal is not None and not principal.roles & needed:
         lang = _lang(request)
         roles = joined([label(text.ROLE_NAMES, r.value, lang) for r in sorted(needed)], lang)

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.access import ACCESS, required_roles
+from service.auth.access import access_table, required_roles, requires
 from service.auth.models import Role
 from service.main import create_app
 from tests.conftest import decision_request
@@ -143,14 +143,15 @@ def test_auth_disabled_lets_requests_through(make_settings) -> None:  # type: ig
 def test_every_protected_operation_has_an_access_rule() -> None:
     """Deny by default works, but a forgotten rule should fail here, not in production.
     An operation needs a key exactly when OpenAPI lists a security requirement for it."""
-    document = create_app().openapi()
+    app = create_app()
+    document = app.openapi()
     operations = {
         (method.upper(), path): operation
         for path, item in document["paths"].items()
         for method, operation in item.items()
     }
     protected = {op for op, spec in operations.items() if spec.get("security")}
-    missing = {op for op in protected if required_roles(*op) is None}
+    missing = {op for op in protected if required_roles(app.routes, *op) is None}
     assert not missing, f"operations without an access rule: {sorted(missing)}"
     assert set(operations) - protected == {
         ("GET", "/v1/keys"),
@@ -158,7 +159,57 @@ def test_every_protected_operation_has_an_access_rule() -> None:
         ("GET", "/healthz"),
         ("GET", "/readyz"),
     }
-    assert set(ACCESS) == protected  # no stale rules either
+    assert set(access_table(app.routes)) == protected  # no rule on an open route either
+
+
+def test_the_access_table_is_the_roles_the_routes_declare() -> None:
+    """The rules as they stood when they were a hand-written table (issue 11 item 4)."""
+    submitter, auditor, admin = ({role} for role in (Role.submitter, Role.auditor, Role.admin))
+    assert access_table(create_app().routes) == {
+        ("POST", "/v1/decisions"): submitter,
+        ("POST", "/v1/sizing"): submitter,
+        ("GET", "/v1/decisions"): auditor,
+        ("GET", "/v1/decisions/verify"): auditor,
+        ("GET", "/v1/decisions/checkpoint"): auditor,
+        ("GET", "/v1/decisions/export"): auditor,
+        ("GET", "/v1/decisions/{decision_id}"): auditor,
+        ("POST", "/v1/decisions/{decision_id}/replay"): auditor,
+        ("GET", "/v1/policies"): auditor,
+        ("GET", "/v1/audit-events"): auditor,
+        ("GET", "/v1/evidence"): auditor,
+        ("POST", "/v1/keys/api"): admin,
+        ("GET", "/v1/keys/api"): admin,
+        ("DELETE", "/v1/keys/api/{key_id}"): admin,
+    }
+
+
+def test_a_new_protected_route_is_refused_until_it_declares_roles(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Deny by default: a route on a protected router without requires() is 403 to every key;
+    with requires() it is open to exactly those roles, with no table to edit."""
+    from fastapi import APIRouter
+
+    from service.auth.access import AUTHORIZE
+
+    extra = APIRouter(prefix="/v1/extra")
+
+    @extra.get("/undeclared")
+    async def undeclared() -> dict[str, str]:
+        return {}
+
+    @extra.get("/declared", dependencies=[requires(Role.auditor)])
+    async def declared() -> dict[str, str]:
+        return {}
+
+    app = create_app(make_settings(auth_enabled=True))
+    app.include_router(extra, dependencies=[AUTHORIZE])
+    with TestClient(app) as client:
+        everything = bearer(make_key(client, *Role))
+        refused = client.get("/v1/extra/undeclared", headers=everything)
+        assert refused.status_code == 403
+        assert "no access rule" in refused.json()["detail"]
+        assert client.get("/v1/extra/declared", headers=everything).status_code == 200
+        submitter = bearer(make_key(client, Role.submitter))
+        assert client.get("/v1/extra/declared", headers=submitter).status_code == 403
 
 
 def test_openapi_documents_401_403_on_protected_operations() -> None:
