@@ -41,8 +41,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.decisions.assembly import policy_input  # noqa: E402
 from service.decisions.models import DecisionRequest  # noqa: E402
-from service.decisions.service import policy_input  # noqa: E402
 from service.opa.client import DECISION_RULE  # noqa: E402
 from service.opa.process import OpaProcess, find_opa_binary, free_port  # noqa: E402
 from service.sizing.catalog import load_catalog  # noqa: E402

@@ -14,7 +14,7 @@ from service.api.deps import RequestIdDep, RuntimeDep
 from service.api.schemas import error_responses
 from service.auth.access import PrincipalDep, holds
 from service.auth.models import Role
-from service.decisions import repository, service
+from service.decisions import audit, replay, repository, service
 from service.decisions.models import DecisionPage, DecisionRecord, DecisionRequest, ReplayReport
 from service.decisions.repository import DecisionFilter
 from service.observability.metrics import count_decision
@@ -148,13 +148,13 @@ class Checkpoint(BaseModel):
 def decisions_checkpoint(runtime: RuntimeDep) -> Checkpoint:
     """A signed statement of the chain head to keep outside tiergate: `tiergate verify
     --checkpoint` then proves a later export still holds that history (no tail removed)."""
-    return Checkpoint(**service.checkpoint(runtime.db, runtime.signing_key, datetime.now(UTC)))
+    return Checkpoint(**audit.checkpoint(runtime.db, runtime.signing_key, datetime.now(UTC)))
 
 
 @router.get("/verify", response_model=VerifyReport)
 async def verify_decisions(runtime: RuntimeDep) -> VerifyReport:
     """Walk the whole chain: links, hashes, signatures and index columns."""
-    result = await run_in_threadpool(service.verify_with_key_ring, runtime.db)
+    result = await run_in_threadpool(audit.verify_with_key_ring, runtime.db)
     return VerifyReport(
         ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id, reason=result.reason
     )
@@ -176,12 +176,12 @@ def export_decisions(
     """Export every decision in chain order, streamed (verifiable offline when JSONL)."""
     if format == "csv":
         return StreamingResponse(
-            service.export_csv(runtime.db),
+            audit.export_csv(runtime.db),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
         )
     return StreamingResponse(
-        service.export_jsonl(runtime.db),
+        audit.export_jsonl(runtime.db),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="decisions.jsonl"'},
     )
@@ -192,7 +192,7 @@ def export_decisions(
 )
 async def replay_decision(decision_id: str, runtime: RuntimeDep) -> ReplayReport:
     """Re-evaluate a stored decision under the current policy; report changes, write nothing."""
-    return await service.replay(
+    return await replay.replay(
         runtime.db,
         decision_id,
         policy_engine=runtime.policy_engine,
