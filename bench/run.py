@@ -230,7 +230,7 @@ def opa_input() -> dict[str, Any]:
     request = DecisionRequest.model_validate(REQUEST)
     sizing = size(request.workload, catalog=load_catalog(POLICIES))
     evaluation_time = request.context.evaluation_time or datetime.now(UTC)
-    return {"input": policy_input(request, sizing, evaluation_time).model_dump(mode="json")}
+    return {"input": policy_input(request.model_dump(mode="json"), sizing, evaluation_time)}
 
 
 def process_tree_cpu_seconds(root: int) -> float:

@@ -7,6 +7,7 @@ sealing hashes and stores and what the API answers with.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from service.decisions.masking import Masker
 from service.decisions.models import DecisionRequest, PolicyProvenance, Recommendation
 from service.errors import Forbidden, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer
-from service.policies.models import Candidate, PolicyContext, PolicyDecision, PolicyInput
+from service.policies.models import PolicyDecision
 from service.sizing.models import PlanOption, SizingResult
 from service.sizing.service import resource_form
 
@@ -46,36 +47,45 @@ def evaluation_instant(
 
 
 @dataclass(frozen=True)
-class StoredRequest:
-    """The request as the record stores it: validated, defaults filled, masked fields as salted
-    digests. `input_sha256` is sha256 of its RFC 8785 JSON, so the digest reveals no more than
-    the record does (an unsalted hash over the clear request let organisation and workload
-    names be guessed back), and anyone can recompute it from the record's `request`."""
+class SerialisedRequest:
+    """The request's JSON, made once per decision. `clear` is what the policy is asked about;
+    `stored` is what the record keeps (masked fields as salted digests); `input_sha256` is
+    sha256 of the RFC 8785 JSON of `stored`, so the digest reveals no more than the record
+    does (an unsalted hash over the clear request let organisation and workload names be
+    guessed back), and anyone can recompute it from the record's `request`."""
 
-    body: dict[str, Any]
+    clear: dict[str, Any]
+    stored: dict[str, Any]
     masked_fields: list[str]
     input_sha256: str
 
 
-def store_request(request: DecisionRequest, masker: Masker) -> StoredRequest:
-    """Serialise and mask the request once; the digest and the record both use the result."""
-    body, masked_fields = masker.mask(request.model_dump(mode="json"))
-    return StoredRequest(body, masked_fields, chain.sha256_hex(chain.canonical(body)))
+def serialise_request(request: DecisionRequest, masker: Masker) -> SerialisedRequest:
+    """Serialise and mask the request once; the policy input, the digest and the record all
+    use the result."""
+    clear = request.model_dump(mode="json")
+    stored, masked_fields = masker.mask(clear)  # a masked copy: `clear` stays as it is
+    return SerialisedRequest(
+        clear, stored, masked_fields, chain.sha256_hex(chain.canonical(stored))
+    )
 
 
 def policy_input(
-    request: DecisionRequest, sizing: SizingResult, evaluation_time: datetime
-) -> PolicyInput:
-    context = PolicyContext.model_validate(
-        {
-            **request.context.model_dump(mode="json"),
+    request_json: Mapping[str, Any], sizing: SizingResult, evaluation_time: datetime
+) -> dict[str, Any]:
+    """`input` of the decision entry point, built from the request's JSON without validating
+    it again; `PolicyInput` is its schema (a test holds the two together)."""
+    return {
+        "workload": request_json["workload"],
+        "context": {
+            **request_json["context"],
             "evaluation_time": evaluation_time.isoformat().replace("+00:00", "Z"),
-        }
-    )
-    candidates = [
-        Candidate(accelerator=o.accelerator, count=o.count, nodes=o.nodes) for o in sizing.options
-    ]
-    return PolicyInput(workload=request.workload, context=context, candidates=candidates)
+        },
+        "candidates": [
+            {"accelerator": o.accelerator, "count": o.count, "nodes": o.nodes}
+            for o in sizing.options
+        ],
+    }
 
 
 def parse_decision(answer: PolicyAnswer) -> PolicyDecision:
@@ -125,7 +135,7 @@ class UnsealedRecord:
     evaluation_time_source: TimeSource | None
     request_id: str | None
     submitted_by: dict[str, str | None] | None
-    request: StoredRequest
+    request: SerialisedRequest
     decision: PolicyDecision
     recommendation: Recommendation | None
     alternatives: list[Recommendation]
@@ -144,7 +154,7 @@ class UnsealedRecord:
             **({"evaluation_time_source": source} if source else {}),
             "request_id": self.request_id,
             "submitted_by": self.submitted_by or {"key_id": None, "key_name": None},
-            "request": self.request.body,
+            "request": self.request.stored,
             "masked_fields": self.request.masked_fields,
             "verdict": decision["verdict"],
             "tier": decision["tier"],
@@ -166,7 +176,7 @@ def build_record(
     *,
     decision_id: str,
     request: DecisionRequest,
-    stored_request: StoredRequest,
+    serialised: SerialisedRequest,
     request_id: str | None,
     now: datetime,
     evaluation_time: datetime,
@@ -185,7 +195,7 @@ def build_record(
         evaluation_time_source=evaluation_time_source,
         request_id=request_id,
         submitted_by=submitted_by,
-        request=stored_request,
+        request=serialised,
         decision=decision,
         recommendation=recommendation,
         alternatives=alternatives,

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from service.decisions import chain, service
-from service.decisions.assembly import StoredRequest, build_record
+from service.decisions.assembly import SerialisedRequest, build_record
 from service.decisions.models import (
     DecisionRecord,
     DecisionRequest,
@@ -32,16 +32,21 @@ async def replay(
     sizing; report what would change, rule by rule. Nothing is written."""
     stored = await run_in_threadpool(service.get, db, decision_id)
     request = DecisionRequest.model_validate(stored.request)
+    # the stored request is already masked: the policy sees it (defaults filled as of now) and
+    # the record keeps it as it is
+    serialised = SerialisedRequest(
+        clear=request.model_dump(mode="json"),
+        stored=stored.request,
+        masked_fields=stored.masked_fields,
+        input_sha256=stored.integrity.input_sha256,
+    )
     evaluation = await service.size_and_decide(
-        request, stored.evaluation_time, policy_engine=policy_engine, catalog=catalog
+        request, serialised, stored.evaluation_time, policy_engine=policy_engine, catalog=catalog
     )
     again = build_record(
         decision_id=stored.id,
         request=request,
-        # the stored request is already masked: keep it as it is
-        stored_request=StoredRequest(
-            stored.request, stored.masked_fields, stored.integrity.input_sha256
-        ),
+        serialised=serialised,
         request_id=stored.request_id,
         now=stored.created_at,
         evaluation_time=stored.evaluation_time,

@@ -18,11 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from service.decisions import chain, repository
 from service.decisions.assembly import (
+    SerialisedRequest,
     build_record,
     evaluation_instant,
     parse_decision,
     policy_input,
-    store_request,
+    serialise_request,
 )
 from service.decisions.masking import Masker
 from service.decisions.models import DecisionRecord, DecisionRequest
@@ -55,6 +56,7 @@ class Evaluation:
 
 async def size_and_decide(
     request: DecisionRequest,
+    serialised: SerialisedRequest,
     evaluation_time: datetime,
     *,
     policy_engine: PolicyEngine,
@@ -62,9 +64,7 @@ async def size_and_decide(
 ) -> Evaluation:
     """Size the workload and ask the policy about the feasible plans at `evaluation_time`."""
     sizing = size(request.workload, catalog=catalog)
-    answer = await policy_engine.decide(
-        policy_input(request, sizing, evaluation_time).model_dump(mode="json")
-    )
+    answer = await policy_engine.decide(policy_input(serialised.clear, sizing, evaluation_time))
     return Evaluation(sizing=sizing, answer=answer, decision=parse_decision(answer))
 
 
@@ -96,8 +96,8 @@ async def evaluate(
     With an idempotency key, a retry of the same body returns the original record instead of
     deciding again, and the same key with another body is a conflict.
     """
-    stored_request = store_request(request, masker)
-    digest = stored_request.input_sha256
+    serialised = serialise_request(request, masker)
+    digest = serialised.input_sha256
     idempotency_key = idempotency_scope(caller_key_id, idempotency_key)
     if idempotency_key:
         earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
@@ -108,12 +108,12 @@ async def evaluate(
         request.context.evaluation_time, now=now, skew=clock_skew, may_backdate=may_backdate
     )
     evaluation = await size_and_decide(
-        request, evaluation_time, policy_engine=policy_engine, catalog=catalog
+        request, serialised, evaluation_time, policy_engine=policy_engine, catalog=catalog
     )
     content = build_record(
         decision_id=str(uuid.uuid4()),
         request=request,
-        stored_request=stored_request,
+        serialised=serialised,
         request_id=request_id,
         now=now,
         evaluation_time=evaluation_time,

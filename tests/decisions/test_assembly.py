@@ -9,11 +9,17 @@ from typing import Any
 import pytest
 
 from service.decisions import chain
-from service.decisions.assembly import ALTERNATIVES, build_record, choose_plans, store_request
+from service.decisions.assembly import (
+    ALTERNATIVES,
+    build_record,
+    choose_plans,
+    policy_input,
+    serialise_request,
+)
 from service.decisions.masking import Masker
 from service.decisions.models import DecisionRecord, DecisionRequest
 from service.opa.client import PolicyAnswer
-from service.policies.models import PolicyDecision
+from service.policies.models import PolicyDecision, PolicyInput
 from service.settings import PROJECT_ROOT
 from service.sizing.catalog import load_catalog
 from service.sizing.models import SizingResult
@@ -96,13 +102,13 @@ def test_the_record_json_is_the_sealed_shape(
 ) -> None:
     request, sizing = request_and_sizing
     masker = Masker(salt=b"s" * 32, paths=("context.organization", "workload.name"))
-    stored = store_request(request, masker)
+    stored = serialise_request(request, masker)
     answer = _answer(_accelerators(sizing))
     decision = PolicyDecision.model_validate(answer.result)
     content = build_record(
         decision_id="00000000-0000-4000-8000-000000000001",
         request=request,
-        stored_request=stored,
+        serialised=stored,
         request_id="req-1",
         now=NOW,
         evaluation_time=NOW,
@@ -154,7 +160,7 @@ def test_extra_fields_of_the_policy_answer_stay_out_of_the_record(
     content = build_record(
         decision_id="x",
         request=request,
-        stored_request=store_request(request, Masker(salt=b"", paths=())),
+        serialised=serialise_request(request, Masker(salt=b"", paths=())),
         request_id=None,
         now=NOW,
         evaluation_time=NOW,
@@ -165,3 +171,19 @@ def test_extra_fields_of_the_policy_answer_stay_out_of_the_record(
     ).content()
     assert "debug" not in content
     assert content["evaluation_time_source"] == "client"
+
+
+def test_the_policy_input_is_what_its_schema_model_makes_of_it(
+    request_and_sizing: tuple[DecisionRequest, SizingResult],
+) -> None:
+    """policy_input builds OPA's input from the request's JSON without validating it again;
+    PolicyInput (schemas/policy-input.json, what `opa check -s` checks against) must read it
+    back unchanged, or the two definitions have drifted."""
+    request, sizing = request_and_sizing
+    serialised = serialise_request(request, Masker(salt=b"s" * 32, paths=("workload.name",)))
+    built = policy_input(serialised.clear, sizing, NOW)
+    assert PolicyInput.model_validate(built).model_dump(mode="json") == built
+    assert built["context"]["evaluation_time"] == "2026-12-01T08:30:00Z"
+    assert built["workload"]["name"] == "legal-qa"  # the policy sees the request in clear
+    assert serialised.stored["workload"]["name"].startswith("hmac-sha256:")
+    assert len(built["candidates"]) == len(sizing.options)
