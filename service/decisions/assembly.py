@@ -126,6 +126,15 @@ def choose_plans(
 
 
 @dataclass(frozen=True)
+class Evaluation:
+    """What the sizing engine and the policy said about one request."""
+
+    sizing: SizingResult
+    answer: PolicyAnswer
+    decision: PolicyDecision
+
+
+@dataclass(frozen=True)
 class UnsealedRecord:
     """One decision before sealing (no seq, prev_hash, hash or signature yet)."""
 
@@ -181,13 +190,12 @@ def build_record(
     now: datetime,
     evaluation_time: datetime,
     evaluation_time_source: TimeSource | None,
-    sizing: SizingResult,
-    answer: PolicyAnswer,
-    decision: PolicyDecision,
+    evaluation: Evaluation,
     submitted_by: dict[str, str | None] | None = None,
 ) -> UnsealedRecord:
     """Combine the sizing and the policy's decision into the record: the plans it allows."""
-    recommendation, alternatives = choose_plans(request, sizing, decision)
+    decision, answer = evaluation.decision, evaluation.answer
+    recommendation, alternatives = choose_plans(request, evaluation.sizing, decision)
     return UnsealedRecord(
         id=decision_id,
         created_at=now,
@@ -199,7 +207,7 @@ def build_record(
         decision=decision,
         recommendation=recommendation,
         alternatives=alternatives,
-        sizing=sizing,
+        sizing=evaluation.sizing,
         policy=PolicyProvenance(
             revision=answer.revision,
             engine="opa",

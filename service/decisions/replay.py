@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from service.decisions import chain, service
-from service.decisions.assembly import SerialisedRequest, build_record
+from service.decisions.assembly import SerialisedRequest, UnsealedRecord, build_record
 from service.decisions.models import (
     DecisionRecord,
     DecisionRequest,
@@ -51,28 +51,26 @@ async def replay(
         now=stored.created_at,
         evaluation_time=stored.evaluation_time,
         evaluation_time_source=stored.evaluation_time_source,
-        sizing=evaluation.sizing,
-        answer=evaluation.answer,
-        decision=evaluation.decision,
+        evaluation=evaluation,
         submitted_by=stored.submitted_by.model_dump() if stored.submitted_by else None,
     )
-    now = DecisionRecord.model_validate(
-        {**again.content(), "integrity": stored.integrity.model_dump()}
-    )
-    return compare(stored, now)
+    return compare(stored, again)
 
 
-def compare(before: DecisionRecord, after: DecisionRecord) -> ReplayReport:
+def compare(before: DecisionRecord, after: UnsealedRecord) -> ReplayReport:
+    """What differs between a stored record and the same request decided again (typed on both
+    sides: the new decision is compared as the policy answered it, not re-read from JSON)."""
+    now = after.decision
     fields: list[FieldChange] = []
     for name, old, new in (
-        ("verdict", before.verdict, after.verdict),
-        ("tier.minimum", before.tier.minimum, after.tier.minimum),
-        ("tier.selected", before.tier.selected, after.tier.selected),
-        ("tier.allowed", before.tier.allowed, after.tier.allowed),
+        ("verdict", before.verdict, now.verdict),
+        ("tier.minimum", before.tier.minimum, now.tier.minimum),
+        ("tier.selected", before.tier.selected, now.tier.selected),
+        ("tier.allowed", before.tier.allowed, now.tier.allowed),
         (
             "domestic_substitution.required",
             before.domestic_substitution.required,
-            after.domestic_substitution.required,
+            now.domestic_substitution.required,
         ),
         ("recommendation", _plan(before.recommendation), _plan(after.recommendation)),
     ):
@@ -80,7 +78,7 @@ def compare(before: DecisionRecord, after: DecisionRecord) -> ReplayReport:
             fields.append(FieldChange(field=name, before=_jsonable(old), after=_jsonable(new)))
     rules = _rule_changes(
         [v.model_dump() for v in before.violations] + [o.model_dump() for o in before.obligations],
-        [v.model_dump() for v in after.violations] + [o.model_dump() for o in after.obligations],
+        [v.model_dump() for v in now.violations] + [o.model_dump() for o in now.obligations],
     )
     return ReplayReport(
         decision_id=before.id,

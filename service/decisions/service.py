@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.decisions import chain, repository
 from service.decisions.assembly import (
+    Evaluation,
     SerialisedRequest,
     build_record,
     evaluation_instant,
@@ -31,10 +32,8 @@ from service.decisions.sealing import record_dict, seal, sealed_record, to_recor
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
 from service.errors import Conflict, InvalidInput, NotFound
-from service.opa.client import PolicyAnswer, PolicyEngine
-from service.policies.models import PolicyDecision
+from service.opa.client import PolicyEngine
 from service.sizing.catalog import Catalog
-from service.sizing.models import SizingResult
 from service.sizing.service import size
 
 
@@ -45,13 +44,6 @@ def idempotency_scope(key_id: str | None, idempotency_key: str | None) -> str | 
         return None
     scoped = f"{key_id or ''}\n{idempotency_key}".encode()
     return "scoped:" + chain.sha256_hex(scoped)
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    sizing: SizingResult
-    answer: PolicyAnswer
-    decision: PolicyDecision
 
 
 async def size_and_decide(
@@ -118,9 +110,7 @@ async def evaluate(
         now=now,
         evaluation_time=evaluation_time,
         evaluation_time_source=source,
-        sizing=evaluation.sizing,
-        answer=evaluation.answer,
-        decision=evaluation.decision,
+        evaluation=evaluation,
         submitted_by=submitted_by,
     ).content()
     try:

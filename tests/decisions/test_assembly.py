@@ -11,6 +11,7 @@ import pytest
 from service.decisions import chain
 from service.decisions.assembly import (
     ALTERNATIVES,
+    Evaluation,
     build_record,
     choose_plans,
     policy_input,
@@ -113,9 +114,7 @@ def test_the_record_json_is_the_sealed_shape(
         now=NOW,
         evaluation_time=NOW,
         evaluation_time_source=None,
-        sizing=sizing,
-        answer=answer,
-        decision=decision,
+        evaluation=Evaluation(sizing, answer, decision),
     ).content()
 
     assert content["created_at"] == "2026-12-01T08:30:00+00:00"  # the format every record has
@@ -165,9 +164,7 @@ def test_extra_fields_of_the_policy_answer_stay_out_of_the_record(
         now=NOW,
         evaluation_time=NOW,
         evaluation_time_source="client",
-        sizing=sizing,
-        answer=answer,
-        decision=PolicyDecision.model_validate(answer.result),
+        evaluation=Evaluation(sizing, answer, PolicyDecision.model_validate(answer.result)),
     ).content()
     assert "debug" not in content
     assert content["evaluation_time_source"] == "client"
