@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.db import make_engine, migrate
 from service.decisions import chain, repository
-from service.decisions.service import export_jsonl, seal
+from service.decisions.audit import export_jsonl
+from service.decisions.sealing import seal
 from service.decisions.signing import load_or_create
 
 APPENDS = int(os.environ.get("BENCH_APPENDS", "1000"))

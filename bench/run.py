@@ -41,8 +41,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.decisions.assembly import policy_input  # noqa: E402
 from service.decisions.models import DecisionRequest  # noqa: E402
-from service.decisions.service import policy_input  # noqa: E402
 from service.opa.client import DECISION_RULE  # noqa: E402
 from service.opa.process import OpaProcess, find_opa_binary, free_port  # noqa: E402
 from service.sizing.catalog import load_catalog  # noqa: E402
@@ -230,7 +230,7 @@ def opa_input() -> dict[str, Any]:
     request = DecisionRequest.model_validate(REQUEST)
     sizing = size(request.workload, catalog=load_catalog(POLICIES))
     evaluation_time = request.context.evaluation_time or datetime.now(UTC)
-    return {"input": policy_input(request, sizing, evaluation_time).model_dump(mode="json")}
+    return {"input": policy_input(request.model_dump(mode="json"), sizing, evaluation_time)}
 
 
 def process_tree_cpu_seconds(root: int) -> float:

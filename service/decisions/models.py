@@ -72,7 +72,7 @@ class SubmittedBy(BaseModel):
 class DecisionRecord(BaseModel):
     """One stored decision: what was asked, what was decided, why, and its tamper evidence.
 
-    The API sends records exactly as sealed (see service.record_dict), so each one verifies on
+    The API sends records exactly as sealed (see sealing.record_dict), so each one verifies on
     its own: sha256 of the RFC 8785 JSON without integrity.hash/.signature is integrity.hash.
     """
 

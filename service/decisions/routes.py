@@ -22,7 +22,7 @@ from service.api.deps import (
 from service.api.schemas import error_responses
 from service.auth.access import PrincipalDep, holds, requires
 from service.auth.models import Role
-from service.decisions import repository, service
+from service.decisions import audit, replay, repository, service
 from service.decisions.models import DecisionPage, DecisionRecord, DecisionRequest, ReplayReport
 from service.decisions.repository import DecisionFilter
 from service.observability.metrics import count_decision
@@ -166,13 +166,13 @@ class Checkpoint(BaseModel):
 def decisions_checkpoint(db: DbDep, signing_key: SigningKeyDep) -> Checkpoint:
     """A signed statement of the chain head to keep outside tiergate: `tiergate verify
     --checkpoint` then proves a later export still holds that history (no tail removed)."""
-    return Checkpoint(**service.checkpoint(db, signing_key, datetime.now(UTC)))
+    return Checkpoint(**audit.checkpoint(db, signing_key, datetime.now(UTC)))
 
 
 @router.get("/verify", response_model=VerifyReport, dependencies=[requires(Role.auditor)])
 async def verify_decisions(db: DbDep) -> VerifyReport:
     """Walk the whole chain: links, hashes, signatures and index columns."""
-    result = await run_in_threadpool(service.verify_with_key_ring, db)
+    result = await run_in_threadpool(audit.verify_with_key_ring, db)
     return VerifyReport(
         ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id, reason=result.reason
     )
@@ -193,12 +193,12 @@ def export_decisions(db: DbDep, format: Literal["jsonl", "csv"] = "jsonl") -> St
     """Export every decision in chain order, streamed (verifiable offline when JSONL)."""
     if format == "csv":
         return StreamingResponse(
-            service.export_csv(db),
+            audit.export_csv(db),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
         )
     return StreamingResponse(
-        service.export_jsonl(db),
+        audit.export_jsonl(db),
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="decisions.jsonl"'},
     )
@@ -214,7 +214,7 @@ async def replay_decision(
     decision_id: str, db: DbDep, policy_engine: PolicyEngineDep, catalog: CatalogDep
 ) -> ReplayReport:
     """Re-evaluate a stored decision under the current policy; report changes, write nothing."""
-    return await service.replay(
+    return await replay.replay(
         db,
         decision_id,
         policy_engine=policy_engine,

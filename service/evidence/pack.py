@@ -36,7 +36,7 @@ from service import __version__
 from service.audit.service import events_in_period
 from service.decisions import chain
 from service.decisions import repository as decisions_repository
-from service.decisions.service import record_dict
+from service.decisions.sealing import record_dict
 from service.decisions.signing import SigningKey
 from service.decisions.verify import checkpoint_digest
 from service.evidence import repository

@@ -21,10 +21,12 @@ from service.audit import service as audit
 from service.auth import service as auth_service
 from service.auth.access import required_roles
 from service.auth.models import Principal
+from service.decisions import audit as decisions_audit
 from service.decisions import repository as decisions_repository
 from service.decisions import service as decisions
 from service.decisions.chain import GENESIS_HASH, public_key_from_b64
 from service.decisions.repository import DecisionFilter
+from service.decisions.sealing import record_dict
 from service.decisions.verify import check_record
 from service.errors import TiergateError, Unauthorized
 from service.evidence import repository as evidence_repository
@@ -427,7 +429,7 @@ async def decision_page(request: Request, decision_id: str) -> Response:
             title=text.t("not_found", lang),
             message=decision_id,
         )
-    record = decisions.record_dict(row)
+    record = record_dict(row)
     verified, problem = await run_in_threadpool(_verify_one, runtime.db, record)
     try:
         rules = {r["rule_id"]: r for r in await runtime.policy_engine.catalogue()}
@@ -562,7 +564,7 @@ async def verify_chain(request: Request) -> Response:
     await run_in_threadpool(
         audit.record, db, action="decisions.verify", principal=principal, parameters={"via": "ui"}
     )
-    result = await run_in_threadpool(decisions.verify_with_key_ring, db)
+    result = await run_in_threadpool(decisions_audit.verify_with_key_ring, db)
     return _render(request, "verify.html", principal=principal, session=session, result=result)
 
 

@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from service.cli import app as cli
-from service.decisions import chain, repository, service
+from service.decisions import audit, chain, repository, sealing
 from service.decisions.signing import SigningKey
 from service.decisions.verify import verify_chain
 
@@ -117,14 +117,14 @@ def test_records_sealed_by_the_old_code_still_verify(tmp_path: Path) -> None:
     key = _key()
     engine = _engine()
     record = _record({"train_flops": 6.096e19, "params": 7.6e9, "big": 2.0**53})
-    row = repository.append(engine, seal=service.seal(record, key))
+    row = repository.append(engine, seal=sealing.seal(record, key))
     # the stored bytes are exactly what the old code stored
     sealed = {**record, "integrity": {k: v for k, v in json.loads(row.body)["integrity"].items()}}
     assert row.body == _old_seal_body(sealed)
     assert '"train_flops":60960000000000000000' in row.body
 
     keys = {key.key_id: key.public_key}
-    assert service.verify(engine, keys).ok
+    assert audit.verify(engine, keys).ok
     old_line = _old_export_line(row.body, row.hash, row.signature)
     assert '"train_flops":60960000000000000000' in old_line
     export = tmp_path / "old.jsonl"
@@ -190,19 +190,19 @@ def test_seal_store_load_verify_always_holds(extras: list[dict[str, Any]]) -> No
     engine = _engine()
     try:
         rows = [
-            repository.append(engine, seal=service.seal(_record(extra, number=n), key))
+            repository.append(engine, seal=sealing.seal(_record(extra, number=n), key))
             for n, extra in enumerate(extras, start=1)
         ]
-        online = service.verify(engine, keys)
+        online = audit.verify(engine, keys)
         assert (online.ok, online.checked) == (True, len(rows)), online
         # offline: the export, parsed by a plain JSON parser and by the verifier's own
-        exported = list(service.export_jsonl(engine))
+        exported = list(audit.export_jsonl(engine))
         for parse in (json.loads, chain.loads):
             offline = verify_chain([parse(line) for line in exported], keys=keys)
             assert (offline.ok, offline.checked) == (True, len(rows)), offline
         # loaded records carry the values that were sealed
         for row, extra in zip(rows, extras, strict=True):
-            assert chain.canonical(service.record_dict(row)["request"]["extra"]) == (
+            assert chain.canonical(sealing.record_dict(row)["request"]["extra"]) == (
                 chain.canonical(extra)
             )
     finally:
