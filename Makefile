@@ -19,7 +19,7 @@ help:
 	@echo "make policy-check / lint / typecheck / generate / bench"
 
 tools: $(OPA) $(REGAL)
-$(OPA) $(REGAL): scripts/install-tools.sh
+$(OPA) $(REGAL): scripts/install-tools.sh OPA_VERSION
 	bash scripts/install-tools.sh
 
 $(STAMP): pyproject.toml

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from service.opa.process import OpaProcess, find_opa_binary
-from service.settings import PROJECT_ROOT
+from tests.support.builders import POLICIES_DIR, decision_request
 
-POLICIES_DIR = PROJECT_ROOT / "policies"
+__all__ = ["POLICIES_DIR", "decision_request"]  # importable from here as before
 
 
 @pytest.fixture(scope="session")
@@ -69,18 +69,6 @@ def client(make_settings):  # type: ignore[no-untyped-def]
         key = auth_service.create(db, roles=list(Role), name="tests").key
         test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
-
-
-def decision_request(**context: object) -> dict[str, object]:
-    """A small valid POST /v1/decisions body; keyword arguments override context fields."""
-    return {
-        "workload": {
-            "name": "legal-qa",
-            "model": {"name": "qwen2.5-7b", "params_b": 7.6},
-            "task": "lora",
-        },
-        "context": {"organization": "example-bank", "sector": "finance", **context},
-    }
 
 
 @pytest.fixture
