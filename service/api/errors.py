@@ -15,10 +15,6 @@ from service.errors import ServiceUnavailable, TiergateError
 
 log = structlog.get_logger(__name__)
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Invalid input; `field` names the offending field."},
-}
-
 
 def _body(code: str, detail: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"error": code, "detail": detail}

@@ -10,7 +10,7 @@ noticed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -57,7 +57,6 @@ class AccessControl:
     enabled: bool
     cache: service.KeyCache
     limiter: TokenBuckets
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")
