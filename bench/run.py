@@ -183,7 +183,18 @@ def start_service(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes]
     env = serving.serve_env(data_dir, opa_url, auth_enabled="true")
     env.pop("TIERGATE_DATABASE_URL", None)
     created = subprocess.run(
-        [TIERGATE, "keys", "create", "--role", "submitter", "--name", "bench"],
+        # backdate: REQUEST pins its evaluation_time so every run decides the same law
+        [
+            TIERGATE,
+            "keys",
+            "create",
+            "--role",
+            "submitter",
+            "--role",
+            "backdate",
+            "--name",
+            "bench",
+        ],
         env=env,
         capture_output=True,
         text=True,
