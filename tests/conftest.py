@@ -26,6 +26,25 @@ def opa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaProcess]
         process.stop()
 
 
+@pytest.fixture
+def opa_on_a_copy(tmp_path: Path) -> Iterator[tuple[OpaProcess, Path]]:
+    """A real OPA of the test's own over a private copy of policies/, for tests that edit the
+    policies or stop OPA; yields the process and the copy's folder."""
+    import shutil
+
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES_DIR, policies)
+    process = OpaProcess(
+        binary=find_opa_binary(), policies_dir=policies, log_path=tmp_path / "opa.log"
+    )
+    process.start()
+    try:
+        process.wait_healthy(30)
+        yield process, policies
+    finally:
+        process.stop()
+
+
 @pytest.fixture(scope="session")
 def opa_url(opa_server: OpaProcess) -> str:
     return opa_server.url
