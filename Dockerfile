@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
 # tiergate: the API with its OPA binary (official image, pinned) and the policies.
+# Must equal the OPA_VERSION file (tests/test_opa_version.py); a build arg cannot read a file.
 ARG OPA_VERSION=1.22.3
 ARG PYTHON_VERSION=3.11
 

@@ -19,7 +19,7 @@ help:
 	@echo "make policy-check / lint / typecheck / generate / bench"
 
 tools: $(OPA) $(REGAL)
-$(OPA) $(REGAL): scripts/install-tools.sh
+$(OPA) $(REGAL): scripts/install-tools.sh OPA_VERSION
 	bash scripts/install-tools.sh
 
 $(STAMP): pyproject.toml
@@ -43,7 +43,7 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
-# Policies (issue 3): format, strict compile with the input schema, tests with a coverage gate,
+# Policies: format, strict compile with the input schema, tests with a coverage gate,
 # and Regal (config in .regal/config.yaml, missing-metadata as an error). Coverage tracing makes a
 # whole-decision test 5-10x slower; on a loaded machine that passed OPA's 5 s per-test default, so
 # the coverage run gets 60 s per test (the plain run below keeps the default).

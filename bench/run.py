@@ -44,9 +44,10 @@ sys.path.insert(0, str(ROOT))
 from service.decisions.assembly import policy_input  # noqa: E402
 from service.decisions.models import DecisionRequest  # noqa: E402
 from service.opa.client import DECISION_RULE  # noqa: E402
-from service.opa.process import OpaProcess, find_opa_binary, free_port  # noqa: E402
+from service.opa.process import OpaProcess, find_opa_binary  # noqa: E402
 from service.sizing.catalog import load_catalog  # noqa: E402
 from service.sizing.service import size  # noqa: E402
+from tests import serving  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,16").split(",")]
@@ -57,7 +58,7 @@ WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 # Uvicorn worker processes of the service (each appends to the same chain in one SQLite file).
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 POLICIES = ROOT / "policies"
-TIERGATE = str(Path(sys.executable).parent / "tiergate")
+TIERGATE = serving.TIERGATE
 
 REQUEST: dict[str, Any] = {
     "workload": {
@@ -179,51 +180,39 @@ async def open_loop(
 
 
 def start_service(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "TIERGATE_HOST": "127.0.0.1",
-        "TIERGATE_PORT": str(port),
-        "TIERGATE_DATA_DIR": str(data_dir),
-        "TIERGATE_POLICIES_DIR": str(POLICIES),
-        "TIERGATE_OPA_URL": opa_url,
-        "TIERGATE_AUTH_ENABLED": "true",
-        "TIERGATE_RATE_LIMIT_PER_SECOND": "0",
-    }
+    env = serving.serve_env(data_dir, opa_url, auth_enabled="true")
     env.pop("TIERGATE_DATABASE_URL", None)
     created = subprocess.run(
-        [TIERGATE, "keys", "create", "--role", "submitter", "--name", "bench"],
+        # backdate: REQUEST pins its evaluation_time so every run decides the same law
+        [
+            TIERGATE,
+            "keys",
+            "create",
+            "--role",
+            "submitter",
+            "--role",
+            "backdate",
+            "--name",
+            "bench",
+        ],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
     key = created.stdout.strip().splitlines()[-1]
-    command = [TIERGATE, "serve", "--workers", str(WORKERS)]
+    args: tuple[str, ...] = ("--workers", str(WORKERS))
+    command: tuple[str, ...] = (TIERGATE, "serve")
     if PROFILE:
         profile_out = str(data_dir.parent / "profile.txt")
-        command = [
-            str(Path(sys.executable).parent / "pyinstrument"),
-            "-o",
-            profile_out,
-            "-r",
-            "text",
-            TIERGATE,
-            "serve",
-        ]
+        pyinstrument = str(Path(sys.executable).parent / "pyinstrument")
+        command, args = (pyinstrument, "-o", profile_out, "-r", "text", TIERGATE, "serve"), ()
     log = open(data_dir.parent / "service.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return proc, base, key
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("service did not become ready; see service.log")
+    try:
+        proc = serving.spawn(env, *args, command=command, output=log)
+    except AssertionError:
+        raise SystemExit("service did not become ready; see service.log") from None
+    return proc, serving.base_url(env), key
 
 
 def opa_input() -> dict[str, Any]:

@@ -4,7 +4,9 @@
 # else the official release binary for this platform.
 set -euo pipefail
 
-OPA_VERSION="${OPA_VERSION:-1.22.3}"
+# The one definition of the pinned OPA version is the OPA_VERSION file at the project root.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OPA_VERSION="${OPA_VERSION:-$(tr -d '[:space:]' < "$ROOT/OPA_VERSION")}"
 REGAL_VERSION="${REGAL_VERSION:-0.42.0}"
 TOOLS_DIR="${TIERGATE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tiergate/bin}"
 mkdir -p "$TOOLS_DIR"

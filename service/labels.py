@@ -1,7 +1,8 @@
 """Chinese and English labels for what people read (web UI, evidence summary).
 
-Tier and data-class names come from the policies' own reference data, so a page says what the
-policy says; the other enum labels are here (tests/test_labels.py checks every member has one).
+Tier, data-class, sector and region names in Chinese come from the policies' own reference
+data, so a page says what the policy says (English beside them here); the other enum labels are
+here (tests/test_labels.py checks every member has one).
 Chinese dates are written as a compliance officer writes them (2027年1月1日), never RFC 3339.
 """
 
@@ -12,24 +13,47 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
-SECTORS: dict[str, tuple[str, str]] = {
-    "government": ("党政机关", "Government"),
-    "finance": ("金融", "Finance"),
-    "defense": ("军工国防", "Defence"),
-    "healthcare": ("医疗卫生", "Healthcare"),
-    "energy": ("能源", "Energy"),
-    "telecom": ("电信", "Telecom"),
-    "transport": ("交通运输", "Transport"),
-    "education": ("教育", "Education"),
-    "research": ("科研", "Research"),
-    "internet": ("互联网", "Internet"),
-    "manufacturing": ("制造业", "Manufacturing"),
-    "other": ("其他", "Other"),
+# English names; the Chinese ones are the policies' own (reference/sectors and regions data).
+SECTORS_EN: dict[str, str] = {
+    "government": "Government",
+    "finance": "Finance",
+    "defense": "Defence",
+    "healthcare": "Healthcare",
+    "energy": "Energy",
+    "telecom": "Telecom",
+    "transport": "Transport",
+    "education": "Education",
+    "research": "Research",
+    "internet": "Internet",
+    "manufacturing": "Manufacturing",
+    "other": "Other",
+}
+REGIONS_EN: dict[str, str] = {
+    "cn": "Mainland China",
+    "hk": "Hong Kong, China",
+    "mo": "Macao, China",
+    "tw": "Taiwan, China",
+    "sg": "Singapore",
+    "jp": "Japan",
+    "kr": "Republic of Korea",
+    "my": "Malaysia",
+    "th": "Thailand",
+    "vn": "Viet Nam",
+    "id": "Indonesia",
+    "in": "India",
+    "ae": "United Arab Emirates",
+    "sa": "Saudi Arabia",
+    "us": "United States",
+    "gb": "United Kingdom",
+    "de": "Germany",
+    "fr": "France",
+    "nl": "Netherlands",
+    "au": "Australia",
 }
 VERDICTS: dict[str, tuple[str, str]] = {"allow": ("准予", "Allow"), "deny": ("不予", "Deny")}
 STATE_SECRETS: dict[str, tuple[str, str]] = {
@@ -51,14 +75,6 @@ SEVERITIES: dict[str, tuple[str, str]] = {
     "medium": ("中", "Medium"),
     "low": ("低", "Low"),
 }
-REGIONS: dict[str, tuple[str, str]] = {
-    "cn": ("中国内地", "Mainland China"),
-    "hk": ("中国香港", "Hong Kong, China"),
-    "mo": ("中国澳门", "Macao, China"),
-    "tw": ("中国台湾", "Taiwan, China"),
-    "us": ("美国", "United States"),
-    "sg": ("新加坡", "Singapore"),
-}
 RESOURCE_FORMS: dict[str, tuple[str, str]] = {
     "classified_facility": ("保密机房", "Classified facility"),
     "bare_metal": ("裸金属服务器", "Bare-metal servers"),
@@ -76,19 +92,28 @@ class PolicyNames:
     tiers: dict[str, tuple[str, str]]
     tier_order: tuple[str, ...]
     data_classes: dict[str, tuple[str, str]]
+    sectors: dict[str, tuple[str, str]]
+    regions: dict[str, tuple[str, str]]
+
+
+def _read(reference: Path, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((reference / name / "data.json").read_text(encoding="utf-8"))
+    return data
 
 
 @lru_cache(maxsize=4)
 def policy_names(policies_dir: Path) -> PolicyNames:
     reference = policies_dir / "tiergate" / "reference"
-    ladder = json.loads((reference / "tiers" / "data.json").read_text(encoding="utf-8"))["ladder"]
-    ladder = sorted(ladder, key=lambda tier: -int(tier["rank"]))
-    matrix = json.loads((reference / "tier_matrix" / "data.json").read_text(encoding="utf-8"))
-    grades: dict[str, str] = matrix["data_class_names_zh"]
+    ladder = sorted(_read(reference, "tiers")["ladder"], key=lambda tier: -int(tier["rank"]))
+    grades: dict[str, str] = _read(reference, "tier_matrix")["data_class_names_zh"]
+    sectors: dict[str, str] = _read(reference, "sectors")["sector_names_zh"]
+    regions: dict[str, str] = _read(reference, "regions")["names_zh"]
     return PolicyNames(
         tiers={t["id"]: (t["name_zh"], str(t["name"]).capitalize()) for t in ladder},
         tier_order=tuple(t["id"] for t in ladder),
         data_classes={k: (v, k.capitalize()) for k, v in grades.items()},
+        sectors={k: (v, SECTORS_EN.get(k, k)) for k, v in sectors.items()},
+        regions={k: (v, REGIONS_EN.get(k, k.upper())) for k, v in regions.items()},
     )
 
 

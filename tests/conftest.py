@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from service.opa.process import OpaProcess, find_opa_binary
-from service.settings import PROJECT_ROOT
+from tests.support.builders import POLICIES_DIR, decision_request
 
-POLICIES_DIR = PROJECT_ROOT / "policies"
+__all__ = ["POLICIES_DIR", "decision_request"]  # importable from here as before
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +22,25 @@ def opa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaProcess]
     try:
         process.wait_healthy(timeout=30)
         yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def opa_on_a_copy(tmp_path: Path) -> Iterator[tuple[OpaProcess, Path]]:
+    """A real OPA of the test's own over a private copy of policies/, for tests that edit the
+    policies or stop OPA; yields the process and the copy's folder."""
+    import shutil
+
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES_DIR, policies)
+    process = OpaProcess(
+        binary=find_opa_binary(), policies_dir=policies, log_path=tmp_path / "opa.log"
+    )
+    process.start()
+    try:
+        process.wait_healthy(30)
+        yield process, policies
     finally:
         process.stop()
 
@@ -69,18 +88,6 @@ def client(make_settings):  # type: ignore[no-untyped-def]
         key = auth_service.create(db, roles=list(Role), name="tests").key
         test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
-
-
-def decision_request(**context: object) -> dict[str, object]:
-    """A small valid POST /v1/decisions body; keyword arguments override context fields."""
-    return {
-        "workload": {
-            "name": "legal-qa",
-            "model": {"name": "qwen2.5-7b", "params_b": 7.6},
-            "task": "lora",
-        },
-        "context": {"organization": "example-bank", "sector": "finance", **context},
-    }
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from service.opa.process import OPA_VERSION, find_opa_binary, free_port
+from service.opa.process import find_opa_binary, free_port
 from service.settings import PROJECT_ROOT
+from tests.support.builders import OPA_VERSION
 
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
 

@@ -8,11 +8,13 @@ from service import labels
 from service.policies.vocabulary import DataClass, Procurement, Sector, StateSecret, Tier, Verdict
 from service.settings import PROJECT_ROOT
 
+POLICIES_DIR = PROJECT_ROOT / "policies"
+
 
 def test_every_enum_member_has_a_label() -> None:
     names = labels.policy_names(PROJECT_ROOT / "policies")
     for enum, table in (
-        (Sector, labels.SECTORS),
+        (Sector, names.sectors),
         (Verdict, labels.VERDICTS),
         (StateSecret, labels.STATE_SECRETS),
         (Procurement, labels.PROCUREMENTS),
@@ -24,10 +26,11 @@ def test_every_enum_member_has_a_label() -> None:
 
 
 def test_resource_forms_cover_the_sizing_forms() -> None:
-    from service.sizing.service import SHORT_EXPERIMENT_HOURS, TIER_FORMS
+    from service.sizing.service import SHORT_EXPERIMENT_HOURS, tier_forms
 
     assert SHORT_EXPERIMENT_HOURS
-    assert set(TIER_FORMS.values()) | {"cloud_container"} <= set(labels.RESOURCE_FORMS)
+    forms = tier_forms(POLICIES_DIR)
+    assert set(forms.values()) | {"cloud_container"} <= set(labels.RESOURCE_FORMS)
 
 
 def test_dates_and_lists() -> None:
@@ -37,7 +40,7 @@ def test_dates_and_lists() -> None:
     assert labels.date_text(moment, "en") == "1 Jan 2027 09:05 UTC"
     assert labels.joined(["机密", "绝密"], "zh") == "机密、绝密"
     assert labels.label(labels.STATE_SECRETS, "confidential", "zh") == "机密"
-    assert labels.label(labels.REGIONS, "hk", "zh") == "中国香港"
+    assert labels.label(labels.policy_names(POLICIES_DIR).regions, "hk", "zh") == "中国香港"
 
 
 def test_every_context_field_has_a_ui_label() -> None:

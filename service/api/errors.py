@@ -15,10 +15,6 @@ from service.errors import ServiceUnavailable, TiergateError
 
 log = structlog.get_logger(__name__)
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Invalid input; `field` names the offending field."},
-}
-
 
 # The codes of errors Starlette raises (routing, body parsing); "http_error" for any other status.
 HTTP_ERROR_CODES = {

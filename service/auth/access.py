@@ -11,7 +11,7 @@ without it. Within a protected router an operation that declares no roles is ref
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -79,7 +79,6 @@ class AccessControl:
     enabled: bool
     cache: service.KeyCache
     limiter: TokenBuckets
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`.")

@@ -41,7 +41,7 @@ from service.decisions.signing import SigningKey
 from service.decisions.verify import checkpoint_digest
 from service.evidence import repository
 from service.evidence.summary import summarize
-from service.labels import SECTORS, VERDICTS, date_text, label, policy_names
+from service.labels import VERDICTS, date_text, label, policy_names
 from service.opa.revision import DiskRevision
 
 FORMAT = "tiergate-evidence/1"
@@ -136,7 +136,7 @@ def build(
             version=__version__,
             names=names,
             titles=titles,
-            sectors=SECTORS,
+            sectors=names.sectors,
             verdicts=VERDICTS,
             label=label,
             date_text=date_text,

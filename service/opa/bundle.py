@@ -1,7 +1,8 @@
-"""Signed policy bundles for the sidecar deployment (DESIGN.md §4: every replica's OPA loads the
-same signed bundle). `opa build` packs the served policy files (tests left out, like the managed
-OPA) and signs them; the sidecar runs `opa run --server --bundle … --verification-key …` and
-refuses a bundle whose files do not match the signature.
+"""Signed policy bundles for the sidecar deployment (README.md, "Replicas": every replica's OPA
+loads the same signed bundle). `opa build` packs the served policy files (tests left out, like
+the managed OPA) and signs them; the sidecar runs
+`opa run --server --bundle … --verification-key …` and refuses a bundle whose files do not match
+the signature.
 
 The bundle's manifest revision is tiergate's policy revision of the files (revision.py), the
 same digest the service checks a running OPA against and writes into every decision record.

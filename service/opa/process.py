@@ -18,7 +18,6 @@ import httpx
 
 from service.opa.revision import TEST_FILE_PATTERN
 
-OPA_VERSION = "1.22.3"
 OPA_GOGC = "400"
 DEFAULT_TOOLS_DIR = Path(
     os.environ.get("TIERGATE_TOOLS_DIR")

@@ -1,4 +1,4 @@
-"""Request and response models of `POST /v1/sizing` (DESIGN.md §3)."""
+"""Request and response models of `POST /v1/sizing` (the public contract: openapi/openapi.json)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,12 @@ The pipeline, one module per stage, each readable alone:
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
 from service.errors import InvalidInput
+from service.settings import get_settings
 from service.sizing import compute, footprint, memory, options, planner
 from service.sizing.catalog import Catalog
 from service.sizing.job import Job, resolve_job
@@ -28,13 +33,6 @@ from service.sizing.planner import Candidate, Fixed, SearchCache
 from service.sizing.timing import timing
 from service.workloads.models import Attention, Task, Workload
 
-TIER_FORMS = {
-    "classified_facility": "classified_facility",
-    "bare_metal": "bare_metal",
-    "appliance": "appliance",
-    "vpc": "cloud_host",
-    "shared_cloud": "cloud_host",
-}
 SHORT_EXPERIMENT_HOURS = 24.0
 DEFAULT_DEVICES_PER_NODE = 8  # HGX/DGX-class servers, when the plan names no accelerator
 
@@ -205,13 +203,29 @@ def _fit_verdict(
     )
 
 
-def resource_form(option: PlanOption, *, tier: str, workload: Workload) -> str:
-    """The resource form (DESIGN.md §2): multi-node training needs bare metal for the fast
+@lru_cache(maxsize=4)
+def tier_forms(policies_dir: Path) -> dict[str, str]:
+    """Tier → the resource form it implies, as the tier data says (reference/tiers/data.json)."""
+    path = policies_dir / "tiergate" / "reference" / "tiers" / "data.json"
+    ladder = json.loads(path.read_text(encoding="utf-8"))["ladder"]
+    return {str(tier["id"]): str(tier["resource_form"]) for tier in ladder}
+
+
+@lru_cache(maxsize=1)
+def _configured_policies_dir() -> Path:
+    return get_settings().policies_dir
+
+
+def resource_form(
+    option: PlanOption, *, tier: str, workload: Workload, policies_dir: Path | None = None
+) -> str:
+    """The resource form (docs/architecture.md): multi-node training needs bare metal for the fast
     interconnect — unless the tier is the classified facility, which is higher on the ladder and
-    never traded down; otherwise the form the tier implies; a short experiment
+    never traded down; otherwise the form the tier data gives the tier; a short experiment
     (deadline_hours ≤ 24) on shared cloud runs in a per-second container."""
-    if tier not in TIER_FORMS:
-        raise InvalidInput(f"unknown tier {tier!r}; one of {', '.join(TIER_FORMS)}", field="tier")
+    forms = tier_forms(policies_dir or _configured_policies_dir())
+    if tier not in forms:
+        raise InvalidInput(f"unknown tier {tier!r}; one of {', '.join(forms)}", field="tier")
     if tier == "classified_facility":
         return "classified_facility"
     if option.nodes > 1 and workload.task is not Task.inference:
@@ -219,7 +233,7 @@ def resource_form(option: PlanOption, *, tier: str, workload: Workload) -> str:
     deadline = workload.deadline_hours
     if tier == "shared_cloud" and deadline is not None and deadline <= SHORT_EXPERIMENT_HOURS:
         return "cloud_container"
-    return TIER_FORMS[tier]
+    return forms[tier]
 
 
 def _fixed(plan: Plan) -> Fixed:

@@ -36,9 +36,7 @@ from service.evidence.summary import summarize
 from service.labels import (
     LANGS,
     PROCUREMENTS,
-    REGIONS,
     RESOURCE_FORMS,
-    SECTORS,
     SEVERITIES,
     STATE_SECRETS,
     VERDICTS,
@@ -353,7 +351,7 @@ async def dashboard(request: Request) -> Response:
         summary=summary,
         charts=charts,
         names=names,
-        sectors=SECTORS,
+        sectors=names.sectors,
         verdicts=VERDICTS,
     )
 
@@ -407,7 +405,7 @@ async def decision_list(request: Request) -> Response:
         chosen=chosen,
         error=error,
         names=names,
-        sectors=SECTORS,
+        sectors=names.sectors,
         verdicts=VERDICTS,
     )
 
@@ -468,7 +466,7 @@ async def decision_page(request: Request, decision_id: str) -> Response:
         memory_job=_memory_bars(record["sizing"].get("memory_gb") or {}),
         memory_parts=text.MEMORY_PARTS,
         names=names,
-        sectors=SECTORS,
+        sectors=names.sectors,
         verdicts=VERDICTS,
         severities=SEVERITIES,
         resource_forms=RESOURCE_FORMS,
@@ -512,12 +510,12 @@ def _shown(value: Any, lang: Lang) -> str:
 def _context_rows(record: dict[str, Any], names: Any, lang: Lang) -> list[tuple[str, str, str]]:
     """(field path, label, value as read) of the request context."""
     tables: dict[str, Mapping[Any, tuple[str, str]]] = {
-        "sector": SECTORS,
+        "sector": names.sectors,
         "data_class": names.data_classes,
         "state_secret": STATE_SECRETS,
         "procurement": PROCUREMENTS,
-        "region": REGIONS,
-        "headquarters": REGIONS,
+        "region": names.regions,
+        "headquarters": names.regions,
         "requested_tier": names.tiers,
     }
     rows = []

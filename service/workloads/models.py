@@ -1,4 +1,4 @@
-"""The workload request model (DESIGN.md §3).
+"""The workload request model (public contract: openapi/openapi.json; docs/architecture.md).
 
 `Workload` is the public request shape shared by `POST /v1/sizing` and `POST /v1/decisions`.
 Only `model.params_b` (or a known `model.name`, see `service.workloads.registry`) and `task` are
@@ -187,7 +187,7 @@ ALL_LINEAR_MODULES: tuple[LoraModule, ...] = (
 
 
 class Workload(BaseModel):
-    """What will be trained or served (DESIGN.md §3)."""
+    """What will be trained or served (the request shape in openapi/openapi.json)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,40 +13,18 @@ from pathlib import Path
 
 import httpx
 
-from service.opa.process import OpaProcess, free_port
+from service.opa.process import OpaProcess
+from tests import serving
 from tests.api.proxy import delaying_proxy
-from tests.conftest import POLICIES_DIR, decision_request
+from tests.conftest import decision_request
 
-TIERGATE = str(Path(sys.executable).parent / "tiergate")
 IN_FLIGHT = 6
 OPA_DELAY = 1.0  # each decision query waits this long: long enough to be in flight at SIGTERM
 
 
 def serve(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "TIERGATE_HOST": "127.0.0.1",
-        "TIERGATE_PORT": str(port),
-        "TIERGATE_DATA_DIR": str(data_dir),
-        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
-        "TIERGATE_OPA_URL": opa_url,
-        "TIERGATE_AUTH_ENABLED": "false",
-        "TIERGATE_OPA_TIMEOUT_SECONDS": "10",
-    }
-    proc = subprocess.Popen(
-        [TIERGATE, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError(proc.communicate()[0].decode(errors="replace"))
+    env = serving.serve_env(data_dir, opa_url, opa_timeout_seconds="10")
+    return serving.spawn(env, output=subprocess.PIPE), serving.base_url(env)
 
 
 def test_sigterm_drains_in_flight_decisions(tmp_path: Path, opa_server: OpaProcess) -> None:

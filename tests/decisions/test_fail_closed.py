@@ -24,17 +24,9 @@ def stored(client: TestClient) -> int:
 
 
 @pytest.fixture
-def own_opa(tmp_path: Path) -> Iterator[tuple[OpaProcess, Path]]:
+def own_opa(opa_on_a_copy) -> Iterator[tuple[OpaProcess, Path]]:  # type: ignore[no-untyped-def]
     """A real OPA of this test's own, over a private copy of the policies."""
-    policies = tmp_path / "policies"
-    shutil.copytree(POLICIES_DIR, policies)
-    process = OpaProcess(
-        binary=find_opa_binary(), policies_dir=policies, log_path=tmp_path / "opa.log"
-    )
-    process.start()
-    process.wait_healthy(30)
-    yield process, policies
-    process.stop()
+    yield opa_on_a_copy
 
 
 def test_opa_stopped_gives_503_and_stores_nothing(make_settings, own_opa) -> None:  # type: ignore[no-untyped-def]

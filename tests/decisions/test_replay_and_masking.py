@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,14 +31,8 @@ def test_replay_of_unknown_decision_is_404(client: TestClient) -> None:
 
 
 @pytest.fixture
-def editable_policies(tmp_path: Path) -> Iterator[tuple[OpaProcess, Path]]:
-    policies = tmp_path / "policies"
-    shutil.copytree(POLICIES_DIR, policies)
-    process = OpaProcess(binary=find_opa_binary(), policies_dir=policies)
-    process.start()
-    process.wait_healthy(30)
-    yield process, policies
-    process.stop()
+def editable_policies(opa_on_a_copy) -> Iterator[tuple[OpaProcess, Path]]:  # type: ignore[no-untyped-def]
+    yield opa_on_a_copy
 
 
 def test_replay_after_a_policy_change_reports_it_rule_by_rule(

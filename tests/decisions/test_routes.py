@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.conftest import decision_request
+from tests.support.builders import OPA_VERSION, decision_request
 
 
 def stored_count(client: TestClient) -> int:
@@ -23,7 +23,7 @@ def test_create_returns_201_with_a_record_that_is_stored(client: TestClient) -> 
     record = response.json()
     assert record["verdict"] in ("allow", "deny")
     assert record["policy"]["engine"] == "opa"
-    assert record["policy"]["engine_version"] == "1.22.3"
+    assert record["policy"]["engine_version"] == OPA_VERSION
     assert len(record["policy"]["revision"]) == 64
     assert record["policy"]["decision_id"]
     assert record["integrity"]["seq"] == 1

@@ -122,38 +122,15 @@ def test_logs_are_json_with_the_request_id(
 def test_metrics_of_several_workers_are_summed(tmp_path, opa_url: str) -> None:  # type: ignore[no-untyped-def]
     """`tiergate serve --workers 2`: whichever worker answers /metrics reports every decision
     (prometheus-client multiprocess mode), not only the ones it handled itself."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     import httpx
 
-    from service.opa.process import free_port
-    from tests.conftest import POLICIES_DIR
-    from tests.serving import wait_ready
+    from tests import serving
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "TIERGATE_PORT": str(port),
-        "TIERGATE_DATA_DIR": str(tmp_path / "data"),
-        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
-        "TIERGATE_OPA_URL": opa_url,
-        "TIERGATE_AUTH_ENABLED": "false",
-        "TIERGATE_RATE_LIMIT_PER_SECOND": "0",
-    }
+    env = serving.serve_env(tmp_path / "data", opa_url)
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    tiergate = str(Path(sys.executable).parent / "tiergate")
-    proc = subprocess.Popen(
-        [tiergate, "serve", "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc = serving.spawn(env, "--workers", "2")
+    base = serving.base_url(env)
     try:
-        wait_ready(base, proc)
         decisions = 12
         for _ in range(decisions):  # a new connection each: the kernel spreads them over workers
             assert httpx.post(f"{base}/v1/decisions", json=decision_request()).status_code == 201
@@ -167,5 +144,4 @@ def test_metrics_of_several_workers_are_summed(tmp_path, opa_url: str) -> None: 
             )
             assert counted == decisions
     finally:
-        proc.terminate()
-        proc.wait(60)
+        serving.stop(proc, timeout=60)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +9,6 @@ import pytest
 
 from service.errors import PolicyOutOfSync
 from service.opa.client import PolicyAnswer, PolicyEngine
-from service.opa.process import OpaProcess, find_opa_binary
-from tests.conftest import POLICIES_DIR
 
 INPUT = {
     "workload": {"name": "w", "task": "lora", "model": {"params_b": 7}},
@@ -21,17 +18,12 @@ INPUT = {
 
 
 @pytest.fixture
-async def engine_on_a_copy(tmp_path: Path):  # type: ignore[no-untyped-def]
-    policies = tmp_path / "policies"
-    shutil.copytree(POLICIES_DIR, policies)
-    process = OpaProcess(binary=find_opa_binary(), policies_dir=policies)
-    process.start()
-    process.wait_healthy(30)
+async def engine_on_a_copy(opa_on_a_copy):  # type: ignore[no-untyped-def]
+    process, policies = opa_on_a_copy
     engine = PolicyEngine(url=process.url, timeout=2, policies_dir=policies)
     await engine.open()
     yield engine, policies
     await engine.close()
-    process.stop()
 
 
 async def test_an_edit_landing_during_evaluation_is_asked_again(engine_on_a_copy) -> None:  # type: ignore[no-untyped-def]

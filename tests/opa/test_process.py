@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from service.opa.process import OPA_VERSION, OpaProcess
+from service.opa.process import OpaProcess
+from tests.support.builders import OPA_VERSION
 
 
 def test_served_policy_excludes_the_rego_tests(opa_server: OpaProcess) -> None:

@@ -56,32 +56,11 @@ def test_an_opa_left_by_a_killed_service_is_stopped_at_the_next_start(
     tmp_path,
 ) -> None:
     """Issue 9 item 10: `kill -9` of tiergate left its OPA running (own session, port bound)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from service.opa.process import free_port
-    from tests.conftest import POLICIES_DIR
-    from tests.serving import wait_ready
+    from tests import serving
 
     data_dir = tmp_path / "data"
-    port = free_port()
-    env = {
-        **os.environ,
-        "TIERGATE_PORT": str(port),
-        "TIERGATE_DATA_DIR": str(data_dir),
-        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
-        "TIERGATE_OPA_URL": "",
-        "TIERGATE_AUTH_ENABLED": "false",
-    }
-    serve = subprocess.Popen(
-        [str(Path(sys.executable).parent / "tiergate"), "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    serve = serving.spawn(serving.serve_env(data_dir, ""))
     try:
-        wait_ready(f"http://127.0.0.1:{port}", serve)
         orphan = _opa_record(data_dir)["pid"]
         serve.kill()
         serve.wait(timeout=30)

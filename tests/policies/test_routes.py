@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from service.opa.revision import DiskRevision
-from tests.conftest import POLICIES_DIR
+from tests.support.builders import OPA_VERSION, POLICIES_DIR
 
 RULES_DIR = POLICIES_DIR / "tiergate" / "rules"
 
@@ -24,7 +24,7 @@ def test_policies_lists_revision_engine_and_every_rule(client: TestClient) -> No
     body = response.json()
     assert body["revision"] == DiskRevision(POLICIES_DIR).current().revision
     assert body["engine"] == "opa"
-    assert body["engine_version"] == "1.22.3"
+    assert body["engine_version"] == OPA_VERSION
     assert body["tiers"] == [
         "classified_facility",
         "bare_metal",

@@ -90,3 +90,37 @@ def test_unknown_tier() -> None:
     with pytest.raises(InvalidInput) as info:
         resource_form(option(1), tier="moon", workload=w())
     assert info.value.field == "tier"
+
+
+def test_tier_enum_and_tier_data_agree() -> None:
+    """Python's Tier and the ladder in reference/tiers/data.json name the same tiers, highest
+    first, and each tier gives a resource form the labels know."""
+    from service.labels import RESOURCE_FORMS, policy_names
+    from service.policies.vocabulary import Tier
+    from service.sizing.service import tier_forms
+    from tests.support.builders import POLICIES_DIR
+
+    assert policy_names(POLICIES_DIR).tier_order == tuple(t.value for t in Tier)
+    forms = tier_forms(POLICIES_DIR)
+    assert list(forms) == [t.value for t in Tier]
+    assert set(forms.values()) <= set(RESOURCE_FORMS)
+
+
+def test_resource_form_follows_the_tier_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The form comes from the data, not from a table in Python."""
+    import json
+    import shutil
+
+    from tests.support.builders import POLICIES_DIR
+
+    copy = tmp_path / "policies"
+    shutil.copytree(
+        POLICIES_DIR / "tiergate" / "reference" / "tiers", copy / "tiergate" / "reference" / "tiers"
+    )
+    path = copy / "tiergate" / "reference" / "tiers" / "data.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for tier in data["ladder"]:
+        if tier["id"] == "vpc":
+            tier["resource_form"] = "bare_metal"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert resource_form(option(1), tier="vpc", workload=w(), policies_dir=copy) == "bare_metal"

@@ -7,10 +7,7 @@ Screenshots of every page go to build/ui-screenshots/ (printed); docs/ui/ holds 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,14 +19,12 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from service.auth.models import Role
 from service.evidence.verify import verify_pack
-from service.opa.process import free_port
 from service.settings import PROJECT_ROOT
-from tests.conftest import POLICIES_DIR, decision_request
-from tests.serving import wait_ready
+from tests import serving
+from tests.conftest import decision_request
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "build" / "ui-screenshots"
-TIERGATE = str(Path(sys.executable).parent / "tiergate")
 
 
 @dataclass
@@ -43,21 +38,12 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, opa_url: str) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("ui-server")
-    port = free_port()
-    env = {
-        **os.environ,
-        "TIERGATE_HOST": "127.0.0.1",
-        "TIERGATE_PORT": str(port),
-        "TIERGATE_DATA_DIR": str(folder / "data"),
-        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
-        "TIERGATE_OPA_URL": opa_url,
-        "TIERGATE_RATE_LIMIT_PER_SECOND": "0",
-    }
+    env = serving.serve_env(folder / "data", opa_url, auth_enabled="true")
     out = (folder / "stdout.log").open("wb")
-    process = subprocess.Popen([TIERGATE, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    process = serving.spawn(env, output=out, ready=False)
+    base = serving.base_url(env)
     try:
-        wait_ready(base, process)
+        serving.wait_ready(base, process)
         log = (folder / "stdout.log").read_text(encoding="utf-8", errors="replace")
         found = re.search(r"^\s+(tgk_[0-9a-f]{8}\.\S+)$", log, re.MULTILINE)
         assert found, f"no first-start key banner in:\n{log[:2000]}"
@@ -89,11 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, opa_url: str) -> Iterator[S
                 defense_id = answer.json()["id"]
         yield Server(base, admin, submitter, defense_id)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        serving.stop(process)
         out.close()
 
 

@@ -57,6 +57,6 @@ scope_en := sprintf("region %s", [facts.ctx.region]) if {
 
 # METADATA
 # description: Why the export rules apply, in Chinese.
-scope_zh := sprintf("部署地区：%s", [_export.region_zh[facts.ctx.region]]) if {
+scope_zh := sprintf("部署地区：%s", [facts.region_zh(facts.ctx.region)]) if {
 	region_in_scope
-} else := sprintf("采购方总部位于%s，设备部署于中国境外", [_export.region_zh[facts.ctx.headquarters]])
+} else := sprintf("采购方总部位于%s，设备部署于中国境外", [facts.region_zh(facts.ctx.headquarters)])

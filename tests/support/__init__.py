@@ -1,0 +1,1 @@
+"""Builders and helpers the tests share (fixtures stay in tests/conftest.py)."""
