@@ -182,19 +182,18 @@ def list_page(
         return list(session.exec(query).all())
 
 
-def iterate_in_order(engine: Engine, *, batch_size: int = 500) -> Iterator[DecisionRow]:
-    """Every record in chain order, a batch at a time (bounded memory for verify/export)."""
-    after = 0
-    while True:
+def iterate_in_order(
+    engine: Engine, *, first: int = 1, last: int | None = None, batch_size: int = 500
+) -> Iterator[DecisionRow]:
+    """Records first..last (inclusive; default every record) in chain order, a batch at a time
+    (bounded memory for verify, export and evidence packs)."""
+    after = first - 1
+    while last is None or after < last:
+        query = select(DecisionRow).where(DecisionRow.seq > after)
+        if last is not None:
+            query = query.where(DecisionRow.seq <= last)
         with Session(engine) as session:
-            batch = list(
-                session.exec(
-                    select(DecisionRow)
-                    .where(DecisionRow.seq > after)
-                    .order_by(col(DecisionRow.seq))
-                    .limit(batch_size)
-                ).all()
-            )
+            batch = list(session.exec(query.order_by(col(DecisionRow.seq)).limit(batch_size)).all())
         if not batch:
             return
         yield from batch

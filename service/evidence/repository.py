@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from service.decisions import repository as decisions_repository
 from service.decisions.tables import DecisionRow
 
 
@@ -31,21 +32,9 @@ def rows_between(
     engine: Engine, first: int, last: int, *, batch_size: int = 500
 ) -> Iterator[DecisionRow]:
     """Records first..last (inclusive) in chain order, a batch at a time."""
-    after = first - 1
-    while after < last:
-        with Session(engine) as session:
-            batch = list(
-                session.exec(
-                    select(DecisionRow)
-                    .where(DecisionRow.seq > after, DecisionRow.seq <= last)
-                    .order_by(col(DecisionRow.seq))
-                    .limit(batch_size)
-                ).all()
-            )
-        if not batch:
-            return
-        yield from batch
-        after = batch[-1].seq
+    return decisions_repository.iterate_in_order(
+        engine, first=first, last=last, batch_size=batch_size
+    )
 
 
 @dataclass(frozen=True)
