@@ -181,6 +181,31 @@ def _fitting(
                     yield layout, mem
 
 
+def fit_at_count(
+    job: Job,
+    acc: Accelerator,
+    count: int,
+    *,
+    fixed: Fixed,
+    cache: SearchCache | None = None,
+    mfu: float | None = None,
+) -> Candidate | None:
+    """A plan that pins the count: the first fitting layout of exactly `count` devices in search
+    order, the degrees the caller gave kept. Offload is taken as given, never searched: moving
+    states to host RAM changes the job asked about. None when no layout of that count fits."""
+    cache = cache if cache is not None else SearchCache()
+    capacity = usable_bytes(acc)
+    offload = fixed.offload or Offload.none
+    for layout in layouts_for(job, count, acc.devices_per_node, offload, fixed):
+        mem = memory_of(job, layout, cache)
+        if mem.total > capacity:
+            continue
+        found = timing(job, acc, layout, mem, mfu)
+        if job.training or found.meets_serving_targets(job):
+            return Candidate(acc, layout, mem, found)
+    return None
+
+
 def smallest_fit(
     job: Job,
     acc: Accelerator,

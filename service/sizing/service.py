@@ -11,13 +11,14 @@ The pipeline, one module per stage, each readable alone:
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from service.errors import InvalidInput
 from service.settings import get_settings
 from service.sizing import compute, footprint, memory, options, planner
-from service.sizing.catalog import Catalog
+from service.sizing.catalog import Accelerator, Catalog
 from service.sizing.job import Job, resolve_job
 from service.sizing.memory import GB, Accounting, Layout, Offload
 from service.sizing.models import (
@@ -69,9 +70,12 @@ def size(
         else:
             acc = catalog.get(plan.accelerator)
             _check_plan_against(plan, acc.devices_per_node)
-            option = options.build_option(
-                job, Candidate(acc, layout, mem, timing(job, acc, layout, mem, plan.mfu))
-            )
+            candidate = _at_count(job, acc, plan, layout)
+            if candidate.layout != layout:
+                mem = candidate.memory
+                per_device = options.breakdown_gb(mem)
+                notes.append(_searched_note(plan, candidate.layout))
+            option = options.build_option(job, candidate)
             found = [option]
             fits, reason = _fit_verdict(acc.id, acc.memory_gb, per_device.total, why=None)
             why = acc.unusable_reason(job.compute_precision)
@@ -247,6 +251,30 @@ def _fixed(plan: Plan) -> Fixed:
         ep=plan.ep,
         zero_stage=plan.zero_stage if "zero_stage" in given else None,
         offload=plan.offload if "offload" in given else None,
+    )
+
+
+def _at_count(job: Job, acc: Accelerator, plan: Plan, given: Layout) -> Candidate:
+    """A plan with a count: the degrees it leaves unsaid (tp, pp, ZeRO stage) are searched
+    within that count — a count alone used to mean tp = pp = 1, which for a 175B model on 992
+    GPUs timed a layout needing 3.5 TB per device. When no layout of the count fits, the plan
+    as given is judged (and reported as not fitting)."""
+    fixed = replace(_fixed(plan), offload=plan.offload)
+    found = planner.fit_at_count(job, acc, given.count, fixed=fixed, mfu=plan.mfu)
+    if found is not None:
+        return found
+    mem = footprint.device_memory(job, given)
+    return Candidate(acc, given, mem, timing(job, acc, given, mem, plan.mfu))
+
+
+def _searched_note(plan: Plan, layout: Layout) -> str:
+    given = plan.model_fields_set
+    said = [name for name in ("tp", "pp", "dp", "zero_stage") if name in given]
+    return (
+        f"plan.count {layout.count} without "
+        + "/".join(n for n in ("tp", "pp", "zero_stage") if n not in said)
+        + f": searched within the count, first fitting layout tp={layout.tp}, pp={layout.pp}, "
+        f"dp={layout.dp}, zero_stage={layout.zero_stage}"
     )
 
 

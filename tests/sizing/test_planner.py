@@ -248,3 +248,28 @@ def test_count_less_plan_honours_plan_mfu(catalog: Catalog) -> None:
     result = size(w, Plan(accelerator="nvidia-h100-sxm", mfu=0.25), catalog=catalog)
     assert result.assumptions.mfu == pytest.approx(0.25)
     assert result.assumptions.mfu_source == "plan.mfu"
+
+
+def test_count_plan_searches_the_degrees_it_leaves_unsaid(catalog: Catalog) -> None:
+    """A count alone used to mean tp = pp = 1 and ZeRO 0: OPT-175B on 992 A100 (Zhang et al.
+    2022 §2) was timed on a layout needing 3.5 TB per device. The unsaid degrees are searched
+    within the count; given ones are kept; with no fitting layout the plan is judged as given."""
+    opt = wl(
+        model={"params_b": 175, "architecture": {"layers": 96, "hidden_size": 12288}},
+        task="pretrain",
+        train_tokens=1.8e11,
+    )
+    result = size(opt, Plan(accelerator="nvidia-a100-80gb-sxm", count=992), catalog=catalog)
+    option = result.options[0]
+    assert result.fits is True and option.count == 992
+    assert option.memory_per_device_gb <= 80 * (1 - planner.SAFETY_MARGIN_FRACTION)
+    assert (option.parallelism.tp, option.parallelism.zero_stage) != (1, 0)
+    assert any("searched within the count" in n for n in result.assumptions.notes)
+    kept = size(
+        opt, Plan(accelerator="nvidia-a100-80gb-sxm", count=992, tp=8, pp=4), catalog=catalog
+    ).options[0]
+    assert (kept.parallelism.tp, kept.parallelism.pp) == (8, 4)
+    alone = size(
+        wl(task="full_finetune"), Plan(accelerator="nvidia-rtx-4090", count=1), catalog=catalog
+    )
+    assert alone.fits is False and alone.options[0].offload is Offload.none
