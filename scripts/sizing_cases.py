@@ -29,7 +29,9 @@ issue 12, which carry `quote` and `tolerance_why`):
 - `kind`: `measured` (a run reported it), `estimate` (a tool or table estimates it) or `formula`
   (a closed form evaluated by the source); `derived: true` marks figures re-derived by us.
 - `quantity`: what is compared — `job_memory` (memory_gb.total, the whole job),
-  `device_memory` (per_device_gb.total), `device_model_states` (per-device weights + gradients +
+  `device_memory` (per_device_gb.total: what must fit, e.g. an OOM), `device_tensors` (the
+  total less the CUDA context and allocator reserve: what `torch.cuda.max_memory_allocated()`
+  reports, for sources that print it), `device_model_states` (per-device weights + gradients +
   optimizer states), `device_weights`, `device_kv_cache`, `host_memory` (CPU RAM per node),
   `gpu_hours`, `wall_hours`, `training_flops`, `mfu` (fraction of peak, model FLOPs:
   recomputation excluded), `hfu` (fraction of peak, recomputation counted).
@@ -88,10 +90,19 @@ def _model_states(r: SizingResult) -> float:
     return d.weights + d.gradients + d.optimizer_states
 
 
+def _tensors(r: SizingResult) -> float:
+    """What `torch.cuda.max_memory_allocated()` counts: tensors only — no CUDA context and no
+    caching-allocator reserve (PyTorch docs: "the maximum GPU memory occupied by tensors"), i.e.
+    the per-device total less the engine's overhead."""
+    d = r.per_device_gb
+    return d.total - d.overhead
+
+
 # quantity → (reader of the result, whether it is a memory figure)
 QUANTITIES: dict[str, tuple[Callable[[SizingResult], float | None], bool]] = {
     "job_memory": (lambda r: r.memory_gb.total, True),
     "device_memory": (lambda r: r.per_device_gb.total, True),
+    "device_tensors": (_tensors, True),
     "device_model_states": (_model_states, True),
     "device_weights": (lambda r: r.per_device_gb.weights, True),
     "device_kv_cache": (lambda r: r.per_device_gb.kv_cache, True),
