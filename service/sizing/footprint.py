@@ -56,6 +56,7 @@ def _training_activations(job: Job, tp: int, cp: int) -> float:
         flash_attention=w.attention is not Attention.eager,
         value_bytes=job.activation_value_bytes,
         cp=cp,
+        loss_chunks=w.loss_chunks,
     )
     return found
 

@@ -439,11 +439,12 @@ def training_activation_bytes(
     flash_attention: bool = True,
     value_bytes: float = 2.0,
     cp: int = 1,
+    loss_chunks: int | None = None,
 ) -> float:
     """Per device: the first pipeline stage holds L layers' worth whatever p is under 1F1B
     ([KOR] §4.2.3); full recomputation also needs one layer's working set while recomputing;
-    plus the fp32 logits 4·s·b·V/t (sizing-notes; vocab-parallel with TP). Context parallelism
-    splits the sequence over cp ranks (Megatron-Core context parallel)."""
+    plus the logits (logits_bytes; vocab-parallel with TP). Context parallelism splits the
+    sequence over cp ranks (Megatron-Core context parallel)."""
     sp = tp > 1  # Megatron-LM practice: sequence parallelism whenever tensor parallelism is on
     local = -(-seq // cp)
 
@@ -463,7 +464,24 @@ def training_activation_bytes(
     total = layer(recompute) * trained_layers
     if recompute is Recomputation.full:
         total += layer(Recomputation.none)
-    return total + 4.0 * local * batch * arch.vocab_size / tp
+    logits = logits_bytes(
+        tokens=local * batch, vocab=arch.vocab_size, value_bytes=value_bytes, chunks=loss_chunks
+    )
+    return total + logits / tp
+
+
+def logits_bytes(*, tokens: int, vocab: int, value_bytes: float, chunks: int | None) -> float:
+    """The output logits held for the loss. One cross-entropy over the whole sequence upcasts
+    them to fp32: 4·s·b·V (sizing-notes; for a 32k–150k vocabulary often the largest single
+    activation). Chunked cross-entropy (torchtune `CEWithChunkedOutputLoss`, compiled) keeps
+    them in the compute dtype and upcasts one chunk at a time: value·s·b·V + 4·s·b·V/chunks
+    (pytorch.org/torchtune/stable/generated/torchtune.modules.loss.CEWithChunkedOutputLoss:
+    "upcasting only one chunk at a time saves considerable memory"; compiled, so no fp32
+    log-softmax of the whole sequence is kept)."""
+    full = float(tokens) * vocab
+    if not chunks:
+        return 4.0 * full
+    return min(4.0, value_bytes) * full + 4.0 * full / chunks
 
 
 def kv_cache_bytes(

@@ -245,6 +245,15 @@ class Workload(BaseModel):
     seq_len: int | None = Field(
         default=None, ge=1, le=10_000_000, description="Training sequence length. Default 2048."
     )
+    loss_chunks: int | None = Field(
+        default=None,
+        ge=1,
+        le=65_536,
+        description="Cross-entropy computed over this many sequence chunks (torchtune "
+        "CEWithChunkedOutputLoss, 8 chunks, with torch.compile): the logits stay in the compute "
+        "dtype and one chunk at a time is upcast to fp32. Default: one fp32 logits tensor "
+        "(4·s·b·V bytes).",
+    )
     micro_batch_size: int = Field(
         default=1, ge=1, le=65_536, description="Sequences per device per step."
     )

@@ -274,3 +274,25 @@ def test_lora_target_modules_count_adapters() -> None:
     assert memory.lora_params(arch, 8, ("q_proj", "v_proj")) == 2 * 8 * 8192 * 32
     alias = _job(task="lora", lora_target_modules=["query", "value"])
     assert resolve_job(alias).split.trainable == 2 * 8 * 8192 * 32
+
+
+def test_chunked_cross_entropy_upcasts_one_chunk_of_logits() -> None:
+    """torchtune CEWithChunkedOutputLoss (8 chunks): the bf16 logits stay, one chunk at a time is
+    upcast — Llama 3.1 8B, 2 × 2048 tokens, V = 128256: 4·s·b·V = 2.10 GB in one fp32 tensor,
+    2·s·b·V + 4·s·b·V/8 = 1.31 GB chunked."""
+    tokens, vocab = 2 * 2048, 128256
+    whole = memory.logits_bytes(tokens=tokens, vocab=vocab, value_bytes=2.0, chunks=None)
+    chunked = memory.logits_bytes(tokens=tokens, vocab=vocab, value_bytes=2.0, chunks=8)
+    assert whole / GB == pytest.approx(2.101, rel=1e-3)
+    assert chunked / GB == pytest.approx(1.313, rel=1e-3)
+    base: dict[str, Any] = {
+        "model": {"name": "llama-3.1-8b"},
+        "task": "qlora",
+        "seq_len": 2048,
+        "micro_batch_size": 2,
+    }
+    plain = footprint.device_memory(resolve_job(Workload.model_validate(base)), Layout())
+    less = footprint.device_memory(
+        resolve_job(Workload.model_validate(base | {"loss_chunks": 8})), Layout()
+    )
+    assert (plain.activations - less.activations) == pytest.approx(whole - chunked, rel=1e-6)
