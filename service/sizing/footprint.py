@@ -57,6 +57,7 @@ def _training_activations(job: Job, tp: int, cp: int) -> float:
         value_bytes=job.activation_value_bytes,
         cp=cp,
         loss_chunks=w.loss_chunks,
+        kept=memory.kept_linear_inputs(w),
     )
     return found
 

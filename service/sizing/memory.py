@@ -428,6 +428,56 @@ def activation_bytes_per_layer(
     return sbh * (10 + 24 / t + attn / t)
 
 
+@dataclass(frozen=True, slots=True)
+class KeptLinearInputs:
+    """Which linear inputs autograd keeps in an eager fine-tuning block: a linear's input is
+    needed only for its weight gradient, so PyTorch keeps it when the weight trains or a LoRA
+    adapter reads it (derivatives.yaml: mm saves `self` only when `mat2` requires grad), and
+    bitsandbytes 4-bit linears keep it always (`MatMul4Bit.forward`: `ctx.tensors = (A, B)`
+    whenever any input needs grad) — the extra memory QLoRA pays over a bf16 LoRA."""
+
+    qkv: bool  # the attention block's normalised input, read by q/k/v
+    gate_up: bool  # the MLP's normalised input, read by gate/up
+    down: bool  # the SwiGLU product, read by down_proj
+
+
+def kept_linear_inputs(workload: Workload) -> KeptLinearInputs | None:
+    """For the fine-tuning tasks, which linear inputs are kept (see KeptLinearInputs); None for
+    pretraining, whose stacks fuse norms and activations (Korthikanti Table 2 is counted)."""
+    task = workload.task
+    if task in (Task.full_finetune, Task.freeze, Task.qlora):
+        return KeptLinearInputs(qkv=True, gate_up=True, down=True)
+    if task is Task.lora:
+        adapted = set(workload.lora_modules)
+        return KeptLinearInputs(
+            qkv=bool(adapted & {"q_proj", "k_proj", "v_proj"}),
+            gate_up=bool(adapted & {"gate_proj", "up_proj"}),
+            down="down_proj" in adapted,
+        )
+    return None
+
+
+def eager_gated_layer_units(arch: ResolvedArchitecture, kept: KeptLinearInputs) -> float:
+    """Activation bytes per s·b·h (16-bit) of one gated-FFN block (Llama, Qwen, Mistral) as the
+    fine-tuning stacks run it — Hugging Face `LlamaDecoderLayer`, LitGPT `Block` — counted from
+    what autograd keeps, no recomputation, FlashAttention/SDPA (g = kv_heads/heads, r = ffn/h):
+      RMSNorm × 2: the fp32 upcast of the input, kept for the variance and the scaling
+        (`LlamaRMSNorm`: hidden_states.to(torch.float32)): 4 each → 8
+      RoPE: q and k and their rotated halves, kept by the two products: 4·(1 + g)
+      attention: q, k, v and the output kept by the fused kernel: 2·(2 + 2g); the output is
+        o_proj's input too
+      SwiGLU: the gate output (SiLU's input), SiLU's output and the up output (the product's
+        inputs): 3 · 2r
+      linear inputs where kept (KeptLinearInputs): q/k/v 2, gate/up 2, down 2r.
+    Llama-2-7B (r = 2.6875, g = 1): 42.1 with LoRA on q, v; 49.5 for QLoRA or full fine-tuning
+    (Korthikanti's fused GPT block: 34)."""
+    g = arch.kv_heads / max(arch.attention_heads, 1)
+    r = arch.ffn_hidden_size / max(arch.hidden_size, 1)
+    units = 8.0 + 4.0 * (1 + g) + 2.0 * (2 + 2 * g) + 6.0 * r
+    units += (2.0 if kept.qkv else 0.0) + (2.0 if kept.gate_up else 0.0)
+    return units + (2.0 * r if kept.down else 0.0)
+
+
 def training_activation_bytes(
     *,
     arch: ResolvedArchitecture,
@@ -440,15 +490,24 @@ def training_activation_bytes(
     value_bytes: float = 2.0,
     cp: int = 1,
     loss_chunks: int | None = None,
+    kept: KeptLinearInputs | None = None,
 ) -> float:
     """Per device: the first pipeline stage holds L layers' worth whatever p is under 1F1B
     ([KOR] §4.2.3); full recomputation also needs one layer's working set while recomputing;
     plus the logits (logits_bytes; vocab-parallel with TP). Context parallelism splits the
-    sequence over cp ranks (Megatron-Core context parallel)."""
+    sequence over cp ranks (Megatron-Core context parallel). A fine-tuning job (`kept` given)
+    on a gated-FFN model keeps what its eager block keeps (eager_gated_layer_units) wherever
+    nothing is recomputed; other jobs follow [KOR] Table 2."""
     sp = tp > 1  # Megatron-LM practice: sequence parallelism whenever tensor parallelism is on
     local = -(-seq // cp)
 
     def layer(mode: Recomputation) -> float:
+        if kept is not None and arch.gated_ffn and mode is not Recomputation.full:
+            sbh = float(local) * batch * arch.hidden_size * (value_bytes / 2.0)
+            scores = (
+                0.0 if flash_attention else 5.0 * arch.attention_heads * local / arch.hidden_size
+            )
+            return sbh * (eager_gated_layer_units(arch, kept) + scores) / tp
         return activation_bytes_per_layer(
             seq=local,
             batch=batch,

@@ -70,12 +70,11 @@ def size(
         else:
             acc = catalog.get(plan.accelerator)
             _check_plan_against(plan, acc.devices_per_node)
-            candidate = _at_count(job, acc, plan, layout)
-            if candidate.layout != layout:
-                mem = candidate.memory
-                per_device = options.breakdown_gb(mem)
-                notes.append(_searched_note(plan, candidate.layout))
-            option = options.build_option(job, candidate)
+            at_count = _at_count(job, acc, plan, layout)
+            if at_count.layout != layout:
+                per_device = options.breakdown_gb(at_count.memory)
+                notes.append(_searched_note(plan, at_count.layout))
+            option = options.build_option(job, at_count)
             found = [option]
             fits, reason = _fit_verdict(acc.id, acc.memory_gb, per_device.total, why=None)
             why = acc.unusable_reason(job.compute_precision)

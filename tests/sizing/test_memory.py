@@ -296,3 +296,45 @@ def test_chunked_cross_entropy_upcasts_one_chunk_of_logits() -> None:
         resolve_job(Workload.model_validate(base | {"loss_chunks": 8})), Layout()
     )
     assert (plain.activations - less.activations) == pytest.approx(whole - chunked, rel=1e-6)
+
+
+def test_eager_fine_tuning_block_keeps_what_autograd_keeps() -> None:
+    """Llama-2-7B (r = 11008/4096, MHA), op by op (memory.eager_gated_layer_units): LoRA on q, v
+    keeps 8 (fp32 RMSNorm upcasts) + 8 (RoPE) + 8 (attention) + 16.125 (SwiGLU) + 2 (the q/v
+    input its adapters read) = 42.125 bytes per s·b·h; bitsandbytes 4-bit linears keep every
+    input (MatMul4Bit saves A), + 2 (gate/up) + 5.375 (down) = 49.5 — as does full fine-tuning.
+    Pretraining keeps Korthikanti's fused count (34 with FlashAttention)."""
+    arch = resolve_architecture(
+        Workload.model_validate({"model": {"name": "llama-2-7b"}, "task": "lora"})
+    )
+    qv = memory.kept_linear_inputs(
+        Workload.model_validate(
+            {
+                "model": {"name": "llama-2-7b"},
+                "task": "lora",
+                "lora_target_modules": ["q_proj", "v_proj"],
+            }
+        )
+    )
+    assert qv == memory.KeptLinearInputs(qkv=True, gate_up=False, down=False)
+    assert memory.eager_gated_layer_units(arch, qv) == pytest.approx(42.125)
+    all_kept = memory.KeptLinearInputs(qkv=True, gate_up=True, down=True)
+    assert memory.eager_gated_layer_units(arch, all_kept) == pytest.approx(49.5)
+    for task in ("qlora", "full_finetune"):
+        assert memory.kept_linear_inputs(_job(task=task)) == all_kept
+    assert memory.kept_linear_inputs(_job(task="pretrain")) is None
+
+    def acts(task: str) -> float:
+        body: dict[str, Any] = {"model": {"name": "llama-2-7b"}, "task": task, "seq_len": 1304}
+        body |= {"activation_checkpointing": "none"}
+        if task == "lora":
+            body |= {"lora_target_modules": ["q_proj", "v_proj"]}
+        return footprint.device_memory(
+            resolve_job(Workload.model_validate(body)), Layout()
+        ).activations
+
+    sbh_layers = 1304 * 4096 * 32
+    logits = 4.0 * 1304 * 32000
+    assert acts("lora") - logits == pytest.approx(42.125 * sbh_layers)
+    assert acts("qlora") - logits == pytest.approx(49.5 * sbh_layers)
+    assert acts("pretrain") - logits == pytest.approx(34 * sbh_layers)
