@@ -94,7 +94,7 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
     )
     kv_total = kv_bytes = inf_act = 0.0
     if not training:
-        kv_bytes = {Precision.fp32: 4.0, Precision.fp8: 1.0}.get(workload.precision, 2.0)
+        kv_bytes = memory.kv_cache_value_bytes(workload)
         kv_total = memory.kv_cache_bytes(
             arch=arch,
             context_len=workload.serving.context_len,

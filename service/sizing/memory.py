@@ -153,6 +153,18 @@ def dtype_bytes(precision: Precision) -> float:
     }[precision]
 
 
+def kv_cache_value_bytes(workload: Workload) -> float:
+    """Bytes per cached K/V value: the stated serving.kv_cache_precision, else 'auto' as vLLM
+    reads it ("Data type for kv cache storage. If 'auto', will use model data type",
+    docs.vllm.ai engine arguments, --kv-cache-dtype): the activation dtype, which for an
+    fp8/int8/int4 weight-quantised model is still 16-bit (an FP8 checkpoint halves the weights,
+    not the cache, unless --kv-cache-dtype fp8 is set)."""
+    stated = workload.serving.kv_cache_precision
+    if stated is not None:
+        return dtype_bytes(stated)
+    return 4.0 if workload.precision is Precision.fp32 else 2.0
+
+
 def quant_bits(workload: Workload) -> int | None:
     """Bits of the quantised base: qlora default 4; inference implied by int8/int4/fp8."""
     if workload.task is Task.qlora:

@@ -128,6 +128,12 @@ class Serving(BaseModel):
     output_len: int | None = Field(
         default=None, ge=1, le=10_000_000, description="Tokens generated per request."
     )
+    kv_cache_precision: Precision | None = Field(
+        default=None,
+        description="KV cache dtype (vLLM --kv-cache-dtype, SGLang --kv-cache-dtype). Default "
+        "'auto' as both engines read it: the activation dtype — bf16 (fp16, fp32 when the "
+        "workload's precision is that), also for fp8/int8/int4 weight-quantised models.",
+    )
     ttft_ms: float | None = Field(
         default=None, gt=0, le=1e7, description="Target time to first token; plans must meet it."
     )

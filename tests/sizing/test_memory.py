@@ -338,3 +338,18 @@ def test_eager_fine_tuning_block_keeps_what_autograd_keeps() -> None:
     assert acts("lora") - logits == pytest.approx(42.125 * sbh_layers)
     assert acts("qlora") - logits == pytest.approx(49.5 * sbh_layers)
     assert acts("pretrain") - logits == pytest.approx(34 * sbh_layers)
+
+
+def test_kv_cache_dtype_is_the_activation_dtype_unless_stated() -> None:
+    """vLLM/SGLang --kv-cache-dtype auto: the model's activation dtype. An FP8 checkpoint
+    (Qwen3-235B-A22B-FP8: 94 layers, 4 KV heads of 128) keeps a bf16 cache — 2·94·4·128·2 =
+    192,512 bytes per token; only kv_cache_precision fp8 halves it."""
+    base: dict[str, Any] = {"model": {"name": "qwen3-235b-a22b"}, "task": "inference"}
+    fp8_weights = Workload.model_validate(base | {"precision": "fp8"})
+    assert memory.kv_cache_value_bytes(fp8_weights) == 2.0
+    assert resolve_job(fp8_weights).kv_total == 2 * 94 * 4 * 128 * 2 * 4096
+    fp8_cache = Workload.model_validate(
+        base | {"precision": "fp8", "serving": {"kv_cache_precision": "fp8"}}
+    )
+    assert memory.kv_cache_value_bytes(fp8_cache) == 1.0
+    assert memory.kv_cache_value_bytes(Workload.model_validate(base | {"precision": "fp32"})) == 4
