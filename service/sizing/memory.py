@@ -263,6 +263,15 @@ def bytes_profile(
         return BytesProfile(w, frozen, 0.0, 0.0, 0.0)
     if workload.precision is Precision.fp8:
         w = 2.0  # fp8 training (Transformer Engine) keeps bf16 weights; fp8 is a compute cast
+    frozen = quantized_bytes(quant_bits(workload) or 4, constants) if task is Task.qlora else w
+    if task in (Task.lora, Task.qlora) and workload.master_weights and w < 4:
+        # PEFT casts bf16/fp16 adapters to fp32 (PeftModel autocast_adapter_dtype=True, "as
+        # this is typically required for stable training", huggingface.co/docs/peft): the
+        # adapter is its own master copy — 4 B weights, 4 B gradients, fp32 moments: 16 B/param.
+        k = optimizer_bytes(
+            workload.optimizer, master=False, weight_bytes=4.0, hidden=arch.hidden_size
+        )
+        return BytesProfile(4.0, frozen, 4.0, 0.0, k)
     k = optimizer_bytes(
         workload.optimizer, master=workload.master_weights, weight_bytes=w, hidden=arch.hidden_size
     )
@@ -272,7 +281,6 @@ def bytes_profile(
         if (accounting is Accounting.framework and k >= 4 and w < 4 and workload.master_weights)
         else 0.0
     )
-    frozen = quantized_bytes(quant_bits(workload) or 4, constants) if task is Task.qlora else w
     return BytesProfile(w, frozen, w, fp32_grads, k)
 
 

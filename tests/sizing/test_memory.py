@@ -353,3 +353,24 @@ def test_kv_cache_dtype_is_the_activation_dtype_unless_stated() -> None:
     )
     assert memory.kv_cache_value_bytes(fp8_cache) == 1.0
     assert memory.kv_cache_value_bytes(Workload.model_validate(base | {"precision": "fp32"})) == 4
+
+
+def test_peft_adapters_are_their_own_fp32_master() -> None:
+    """PEFT upcasts bf16/fp16 LoRA adapters to fp32 (PeftModel autocast_adapter_dtype=True):
+    4 B weights + 4 B gradients + 8 B Adam moments = 16 B per adapter parameter, where a bf16
+    weight with an fp32 master would be 2 + 4 + 12 = 18; the frozen base stays at its dtype.
+    Pure bf16 (LitGPT bf16-true, master_weights false) keeps 2 + 2 + 4 = 8."""
+    for task in ("lora", "qlora"):
+        profile = resolve_job(_job(task=task)).profile
+        assert (profile.weights, profile.grad_low, profile.grad_fp32, profile.optimizer) == (
+            4.0,
+            4.0,
+            0.0,
+            8.0,
+        )
+        assert profile.trainable_total == 16.0
+    assert resolve_job(_job(task="lora")).profile.frozen_weights == 2.0
+    pure = resolve_job(_job(task="lora", master_weights=False)).profile
+    assert pure.weights + pure.grad_low + pure.optimizer == 8.0
+    full = resolve_job(_job(task="full_finetune")).profile
+    assert full.trainable_total == 18.0

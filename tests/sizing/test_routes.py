@@ -53,7 +53,14 @@ def test_sizing_without_plan_lists_options(client: TestClient) -> None:
         assert key in data["memory_gb"] and key in data["per_device_gb"]
     assert data["train_flops"] > 0 and data["gpu_hours"] > 0 and data["estimated_hours"] > 0
     assert 0 < data["assumptions"]["mfu"] < 1
-    assert data["assumptions"]["bytes_per_param"]["optimizer_states"] == 12
+    # LoRA adapters are fp32 (PEFT autocast_adapter_dtype): 4 + 4 + Adam's fp32 moments 8.
+    per_param = data["assumptions"]["bytes_per_param"]
+    assert (per_param["weights"], per_param["gradients"], per_param["optimizer_states"]) == (
+        4,
+        4,
+        8,
+    )
+    assert per_param["trainable_total"] == 16
     option = data["options"][0]
     assert set(option["parallelism"]) == {"dp", "tp", "pp", "cp", "ep", "zero_stage"}
     assert option["cost_usd"] is not None
