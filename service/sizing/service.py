@@ -10,11 +10,11 @@ The pipeline, one module per stage, each readable alone:
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 from service.errors import InvalidInput
+from service.files import read_json
 from service.settings import get_settings
 from service.sizing import compute, footprint, memory, options, planner
 from service.sizing.catalog import Catalog
@@ -203,11 +203,10 @@ def _fit_verdict(
     )
 
 
-@lru_cache(maxsize=4)
 def tier_forms(policies_dir: Path) -> dict[str, str]:
-    """Tier → the resource form it implies, as the tier data says (reference/tiers/data.json)."""
-    path = policies_dir / "tiergate" / "reference" / "tiers" / "data.json"
-    ladder = json.loads(path.read_text(encoding="utf-8"))["ladder"]
+    """Tier → the resource form it implies, as the tier data says now (reference/tiers/data.json,
+    reread when it changes)."""
+    ladder = read_json(policies_dir / "tiergate" / "reference" / "tiers" / "data.json")["ladder"]
     return {str(tier["id"]): str(tier["resource_form"]) for tier in ladder}
 
 
