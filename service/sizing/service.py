@@ -10,8 +10,10 @@ The pipeline, one module per stage, each readable alone:
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from service.errors import InvalidInput
 from service.files import read_json
@@ -203,11 +205,17 @@ def _fit_verdict(
     )
 
 
+TIERS_RELATIVE = os.path.join("tiergate", "reference", "tiers", "data.json")
+
+
 def tier_forms(policies_dir: Path) -> dict[str, str]:
     """Tier → the resource form it implies, as the tier data says now (reference/tiers/data.json,
     reread when it changes)."""
-    ladder = read_json(policies_dir / "tiergate" / "reference" / "tiers" / "data.json")["ladder"]
-    return {str(tier["id"]): str(tier["resource_form"]) for tier in ladder}
+    return read_json(os.path.join(policies_dir, TIERS_RELATIVE), _forms_of)
+
+
+def _forms_of(tiers: dict[str, Any]) -> dict[str, str]:
+    return {str(tier["id"]): str(tier["resource_form"]) for tier in tiers["ladder"]}
 
 
 @lru_cache(maxsize=1)
