@@ -37,6 +37,8 @@ from service.decisions.signing import load_or_create
 
 APPENDS = int(os.environ.get("BENCH_APPENDS", "1000"))
 EXPORT_RECORDS = int(os.environ.get("BENCH_EXPORT_RECORDS", "100000"))
+# the file is the version's one definition
+OPA_VERSION = (Path(__file__).resolve().parent.parent / "OPA_VERSION").read_text("utf-8").strip()
 
 
 def sample_record() -> dict[str, Any]:
@@ -74,7 +76,7 @@ def sample_record() -> dict[str, Any]:
         "policy": {
             "revision": "0" * 64,
             "engine": "opa",
-            "engine_version": "1.22.3",
+            "engine_version": OPA_VERSION,
             "decision_id": str(uuid.uuid4()),
         },
         "integrity": {"input_sha256": "1" * 64},

@@ -8,12 +8,12 @@ Chinese dates are written as a compliance officer writes them (2027年1月1日),
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+from service.files import read_json
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -97,12 +97,12 @@ class PolicyNames:
 
 
 def _read(reference: Path, name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((reference / name / "data.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = read_json(reference / name / "data.json")
     return data
 
 
-@lru_cache(maxsize=4)
 def policy_names(policies_dir: Path) -> PolicyNames:
+    """The names as the reference data says now (each file reread when it changes)."""
     reference = policies_dir / "tiergate" / "reference"
     ladder = sorted(_read(reference, "tiers")["ladder"], key=lambda tier: -int(tier["rank"]))
     grades: dict[str, str] = _read(reference, "tier_matrix")["data_class_names_zh"]

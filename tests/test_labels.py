@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 from service import labels
 from service.policies.vocabulary import DataClass, Procurement, Sector, StateSecret, Tier, Verdict
@@ -59,3 +63,28 @@ def test_figures_read_as_three_significant_digits() -> None:
     assert figure(0.060740352) == "0.0607"
     assert figure(123456.7) == "123,457"
     assert figure(8) == 8 and figure(True) is True  # counts and flags untouched
+
+
+def test_names_and_forms_follow_an_edit_of_the_reference_data(tmp_path: Path) -> None:
+    """A policy author edits the tier data while the service runs: the labels and the resource
+    forms read the new value (no cache that outlives the file)."""
+    from service.sizing.service import tier_forms
+
+    reference = tmp_path / "policies" / "tiergate" / "reference"
+    for name in ("tiers", "tier_matrix", "sectors", "regions"):
+        shutil.copytree(POLICIES_DIR / "tiergate" / "reference" / name, reference / name)
+    copy = tmp_path / "policies"
+    assert labels.policy_names(copy).tiers["vpc"][0] == "专有网络VPC"
+    assert tier_forms(copy)["vpc"] == "cloud_host"
+
+    path = reference / "tiers" / "data.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for tier in data["ladder"]:
+        if tier["id"] == "vpc":
+            tier["name_zh"], tier["resource_form"] = "专有云", "bare_metal"
+    mtime = path.stat().st_mtime_ns
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.utime(path, ns=(mtime + 1_000_000, mtime + 1_000_000))  # a later write, whatever the tick
+
+    assert labels.policy_names(copy).tiers["vpc"][0] == "专有云"
+    assert tier_forms(copy)["vpc"] == "bare_metal"

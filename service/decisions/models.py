@@ -1,4 +1,5 @@
-"""Request and record models of `POST /v1/decisions` (DESIGN.md §3, the public contract)."""
+"""Request and record models of `POST /v1/decisions`, the public contract: openapi/ and schemas/
+are generated from them (docs/architecture.md, "One decision")."""
 
 from __future__ import annotations
 

@@ -86,6 +86,11 @@ class OpaProcess:
             # keeps OPA's own record of each decision in its log file beside ours.
             "--set",
             "decision_logs.console=true",
+            # The store keeps the reference data as Rego values instead of converting the parts a
+            # decision reads on every query (the 54-part catalogue above all): 22 % fewer
+            # allocations per decision (`opa bench`, 11.0k -> 8.5k). The data changes only when
+            # a policy author saves a file, so slower writes cost nothing here.
+            "--optimize-store-for-read-speed",
             "--ignore",
             TEST_FILE_PATTERN,
             str(self.policies_dir),

@@ -10,12 +10,14 @@ The pipeline, one module per stage, each readable alone:
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from service.errors import InvalidInput
+from service.files import read_json
 from service.settings import get_settings
 from service.sizing import compute, footprint, memory, options, planner
 from service.sizing.catalog import Accelerator, Catalog
@@ -206,12 +208,17 @@ def _fit_verdict(
     )
 
 
-@lru_cache(maxsize=4)
+TIERS_RELATIVE = os.path.join("tiergate", "reference", "tiers", "data.json")
+
+
 def tier_forms(policies_dir: Path) -> dict[str, str]:
-    """Tier → the resource form it implies, as the tier data says (reference/tiers/data.json)."""
-    path = policies_dir / "tiergate" / "reference" / "tiers" / "data.json"
-    ladder = json.loads(path.read_text(encoding="utf-8"))["ladder"]
-    return {str(tier["id"]): str(tier["resource_form"]) for tier in ladder}
+    """Tier → the resource form it implies, as the tier data says now (reference/tiers/data.json,
+    reread when it changes)."""
+    return read_json(os.path.join(policies_dir, TIERS_RELATIVE), _forms_of)
+
+
+def _forms_of(tiers: dict[str, Any]) -> dict[str, str]:
+    return {str(tier["id"]): str(tier["resource_form"]) for tier in tiers["ladder"]}
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -30,8 +30,8 @@ from service.decisions.sealing import record_dict
 from service.decisions.verify import check_record
 from service.errors import TiergateError, Unauthorized
 from service.evidence import repository as evidence_repository
-from service.evidence import service as evidence
 from service.evidence.pack import Period
+from service.evidence.routes import pack_download
 from service.evidence.summary import summarize
 from service.labels import (
     LANGS,
@@ -42,6 +42,7 @@ from service.labels import (
     VERDICTS,
     YES_NO,
     Lang,
+    PolicyNames,
     date_text,
     joined,
     label,
@@ -147,6 +148,11 @@ def _render(
     )
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def _named(names: PolicyNames) -> dict[str, Any]:
+    """What every page that shows sectors and verdicts passes its template."""
+    return {"names": names, "sectors": names.sectors, "verdicts": VERDICTS}
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -350,9 +356,7 @@ async def dashboard(request: Request) -> Response:
         session=session,
         summary=summary,
         charts=charts,
-        names=names,
-        sectors=names.sectors,
-        verdicts=VERDICTS,
+        **_named(names),
     )
 
 
@@ -404,9 +408,7 @@ async def decision_list(request: Request) -> Response:
         paged=bool(query.get("cursor")),
         chosen=chosen,
         error=error,
-        names=names,
-        sectors=names.sectors,
-        verdicts=VERDICTS,
+        **_named(names),
     )
 
 
@@ -465,9 +467,7 @@ async def decision_page(request: Request, decision_id: str) -> Response:
         memory=_memory_bars(record["sizing"].get("per_device_gb") or {}),
         memory_job=_memory_bars(record["sizing"].get("memory_gb") or {}),
         memory_parts=text.MEMORY_PARTS,
-        names=names,
-        sectors=names.sectors,
-        verdicts=VERDICTS,
+        **_named(names),
         severities=SEVERITIES,
         resource_forms=RESOURCE_FORMS,
     )
@@ -610,12 +610,13 @@ async def evidence_download(request: Request) -> Response:
             principal=principal,
             parameters=parameters,
         )
-        handle = await evidence.build_pack(
+        return await pack_download(
             runtime.db,
             policy_engine=runtime.policy_engine,
             signing_key=runtime.signing_key,
             policies_dir=runtime.settings.policies_dir,
             period=period,
+            headers=SECURITY_HEADERS,
         )
     except (ValueError, TiergateError) as exc:
         return _render(
@@ -626,11 +627,3 @@ async def evidence_download(request: Request) -> Response:
             session=session,
             error=str(exc),
         )
-    return StreamingResponse(
-        evidence.chunks(handle),
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{evidence.filename(period)}"',
-            **SECURITY_HEADERS,
-        },
-    )

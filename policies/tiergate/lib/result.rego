@@ -55,7 +55,13 @@ tier_floor(chain, tier, message, message_zh) := {
 
 # METADATA
 # description: One catalogue accelerator that a rule excludes for this input.
-exclusion(chain, accelerator) := {"rule_id": rule_id(chain), "accelerator": accelerator}
+exclusion(chain, accelerator) := exclusion_of(rule_id(chain), accelerator)
+
+# METADATA
+# description: >-
+#   An exclusion by the rule whose ID is given: for a rule that excludes many accelerators, which
+#   derives its ID once (`rule_id`) instead of once per accelerator.
+exclusion_of(rule_id, accelerator) := {"rule_id": rule_id, "accelerator": accelerator}
 
 # METADATA
 # description: A domestic-substitution (信创) level set by a rule, `required` or `preferred`.

@@ -9,24 +9,26 @@ package tiergate.main
 import data.tiergate.lib.hardware
 import data.tiergate.lib.tier
 
-_rules := data.tiergate.rules
-
+# Every rule package is read through `data.tiergate.rules[area][name].<rule>`, never through a
+# rule holding `data.tiergate.rules`: such a rule is the whole rule tree, so each decision
+# evaluated every package's every rule (catalogue entries included) to build it, 40 % of the
+# decision's allocations (`opa bench`, 18.2k -> 11.0k allocs per decision).
 _violations contains violation if {
 	some area, name, violation
-	_rules[area][name].deny[violation]
+	data.tiergate.rules[area][name].deny[violation]
 }
 
 _violations contains violation if {
 	some area, name, violation
-	_rules[area][name].warn[violation]
+	data.tiergate.rules[area][name].warn[violation]
 }
 
 _obligations contains obligation if {
 	some area, name, obligation
-	_rules[area][name].obligation[obligation]
+	data.tiergate.rules[area][name].obligation[obligation]
 }
 
-_substitutions contains _rules[area][name].substitution if some area, name
+_substitutions contains data.tiergate.rules[area][name].substitution if some area, name
 
 _required_ids contains substitution.rule_id if {
 	some substitution in _substitutions
@@ -91,7 +93,7 @@ catalogue := [entry |
 
 _entries[entry.rule_id] := entry if {
 	some area, name
-	entry := _rules[area][name].catalogue_entry
+	entry := data.tiergate.rules[area][name].catalogue_entry
 }
 
 # METADATA

@@ -44,7 +44,10 @@ _excluded[id] := entry if {
 	facts.in_force(entry)
 }
 
-exclude contains result.exclusion(rego.metadata.chain(), id) if some id, _ in _excluded
+exclude contains result.exclusion_of(rule_id, id) if {
+	rule_id := result.rule_id(rego.metadata.chain()) # once, not once per excluded part
+	some id, _ in _excluded
+}
 
 deny contains violation if {
 	id := facts.ctx.requested_accelerator
