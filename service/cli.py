@@ -252,6 +252,90 @@ def bundle(
     typer.echo(revision)
 
 
+def _policy_files(source: Path) -> dict[str, str]:
+    """Policy files from a folder (served files only) or a tar.gz bundle; exit 1 naming what
+    is wrong."""
+    from service.errors import InvalidBundle
+    from service.opa.revision import DiskRevision
+    from service.policies.bundles import unpack
+
+    try:
+        if source.is_dir():
+            return DiskRevision(source).current().files
+        return unpack(source.read_bytes(), name=source.name)
+    except InvalidBundle as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+
+
+def _record_from_export(export: Path, decision_id: str) -> dict[str, Any]:
+    from service.decisions.chain import loads
+
+    with export.open(encoding="utf-8") as handle:
+        for line in handle:
+            if decision_id in line and line.strip():
+                record: dict[str, Any] = loads(line)
+                if record.get("id") == decision_id:
+                    return record
+    typer.echo(f"no decision {decision_id} in {export}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    decision_id: str = typer.Argument(..., help="The decision's id."),
+    export: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="JSONL export (GET /v1/decisions/export)."
+    ),
+    under: str = typer.Option(
+        "recorded", help="recorded: the --bundle of the record's revision; current: --policies."
+    ),
+    bundle: Path | None = typer.Option(
+        None,
+        exists=True,
+        help="The recorded revision: GET /v1/policies/revisions/{revision}/bundle, or a folder.",
+    ),
+    policies_dir: Path | None = typer.Option(
+        None, exists=True, file_okay=False, help="under=current: policies (default settings)."
+    ),
+) -> None:
+    """Replay one exported decision offline on a throw-away OPA; print the report (JSON).
+    Exit 0 when nothing changed, 1 when something did or the replay could not run."""
+    import asyncio
+    import json
+
+    from service.decisions.models import DecisionRecord
+    from service.decisions.replay import replay_offline
+    from service.errors import TiergateError
+    from service.opa.revision import policy_of_files
+    from service.sizing.catalog import load_catalog
+
+    if under not in ("recorded", "current"):
+        typer.echo("--under is recorded or current", err=True)
+        raise typer.Exit(2)
+    if under == "recorded" and bundle is None:
+        typer.echo("--under recorded needs --bundle (the record's revision)", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    source = bundle if under == "recorded" and bundle else policies_dir or settings.policies_dir
+    stored = DecisionRecord.model_validate(_record_from_export(export, decision_id))
+    try:
+        report = asyncio.run(
+            replay_offline(
+                stored,
+                policy_of_files(_policy_files(source)),
+                catalog=load_catalog(settings.policies_dir),
+                opa_binary=settings.opa_binary,
+                under=under,  # type: ignore[arg-type]
+            )
+        )
+    except TiergateError as exc:
+        typer.echo(json.dumps({"error": exc.code, "detail": exc.message}), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(report.model_dump_json(indent=2))
+    raise typer.Exit(1 if report.changed else 0)
+
+
 app.add_typer(keys_app, name="keys")
 app.command("size")(size_command)
 
