@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
@@ -14,6 +14,7 @@ from service.decisions.masking import Masker, load_mask_paths, load_or_create_sa
 from service.decisions.repository import ensure_chain_head, register_signing_key
 from service.decisions.signing import SigningKey, load_or_create
 from service.errors import ServiceUnavailable
+from service.impact.jobs import ImpactJobs
 from service.opa.client import PolicyEngine
 from service.opa.process import find_opa_binary
 from service.opa.revision import DiskPolicy
@@ -33,6 +34,7 @@ class Runtime:
     signing_key: SigningKey
     masker: Masker
     supervisor: OpaSupervisor | None = None
+    impact_jobs: ImpactJobs = field(default_factory=ImpactJobs)
 
     @property
     def catalog(self) -> Catalog:
@@ -103,6 +105,7 @@ async def _archive_served_revisions(db: Engine, policy_engine: PolicyEngine) -> 
 
 
 async def stop(runtime: Runtime) -> None:
+    await runtime.impact_jobs.close()
     await runtime.policy_engine.close()
     if runtime.supervisor:
         await runtime.supervisor.stop()

@@ -15,6 +15,7 @@ Two policies to replay under:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine
@@ -134,15 +135,17 @@ def replayed_record(
     request: DecisionRequest,
     serialised: SerialisedRequest,
     evaluation: Evaluation,
+    evaluation_time: datetime | None = None,
 ) -> UnsealedRecord:
-    """The record the same request makes with `evaluation` (id, times and submitter kept)."""
+    """The record the same request makes with `evaluation` (id, times and submitter kept;
+    `evaluation_time` when it was evaluated at another instant)."""
     return build_record(
         decision_id=stored.id,
         request=request,
         serialised=serialised,
         request_id=stored.request_id,
         now=stored.created_at,
-        evaluation_time=stored.evaluation_time,
+        evaluation_time=evaluation_time or stored.evaluation_time,
         evaluation_time_source=stored.evaluation_time_source,
         evaluation=evaluation,
         submitted_by=stored.submitted_by.model_dump() if stored.submitted_by else None,

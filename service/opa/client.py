@@ -167,7 +167,7 @@ class PolicyEngine:
         version = await self.engine_version()
         try:
             response = await self._client.ad_hoc_query(_BATCH_QUERY, {"batch": inputs})
-            results = response["result"][0]["bindings"]["results"]
+            results = response["result"][0]["results"]
         except (*_ENGINE_ERRORS, IndexError) as exc:
             raise PolicyEngineUnavailable(_describe("evaluating a batch", exc)) from exc
         if not isinstance(results, list) or len(results) != len(inputs):

@@ -60,7 +60,7 @@ def check_files(binary: str, files: Mapping[str, str]) -> str | None:
         ]
     except (ValueError, KeyError, TypeError):
         lines = [(result.stderr or result.stdout).strip()[:500]]
-    return "; ".join(lines)
+    return "; ".join(dict.fromkeys(lines))  # OPA repeats an error per pass: once each
 
 
 def _relative(path: str) -> str:
