@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -334,6 +335,95 @@ def replay(
         raise typer.Exit(1) from exc
     typer.echo(report.model_dump_json(indent=2))
     raise typer.Exit(1 if report.changed else 0)
+
+
+@app.command()
+def impact(
+    candidate: Path | None = typer.Option(
+        None, exists=True, help="Candidate policy: a folder or a tar.gz bundle."
+    ),
+    revision: str | None = typer.Option(None, help="Candidate policy: an archived revision."),
+    evaluate_at: str | None = typer.Option(
+        None, help="Evaluate every record at this RFC 3339 instant (e.g. a phase-in date)."
+    ),
+    since: str | None = typer.Option(None, help="created_at ≥ since (RFC 3339)."),
+    until: str | None = typer.Option(None, help="created_at < until (RFC 3339)."),
+    sector: str | None = typer.Option(None, help="Only this sector."),
+    verdict: str | None = typer.Option(None, help="Only records with this verdict."),
+    limit: int | None = typer.Option(None, min=1, help="At most this many, the newest."),
+    csv_out: Path | None = typer.Option(None, "--csv", help="Write every changed record here."),
+) -> None:
+    """Which stored decisions a candidate policy (or a later date) flips: replays them on a
+    throw-away OPA against this service's database (TIERGATE_DATABASE_URL), writes nothing to
+    the log, prints a summary table. Without --candidate or --revision: the current policies."""
+    import asyncio
+    import time
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from service.db import make_engine
+    from service.errors import TiergateError
+    from service.impact import service as impact_service
+    from service.impact.analysis import analyse
+    from service.impact.compare import summarise
+    from service.impact.models import Filters
+    from service.impact.report import summary_table
+    from service.opa.loopback import loopback_binary
+    from service.opa.revision import DiskRevision, UnreadablePolicyFile, policy_of_files
+    from service.policies import archive
+    from service.policies.vocabulary import EvaluationTime, Instant
+    from service.sizing.catalog import load_catalog
+
+    settings = get_settings()
+    try:
+        filters = Filters(
+            since=TypeAdapter(Instant | None).validate_python(since),
+            until=TypeAdapter(Instant | None).validate_python(until),
+            sector=sector,
+            verdict=verdict,
+            limit=limit,
+        )
+        at = TypeAdapter(EvaluationTime | None).validate_python(evaluate_at)
+    except ValidationError as exc:
+        typer.echo(f"a time is not RFC 3339 with an offset: {exc.errors()[0]['msg']}", err=True)
+        raise typer.Exit(2) from exc
+    db = make_engine(settings.database_url_resolved)
+    try:
+        binary = loopback_binary(settings.opa_binary)
+        if candidate is not None:
+            policy = policy_of_files(_policy_files(candidate))
+            impact_service.check_candidate(policy, name=candidate.name, opa_binary=binary)
+        elif revision is not None:
+            policy = archive.policy(db, revision)
+        else:
+            policy = DiskRevision(settings.policies_dir).current()
+        seqs = impact_service.select(db, filters)
+        started = time.monotonic()
+        with typer.progressbar(length=len(seqs), label="replaying", file=sys.stderr) as bar:
+            impacts = asyncio.run(
+                analyse(
+                    db,
+                    seqs,
+                    policy,
+                    catalog=load_catalog(settings.policies_dir),
+                    opa_binary=binary,
+                    evaluate_at=at,
+                    on_progress=lambda done: bar.update(done - bar.pos),
+                )
+            )
+    except (TiergateError, UnreadablePolicyFile) as exc:
+        typer.echo(f"{getattr(exc, 'code', 'invalid_bundle')}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    result = summarise(len(seqs), impacts)
+    seconds = time.monotonic() - started
+    typer.echo(
+        summary_table(result, candidate_revision=policy.revision, evaluate_at=at, seconds=seconds)
+    )
+    if csv_out is not None:
+        csv_out.write_text("".join(impact_service.changes_csv(impacts)), encoding="utf-8")
+        typer.echo(f"wrote {len(impacts)} changed records to {csv_out}")
 
 
 app.add_typer(keys_app, name="keys")

@@ -118,7 +118,7 @@ async def get_impact_changes(job: JobPath, jobs: ImpactJobsDep) -> StreamingResp
     """Every record a finished job found changed (409 while it runs)."""
     finished = jobs.finished(job)
     return StreamingResponse(
-        service.changes_csv(finished),
+        service.changes_csv(finished.impacts),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="impact-{job}.csv"'},
     )

@@ -33,10 +33,15 @@ def bundle_candidate(content: bytes, *, name: str, opa_binary: str) -> tuple[Can
         policy = policy_of_files(files)
     except UnreadablePolicyFile as exc:
         raise InvalidBundle(f"{name}: {exc.path}: {exc.reason}", field="bundle") from exc
+    check_candidate(policy, name=name, opa_binary=opa_binary)
+    return Candidate(kind="bundle", revision=policy.revision, name=name), policy
+
+
+def check_candidate(policy: DiskPolicy, *, name: str, opa_binary: str) -> None:
+    """400 naming the file and OPA's error when OPA would not load the candidate."""
     problem = check_files(opa_binary, policy.files)
     if problem is not None:
         raise InvalidBundle(f"{name}: OPA rejects it: {problem}", field="bundle")
-    return Candidate(kind="bundle", revision=policy.revision, name=name), policy
 
 
 def revision_candidate(db: Engine, revision: str) -> tuple[Candidate, DiskPolicy]:
@@ -117,13 +122,13 @@ CSV_COLUMNS = [
 ]
 
 
-def changes_csv(job: Job) -> Iterator[str]:
-    """Every record the job found changed, in chain order, one CSV row each."""
+def changes_csv(impacts: list[RecordImpact]) -> Iterator[str]:
+    """Every record a job found changed, in chain order, one CSV row each."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     yield out.getvalue()
-    for impact in sorted(job.impacts, key=lambda i: i.seq):
+    for impact in sorted(impacts, key=lambda i: i.seq):
         out.seek(0)
         out.truncate()
 
