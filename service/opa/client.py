@@ -28,11 +28,6 @@ DECISION_PACKAGE = "tiergate.main"
 # The decision plus the manifests of the bundles OPA serves (policies/tiergate/main/main.rego).
 DECISION_RULE = "decision_with_provenance"
 CATALOGUE_RULE = "catalogue"
-# Many inputs in one evaluation (impact analysis): each with its own `with input as`, in order.
-_BATCH_QUERY = (
-    f"results := [r | some x in input.batch; r := data.{DECISION_PACKAGE}.{DECISION_RULE} "
-    "with input as x]"
-)
 
 # Give OPA this long to reload an edit of the watched files before answering "out of sync":
 # with the December 2026 policy set a reload took 1.0-1.2 s on a loaded 2-core machine
@@ -150,46 +145,6 @@ class PolicyEngine:
             revision=revision,
             engine_version=version,
         )
-
-    async def decide_many(self, inputs: list[dict[str, Any]]) -> list[PolicyAnswer]:
-        """Evaluate the entry point for each input in one query (one HTTP round trip and one
-        revision check for the lot), under the same fail-closed rules as `decide`."""
-        if not inputs:
-            return []
-        for _attempt in range(2):
-            revision = await self.ensure_in_sync()
-            answers = await self._query_many(inputs, revision)
-            if self._disk.current().revision == revision:
-                return answers
-        raise PolicyOutOfSync("the policy files kept changing during evaluation; try again")
-
-    async def _query_many(self, inputs: list[dict[str, Any]], revision: str) -> list[PolicyAnswer]:
-        version = await self.engine_version()
-        try:
-            response = await self._client.ad_hoc_query(_BATCH_QUERY, {"batch": inputs})
-            results = response["result"][0]["results"]
-        except (*_ENGINE_ERRORS, IndexError) as exc:
-            raise PolicyEngineUnavailable(_describe("evaluating a batch", exc)) from exc
-        if not isinstance(results, list) or len(results) != len(inputs):
-            raise PolicyEngineUnavailable(
-                "policy engine left some inputs of a batch undefined: the entry point failed"
-            )
-        answers = []
-        for result in results:
-            if not isinstance(result, dict) or not isinstance(result.get("decision"), dict):
-                raise PolicyEngineUnavailable(
-                    "policy engine returned a decision that is not an object"
-                )
-            _check_bundle_revisions(result.get("bundles"), revision)
-            answers.append(
-                PolicyAnswer(
-                    result=result["decision"],
-                    decision_id=None,
-                    revision=revision,
-                    engine_version=version,
-                )
-            )
-        return answers
 
     async def catalogue(self) -> list[dict[str, Any]]:
         """The rule catalogue the policies build from their METADATA."""
