@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,179 @@ def bundle(
     typer.echo(f"wrote {out}; serve it with:")
     typer.echo("  " + " ".join(sidecar_command(out, "PUBLIC_KEY.pem", signing_alg)))
     typer.echo(revision)
+
+
+def _policy_files(source: Path) -> dict[str, str]:
+    """Policy files from a folder (served files only) or a tar.gz bundle; exit 1 naming what
+    is wrong."""
+    from service.errors import InvalidBundle
+    from service.opa.revision import DiskRevision
+    from service.policies.bundles import unpack
+
+    try:
+        if source.is_dir():
+            return DiskRevision(source).current().files
+        return unpack(source.read_bytes(), name=source.name)
+    except InvalidBundle as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+
+
+def _record_from_export(export: Path, decision_id: str) -> dict[str, Any]:
+    from service.decisions.chain import loads
+
+    with export.open(encoding="utf-8") as handle:
+        for line in handle:
+            if decision_id in line and line.strip():
+                record: dict[str, Any] = loads(line)
+                if record.get("id") == decision_id:
+                    return record
+    typer.echo(f"no decision {decision_id} in {export}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    decision_id: str = typer.Argument(..., help="The decision's id."),
+    export: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="JSONL export (GET /v1/decisions/export)."
+    ),
+    under: str = typer.Option(
+        "recorded", help="recorded: the --bundle of the record's revision; current: --policies."
+    ),
+    bundle: Path | None = typer.Option(
+        None,
+        exists=True,
+        help="The recorded revision: GET /v1/policies/revisions/{revision}/bundle, or a folder.",
+    ),
+    policies_dir: Path | None = typer.Option(
+        None, exists=True, file_okay=False, help="under=current: policies (default settings)."
+    ),
+) -> None:
+    """Replay one exported decision offline on a throw-away OPA; print the report (JSON).
+    Exit 0 when nothing changed, 1 when something did or the replay could not run."""
+    import asyncio
+    import json
+
+    from service.decisions.models import DecisionRecord
+    from service.decisions.replay import replay_offline
+    from service.errors import TiergateError
+    from service.opa.revision import policy_of_files
+    from service.sizing.catalog import load_catalog
+
+    if under not in ("recorded", "current"):
+        typer.echo("--under is recorded or current", err=True)
+        raise typer.Exit(2)
+    if under == "recorded" and bundle is None:
+        typer.echo("--under recorded needs --bundle (the record's revision)", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    source = bundle if under == "recorded" and bundle else policies_dir or settings.policies_dir
+    stored = DecisionRecord.model_validate(_record_from_export(export, decision_id))
+    try:
+        report = asyncio.run(
+            replay_offline(
+                stored,
+                policy_of_files(_policy_files(source)),
+                catalog=load_catalog(settings.policies_dir),
+                opa_binary=settings.opa_binary,
+                under=under,  # type: ignore[arg-type]
+            )
+        )
+    except TiergateError as exc:
+        typer.echo(json.dumps({"error": exc.code, "detail": exc.message}), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(report.model_dump_json(indent=2))
+    raise typer.Exit(1 if report.changed else 0)
+
+
+@app.command()
+def impact(
+    candidate: Path | None = typer.Option(
+        None, exists=True, help="Candidate policy: a folder or a tar.gz bundle."
+    ),
+    revision: str | None = typer.Option(None, help="Candidate policy: an archived revision."),
+    evaluate_at: str | None = typer.Option(
+        None, help="Evaluate every record at this RFC 3339 instant (e.g. a phase-in date)."
+    ),
+    since: str | None = typer.Option(None, help="created_at ≥ since (RFC 3339)."),
+    until: str | None = typer.Option(None, help="created_at < until (RFC 3339)."),
+    sector: str | None = typer.Option(None, help="Only this sector."),
+    verdict: str | None = typer.Option(None, help="Only records with this verdict."),
+    limit: int | None = typer.Option(None, min=1, help="At most this many, the newest."),
+    csv_out: Path | None = typer.Option(None, "--csv", help="Write every changed record here."),
+) -> None:
+    """Which stored decisions a candidate policy (or a later date) flips: replays them on a
+    throw-away OPA against this service's database (TIERGATE_DATABASE_URL), writes nothing to
+    the log, prints a summary table. Without --candidate or --revision: the current policies."""
+    import asyncio
+    import time
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from service.db import make_engine
+    from service.errors import TiergateError
+    from service.impact import service as impact_service
+    from service.impact.analysis import analyse
+    from service.impact.compare import summarise
+    from service.impact.models import Filters
+    from service.impact.report import summary_table
+    from service.opa.loopback import loopback_binary
+    from service.opa.revision import DiskRevision, UnreadablePolicyFile, policy_of_files
+    from service.policies import archive
+    from service.policies.vocabulary import EvaluationTime, Instant
+    from service.sizing.catalog import load_catalog
+
+    settings = get_settings()
+    try:
+        filters = Filters(
+            since=TypeAdapter(Instant | None).validate_python(since),
+            until=TypeAdapter(Instant | None).validate_python(until),
+            sector=sector,
+            verdict=verdict,
+            limit=limit,
+        )
+        at = TypeAdapter(EvaluationTime | None).validate_python(evaluate_at)
+    except ValidationError as exc:
+        typer.echo(f"a time is not RFC 3339 with an offset: {exc.errors()[0]['msg']}", err=True)
+        raise typer.Exit(2) from exc
+    db = make_engine(settings.database_url_resolved)
+    try:
+        binary = loopback_binary(settings.opa_binary)
+        if candidate is not None:
+            policy = policy_of_files(_policy_files(candidate))
+            impact_service.check_candidate(policy, name=candidate.name, opa_binary=binary)
+        elif revision is not None:
+            policy = archive.policy(db, revision)
+        else:
+            policy = DiskRevision(settings.policies_dir).current()
+        seqs = impact_service.select(db, filters)
+        started = time.monotonic()
+        with typer.progressbar(length=len(seqs), label="replaying", file=sys.stderr) as bar:
+            impacts = asyncio.run(
+                analyse(
+                    db,
+                    seqs,
+                    policy,
+                    catalog=load_catalog(settings.policies_dir),
+                    opa_binary=binary,
+                    evaluate_at=at,
+                    on_progress=lambda done: bar.update(done - bar.pos),
+                )
+            )
+    except (TiergateError, UnreadablePolicyFile) as exc:
+        typer.echo(f"{getattr(exc, 'code', 'invalid_bundle')}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    result = summarise(len(seqs), impacts)
+    seconds = time.monotonic() - started
+    typer.echo(
+        summary_table(result, candidate_revision=policy.revision, evaluate_at=at, seconds=seconds)
+    )
+    if csv_out is not None:
+        csv_out.write_text("".join(impact_service.changes_csv(impacts)), encoding="utf-8")
+        typer.echo(f"wrote {len(impacts)} changed records to {csv_out}")
 
 
 app.add_typer(keys_app, name="keys")

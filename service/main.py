@@ -26,6 +26,7 @@ from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
 from service.evidence.routes import router as evidence_router
 from service.health.routes import router as health_router
+from service.impact.routes import router as impact_router
 from service.observability.logging import configure_logging
 from service.observability.metrics import router as metrics_router
 from service.observability.middleware import ObservabilityMiddleware
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_keys_router,
         audit_router,
         evidence_router,
+        impact_router,
     )
     # Added innermost first: request id → metrics/access log → body cap → deadline →
     # authentication (before any body is read) → routes.

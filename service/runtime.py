@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from service.db import make_engine, migrate
 from service.decisions.masking import Masker, load_mask_paths, load_or_create_salt
 from service.decisions.repository import ensure_chain_head, register_signing_key
 from service.decisions.signing import SigningKey, load_or_create
+from service.errors import ServiceUnavailable
+from service.impact.jobs import ImpactJobs
 from service.opa.client import PolicyEngine
 from service.opa.process import find_opa_binary
+from service.opa.revision import DiskPolicy
 from service.opa.supervisor import OpaSupervisor
+from service.policies import archive
 from service.settings import Settings
 from service.sizing.catalog import Catalog, load_catalog
 
@@ -29,6 +34,7 @@ class Runtime:
     signing_key: SigningKey
     masker: Masker
     supervisor: OpaSupervisor | None = None
+    impact_jobs: ImpactJobs = field(default_factory=ImpactJobs)
 
     @property
     def catalog(self) -> Catalog:
@@ -64,6 +70,7 @@ async def start(settings: Settings) -> Runtime:
     await policy_engine.open()
     if supervisor:
         supervisor.on_restart = policy_engine.forget_loaded_state
+    await _archive_served_revisions(db, policy_engine)
     signing_key = load_or_create(settings.signing_key_path_resolved)
     # Before the first record this key signs: GET /v1/keys and verify read the ring.
     register_signing_key(db, signing_key.ring_entry(datetime.now(UTC)))
@@ -82,7 +89,23 @@ async def start(settings: Settings) -> Runtime:
     return runtime
 
 
+async def _archive_served_revisions(db: Engine, policy_engine: PolicyEngine) -> None:
+    """Archive every revision OPA serves: the one it serves now, and each later one the first
+    time the engine finds it loaded (the first decision or readiness probe after a reload)."""
+
+    async def store(policy: DiskPolicy) -> None:
+        if await run_in_threadpool(archive.store, db, policy):
+            log.info("policy_revision_archived", revision=policy.revision)
+
+    policy_engine.on_revision_served = store
+    try:
+        await policy_engine.ensure_in_sync()
+    except ServiceUnavailable as exc:  # a sidecar not up yet: the first decision archives it
+        log.warning("policy_revision_not_archived_at_start", reason=exc.message)
+
+
 async def stop(runtime: Runtime) -> None:
+    await runtime.impact_jobs.close()
     await runtime.policy_engine.close()
     if runtime.supervisor:
         await runtime.supervisor.stop()

@@ -41,3 +41,13 @@ def test_decision_log_benchmark_runs() -> None:
     sqlite, export = summary["sqlite"], summary["export_sqlite"]
     assert isinstance(sqlite, dict) and sqlite["append_rps"] > 0
     assert isinstance(export, dict) and export["records"] == 50
+
+
+def test_impact_benchmark_runs() -> None:
+    summary = _last_json_line(
+        "bench/impact_bench.py",
+        env={"BENCH_RECORDS": "40", "BENCH_DISTINCT": "8", "BENCH_BASELINE_RECORDS": "5"},
+    )
+    assert summary["records"] == 40
+    assert isinstance(summary["impact_seconds"], float) and summary["impact_seconds"] > 0
+    assert isinstance(summary["ratio"], float) and summary["ratio"] > 0

@@ -19,6 +19,7 @@ from service.auth.access import requires as requires
 from service.auth.models import Role as Role
 from service.decisions.masking import Masker
 from service.decisions.signing import SigningKey
+from service.impact.jobs import ImpactJobs
 from service.opa.client import PolicyEngine
 from service.runtime import Runtime
 from service.settings import Settings
@@ -63,6 +64,11 @@ async def get_catalog(request: Request) -> Catalog:
     return load_catalog(settings.policies_dir)
 
 
+async def get_impact_jobs(request: Request) -> ImpactJobs:
+    jobs: ImpactJobs = request.app.state.runtime.impact_jobs
+    return jobs
+
+
 async def get_request_id(request: Request) -> str | None:
     value = getattr(request.state, "request_id", None)
     return str(value) if value else None
@@ -76,4 +82,5 @@ PolicyEngineDep = Annotated[PolicyEngine, Depends(get_policy_engine)]
 SigningKeyDep = Annotated[SigningKey, Depends(get_signing_key)]
 MaskerDep = Annotated[Masker, Depends(get_masker)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+ImpactJobsDep = Annotated[ImpactJobs, Depends(get_impact_jobs)]
 RequestIdDep = Annotated[str | None, Depends(get_request_id)]

@@ -130,12 +130,19 @@ class RuleChange(BaseModel):
 
 
 class ReplayReport(BaseModel):
-    """What would change if a stored decision were made again under the current policy."""
+    """What would change if a stored decision were made again under the current policy, or
+    under the recorded one (then nothing should)."""
 
     decision_id: str
     evaluation_time: datetime
+    under: Literal["current", "recorded"] = Field(
+        default="current",
+        description="current: the policy served now, with today's sizing; recorded: the "
+        "archived revision that made the record, comparing the policy's outcome only (sizing "
+        "is not archived: the recommendation is left out).",
+    )
     stored_revision: str
-    current_revision: str
+    current_revision: str = Field(description="The revision the replay ran under.")
     changed: bool
     fields: list[FieldChange]
     rules: list[RuleChange]

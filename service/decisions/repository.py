@@ -153,11 +153,7 @@ class DecisionFilter:
     until: datetime | None = None
 
 
-def list_page(
-    engine: Engine, *, filters: DecisionFilter, limit: int, before_seq: int | None
-) -> list[DecisionRow]:
-    """Newest first; `before_seq` is the keyset cursor (the last seq of the previous page)."""
-    query = select(DecisionRow)
+def _filtered(query: Any, filters: DecisionFilter) -> Any:
     if filters.sector:
         query = query.where(DecisionRow.sector == filters.sector)
     if filters.verdict:
@@ -175,9 +171,34 @@ def list_page(
         query = query.where(DecisionRow.created_at >= filters.since)
     if filters.until:
         query = query.where(DecisionRow.created_at < filters.until)
+    return query
+
+
+def list_page(
+    engine: Engine, *, filters: DecisionFilter, limit: int, before_seq: int | None
+) -> list[DecisionRow]:
+    """Newest first; `before_seq` is the keyset cursor (the last seq of the previous page)."""
+    query = _filtered(select(DecisionRow), filters)
     if before_seq is not None:
         query = query.where(DecisionRow.seq < before_seq)
     query = query.order_by(col(DecisionRow.seq).desc()).limit(limit)
+    with Session(engine) as session:
+        return list(session.exec(query).all())
+
+
+def matching_seqs(engine: Engine, *, filters: DecisionFilter, limit: int | None) -> list[int]:
+    """Chain positions of the records matching `filters`, oldest first; with `limit`, the
+    newest `limit` of them (an impact analysis reads the bodies a batch at a time)."""
+    query = _filtered(select(DecisionRow.seq), filters).order_by(col(DecisionRow.seq).desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with Session(engine) as session:
+        return sorted(int(seq) for seq in session.exec(query).all())
+
+
+def rows_at(engine: Engine, seqs: list[int]) -> list[DecisionRow]:
+    """The records at these chain positions, in chain order."""
+    query = select(DecisionRow).where(col(DecisionRow.seq).in_(seqs)).order_by(col(DecisionRow.seq))
     with Session(engine) as session:
         return list(session.exec(query).all())
 

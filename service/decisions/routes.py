@@ -207,18 +207,33 @@ def export_decisions(db: DbDep, format: Literal["jsonl", "csv"] = "jsonl") -> St
 @router.post(
     "/{decision_id}/replay",
     response_model=ReplayReport,
-    responses=error_responses(404, 503),
+    responses=error_responses(404, 409, 503),
     dependencies=[requires(Role.auditor)],
 )
 async def replay_decision(
-    decision_id: str, db: DbDep, policy_engine: PolicyEngineDep, catalog: CatalogDep
+    decision_id: str,
+    db: DbDep,
+    policy_engine: PolicyEngineDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    under: Annotated[
+        Literal["current", "recorded"],
+        Query(
+            description="current (the default, as before this parameter existed): the policy "
+            "served now. recorded: the archived revision that made the record, on a throw-away "
+            "OPA at the record's evaluation time; 409 when that revision is not archived."
+        ),
+    ] = "current",
 ) -> ReplayReport:
-    """Re-evaluate a stored decision under the current policy; report changes, write nothing."""
+    """Re-evaluate a stored decision under the current or the recorded policy; report
+    changes, write nothing."""
     return await replay.replay(
         db,
         decision_id,
         policy_engine=policy_engine,
         catalog=catalog,
+        under=under,
+        opa_binary=settings.opa_binary,
     )
 
 

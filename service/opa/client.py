@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from opa_client import AsyncOpaClient
 
 from service.errors import PolicyEngineUnavailable, PolicyOutOfSync
 from service.observability.metrics import OPA_LATENCY
-from service.opa.revision import DiskRevision, digest
+from service.opa.revision import DiskPolicy, DiskRevision, digest
 
 DECISION_PACKAGE = "tiergate.main"
 # The decision plus the manifests of the bundles OPA serves (policies/tiergate/main/main.rego).
@@ -50,6 +51,10 @@ class PolicyAnswer:
     engine_version: str
 
 
+RevisionServed = Callable[[DiskPolicy], Awaitable[object]]
+"""Called once per revision, the first time OPA is found serving it (the revision archive)."""
+
+
 class PolicyEngine:
     """Async facade over opa-python-client's AsyncOpaClient for one OPA server."""
 
@@ -73,6 +78,10 @@ class PolicyEngine:
         self._version: str | None = None
         self._lock = asyncio.Lock()
         self._refresh: asyncio.Task[None] | None = None
+        # Awaited before a revision's first decision: a failure (the archive cannot be
+        # written) fails that decision, so no record names a revision the archive lacks.
+        self.on_revision_served: RevisionServed | None = None
+        self._announced: set[str] = set()
 
     async def open(self) -> None:
         await self._client._init_session()
@@ -92,6 +101,11 @@ class PolicyEngine:
     @property
     def disk_revision(self) -> str:
         return self._disk.current().revision
+
+    @property
+    def disk_policy(self) -> DiskPolicy:
+        """The policy files this engine checks OPA against."""
+        return self._disk.current()
 
     async def decide(self, policy_input: dict[str, Any]) -> PolicyAnswer:
         """Evaluate the entry point; raise instead of returning anything untrustworthy.
@@ -168,6 +182,7 @@ class PolicyEngine:
             expected = self._disk.current().revision
             loaded = await self._loaded_revision(expected)
             if loaded == expected:
+                await self._announce(expected)
                 return expected
             if time.monotonic() >= deadline:
                 raise PolicyOutOfSync(
@@ -177,6 +192,15 @@ class PolicyEngine:
                 )
             self._loaded = None
             await asyncio.sleep(0.05)
+
+    async def _announce(self, revision: str) -> None:
+        if revision in self._announced or self.on_revision_served is None:
+            return
+        policy = self._disk.current()
+        if policy.revision != revision:
+            return  # edited meanwhile: decide() sees the change after its query and asks again
+        await self.on_revision_served(policy)
+        self._announced.add(revision)
 
     async def _loaded_revision(self, expected: str) -> str:
         cached = self._loaded

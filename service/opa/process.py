@@ -59,8 +59,10 @@ class OpaProcess:
         policies_dir: Path,
         log_path: Path | None = None,
         port: int | None = None,
+        decision_logs: bool = True,
     ) -> None:
         self.binary = binary
+        self.decision_logs = decision_logs
         self.policies_dir = policies_dir
         self.log_path = log_path
         self.port = port or free_port()
@@ -71,6 +73,10 @@ class OpaProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
+        # Decision logging makes OPA issue a decision_id per query; the console sink
+        # keeps OPA's own record of each decision in its log file beside ours. A throw-away
+        # OPA (replay, impact) records nothing, so it logs nothing (~11 KB per decision).
+        logging = ["--set", "decision_logs.console=true"] if self.decision_logs else []
         return [
             self.binary,
             "run",
@@ -82,10 +88,7 @@ class OpaProcess:
             "json",
             "--log-level",
             "error",
-            # Decision logging makes OPA issue a decision_id per query; the console sink
-            # keeps OPA's own record of each decision in its log file beside ours.
-            "--set",
-            "decision_logs.console=true",
+            *logging,
             # The store keeps the reference data as Rego values instead of converting the parts a
             # decision reads on every query (the 54-part catalogue above all): 22 % fewer
             # allocations per decision (`opa bench`, 11.0k -> 8.5k). The data changes only when

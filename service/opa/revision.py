@@ -38,25 +38,52 @@ TEST_FILE_PATTERN = "*_test.rego"
 
 def policy_modules(policies_dir: Path) -> list[Path]:
     """The .rego files a server loads: everything but the tests."""
-    return sorted(p for p in policies_dir.rglob("*.rego") if _is_policy_file(p.name))
-
-
-def data_path_of(policies_dir: Path, data_file: Path) -> str:
-    """`policies/a/b/data.json` is served by OPA at `data.a.b`: return "a/b"."""
-    return data_file.parent.relative_to(policies_dir).as_posix()
+    return sorted(p for p in policies_dir.rglob("*.rego") if is_policy_file(p.name))
 
 
 @dataclass(frozen=True)
 class DiskPolicy:
-    """What the server loads from `policies_dir`: the non-test .rego files and every data.json."""
+    """What the server loads from `policies_dir`: the non-test .rego files and every data.json.
+
+    `files` is every one of them as read (path relative to the folder → text): what the
+    revision archive keeps, so the exact files behind a revision can be served again."""
 
     modules: dict[str, str]
     data: dict[str, Any]
     revision: str
+    files: dict[str, str]
 
 
-def _is_policy_file(name: str) -> bool:
+class UnreadablePolicyFile(ValueError):
+    """A policy file that is not UTF-8 or not valid JSON; `path` names it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def is_policy_file(path: str) -> bool:
+    """A file OPA serves: a .rego module other than a test, or a data.json."""
+    name = path.rsplit("/", 1)[-1]
     return name == "data.json" or (name.endswith(".rego") and not name.endswith("_test.rego"))
+
+
+def policy_of_files(files: Mapping[str, str]) -> DiskPolicy:
+    """The policy (and its revision) that a set of served files makes: path → text, paths
+    relative to the policies folder. Files that OPA would not serve are left out."""
+    served = {path: text for path, text in sorted(files.items()) if is_policy_file(path)}
+    modules = {path: text for path, text in served.items() if path.endswith(".rego")}
+    data: dict[str, Any] = {}
+    for path, text in served.items():
+        if path.endswith("data.json"):
+            try:
+                data[path.rsplit("/", 1)[0] if "/" in path else "."] = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise UnreadablePolicyFile(path, f"invalid JSON at line {exc.lineno}") from exc
+    return DiskPolicy(
+        modules=modules, data=data, revision=digest(modules.values(), data), files=served
+    )
 
 
 def _scan(policies_dir: Path) -> tuple[list[str], list[str]]:
@@ -65,7 +92,7 @@ def _scan(policies_dir: Path) -> tuple[list[str], list[str]]:
     files: list[str] = []
     for folder, _dirs, names in os.walk(policies_dir):
         folders.append(folder)
-        files.extend(os.path.join(folder, name) for name in names if _is_policy_file(name))
+        files.extend(os.path.join(folder, name) for name in names if is_policy_file(name))
     return sorted(folders), sorted(files)
 
 
@@ -103,27 +130,20 @@ class DiskRevision:
         return self._current
 
     def _read(self) -> DiskPolicy:
-        modules = {
+        files = {
             p.relative_to(self.policies_dir).as_posix(): self._text(p)
-            for p in policy_modules(self.policies_dir)
+            for p in [*policy_modules(self.policies_dir), *self.policies_dir.rglob("data.json")]
         }
-        data = {
-            data_path_of(self.policies_dir, p): self._json(p)
-            for p in sorted(self.policies_dir.rglob("data.json"))
-        }
-        return DiskPolicy(modules=modules, data=data, revision=digest(modules.values(), data))
+        try:
+            return policy_of_files(files)
+        except UnreadablePolicyFile as exc:
+            raise self._unreadable(self.policies_dir / exc.path, exc.reason) from exc
 
     def _text(self, path: Path) -> str:
         try:
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise self._unreadable(path, f"not UTF-8 at byte {exc.start}") from exc
-
-    def _json(self, path: Path) -> Any:
-        try:
-            return json.loads(self._text(path))
-        except json.JSONDecodeError as exc:
-            raise self._unreadable(path, f"invalid JSON at line {exc.lineno}") from exc
 
     def _unreadable(self, path: Path, reason: str) -> PolicyOutOfSync:
         """OPA cannot have loaded what is on disk now: fail closed as for any rejected edit."""

@@ -7,6 +7,7 @@ back — anything else from OPA is treated as an engine failure (fail closed).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,3 +89,27 @@ class PolicyInfo(BaseModel):
     engine_version: str
     tiers: list[Tier] = Field(default_factory=lambda: list(Tier))
     rules: list[RuleInfo]
+
+
+class RevisionSummary(BaseModel):
+    """One archived policy revision, as listed."""
+
+    revision: str = Field(description="The revision digest (service/opa/revision.py).")
+    first_served_at: datetime = Field(description="When a service process first served it.")
+    rule_count: int = Field(description="Rule packages under tiergate.rules in the revision.")
+
+
+class RevisionList(BaseModel):
+    items: list[RevisionSummary]
+
+
+class RevisionFile(BaseModel):
+    path: str = Field(description="Path below policies/ (OPA serves data.json at its folder).")
+    sha256: str
+    bytes: int
+
+
+class RevisionManifest(RevisionSummary):
+    """The files behind an archived revision, each with its SHA-256."""
+
+    files: list[RevisionFile]

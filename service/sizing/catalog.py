@@ -6,7 +6,7 @@ intra-node bus share of the catalogue's interconnect figure). Loaded once per pa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -143,3 +143,10 @@ def load_catalog(policies_dir: Path) -> Catalog:
     """The catalogue under `policies_dir`, cached until the file changes (one stat per call)."""
     path = _catalog_path(policies_dir)
     return _load(path, path.stat().st_mtime_ns)
+
+
+def catalog_of_files(files: Mapping[str, str]) -> Catalog | None:
+    """The catalogue inside a set of policy files (an archived revision, a candidate), or
+    None when they hold none: replay and impact size with the catalogue of the policy they run."""
+    text = files.get(Path(CATALOG_RELATIVE).as_posix())
+    return Catalog(json.loads(text)) if text is not None else None

@@ -124,6 +124,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "submitter": ("提交人", "submitter"),
     "auditor": ("审计员", "auditor"),
     "admin": ("管理员", "admin"),
+    "policy_author": ("策略编写人", "policy author"),
 }
 
 MEMORY_PARTS: dict[str, tuple[str, str]] = {

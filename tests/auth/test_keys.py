@@ -163,8 +163,12 @@ def test_every_protected_operation_has_an_access_rule() -> None:
 
 
 def test_the_access_table_is_the_roles_the_routes_declare() -> None:
-    """The rules as they stood when they were a hand-written table (issue 11 item 4)."""
+    """The rules as they stood when they were a hand-written table (issue 11 item 4), and the
+    revision archive and impact analysis (issue 13): auditors and policy authors read the
+    archive, policy authors run impact jobs."""
     submitter, auditor, admin = ({role} for role in (Role.submitter, Role.auditor, Role.admin))
+    archive_readers = {Role.auditor, Role.policy_author}
+    author = {Role.policy_author}
     assert access_table(create_app().routes) == {
         ("POST", "/v1/decisions"): submitter,
         ("POST", "/v1/sizing"): submitter,
@@ -175,8 +179,15 @@ def test_the_access_table_is_the_roles_the_routes_declare() -> None:
         ("GET", "/v1/decisions/{decision_id}"): auditor,
         ("POST", "/v1/decisions/{decision_id}/replay"): auditor,
         ("GET", "/v1/policies"): auditor,
+        ("GET", "/v1/policies/revisions"): archive_readers,
+        ("GET", "/v1/policies/revisions/{revision}"): archive_readers,
+        ("GET", "/v1/policies/revisions/{revision}/bundle"): archive_readers,
         ("GET", "/v1/audit-events"): auditor,
         ("GET", "/v1/evidence"): auditor,
+        ("POST", "/v1/impact"): author,
+        ("GET", "/v1/impact/{job}"): author,
+        ("GET", "/v1/impact/{job}/changes.csv"): author,
+        ("DELETE", "/v1/impact/{job}"): author,
         ("POST", "/v1/keys/api"): admin,
         ("GET", "/v1/keys/api"): admin,
         ("DELETE", "/v1/keys/api/{key_id}"): admin,
