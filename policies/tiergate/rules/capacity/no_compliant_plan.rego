@@ -43,3 +43,12 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_allowed_plans := sort({plan.accelerator | some plan in facts.candidates; plan.accelerator in hardware.allowed})
+
+_why_not := [
+	sprintf("candidate plans use allowed accelerators: %s", [concat(", ", _allowed_plans)]),
+	sprintf("候选方案使用了允许的加速卡：%s", [concat("、", _allowed_plans)]),
+]

@@ -44,3 +44,10 @@ obligation contains result.obligation(
 )
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	"the MLPS level or the Cybersecurity Law article in force cannot be determined (evaluation time cannot be parsed)",
+	"无法确定等级保护级别或现行网络安全法条款（评估时间无法解析）",
+]

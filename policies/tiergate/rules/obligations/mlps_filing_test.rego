@@ -50,3 +50,11 @@ test_allow_state_secret_is_not_filed_under_mlps if {
 test_allow_unknown_data_class_lists_nothing if {
 	mlps_filing.obligation == set() with input as fx.with_context({"data_class": "unclassified"})
 }
+
+test_explain_unparsable_time if {
+	mlps_filing.explain == {
+		"reason": "the MLPS level or the Cybersecurity Law article in force cannot be determined (evaluation time cannot be parsed)",
+		"reason_zh": "无法确定等级保护级别或现行网络安全法条款（评估时间无法解析）",
+		"rule_id": "obligations.mlps_filing",
+	} with input as fx.with_context({"evaluation_time": "yesterday"})
+}
