@@ -46,9 +46,13 @@ catalogue_entry := result.describe(rego.metadata.chain())
 
 explain := result.explanation(rego.metadata.chain(), _why_not)
 
-_allowed_plans := sort({plan.accelerator | some plan in facts.candidates; plan.accelerator in hardware.allowed})
+_allowed_plans := [plan.accelerator | some plan in facts.candidates; plan.accelerator in hardware.allowed]
+
+default _why_not := ["no candidate plan uses an allowed accelerator", "没有候选方案使用允许的加速卡"]
 
 _why_not := [
-	sprintf("candidate plans use allowed accelerators: %s", [concat(", ", _allowed_plans)]),
-	sprintf("候选方案使用了允许的加速卡：%s", [concat("、", _allowed_plans)]),
-]
+	sprintf("%d of the %d candidate plans use an allowed accelerator, the cheapest %s", [count(_allowed_plans), count(facts.candidates), _allowed_plans[0]]),
+	sprintf("%d个候选方案中有%d个使用允许的加速卡，最经济的为 %s", [count(facts.candidates), count(_allowed_plans), _allowed_plans[0]]),
+] if {
+	count(_allowed_plans) > 0
+}
