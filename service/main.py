@@ -22,7 +22,7 @@ from service.auth.ratelimit import TokenBuckets
 from service.auth.routes import router as api_keys_router
 from service.auth.service import KeyCache
 from service.catalog.routes import router as catalog_router
-from service.decisions.routes import keys_router
+from service.decisions.routes import evaluations_router, keys_router
 from service.decisions.routes import router as decisions_router
 from service.evidence.routes import router as evidence_router
 from service.health.routes import router as health_router
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # which operations leave an audit event in service/audit/service.py (AUDITED).
     protected = (
         decisions_router,
+        evaluations_router,
         sizing_router,
         policies_router,
         api_keys_router,

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from service.decisions import chain
 from service.decisions.masking import Masker
 from service.decisions.models import DecisionRequest, PolicyProvenance, Recommendation
 from service.errors import Forbidden, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer
-from service.policies.models import PolicyDecision
+from service.policies.models import PolicyDecision, RuleExplanation
 from service.sizing.models import PlanOption, SizingResult
 from service.sizing.service import resource_form
 
@@ -97,6 +97,20 @@ def parse_decision(answer: PolicyAnswer) -> PolicyDecision:
         ) from exc
 
 
+def parse_explanations(answer: PolicyAnswer) -> list[RuleExplanation]:
+    """The rules' explanations of a dry run with explain=true; a wrong shape is an engine
+    failure like a wrong decision (503), never an answer without them."""
+    try:
+        return _EXPLANATIONS.validate_python(answer.explanations)
+    except ValidationError as exc:
+        raise PolicyEngineUnavailable(
+            f"policy engine returned explanations of the wrong shape ({exc.error_count()} errors)"
+        ) from exc
+
+
+_EXPLANATIONS = TypeAdapter(list[RuleExplanation])
+
+
 def _recommend(option: PlanOption, *, tier: str, request: DecisionRequest) -> Recommendation:
     return Recommendation(
         accelerator=option.accelerator,
@@ -136,9 +150,10 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class UnsealedRecord:
-    """One decision before sealing (no seq, prev_hash, hash or signature yet)."""
+    """One decision before sealing (no seq, prev_hash, hash or signature yet); a dry run's
+    has no id (it is never sealed)."""
 
-    id: str
+    id: str | None
     created_at: datetime
     evaluation_time: datetime
     evaluation_time_source: TimeSource | None
@@ -154,10 +169,17 @@ class UnsealedRecord:
     def content(self) -> dict[str, Any]:
         """The record's JSON as sealed (times as `isoformat()`, as every stored record has
         them; `evaluation_time_source` only when known)."""
+        return {
+            "id": self.id,
+            **self.outcome(),
+            "integrity": {"input_sha256": self.request.input_sha256},
+        }
+
+    def outcome(self) -> dict[str, Any]:
+        """The record's JSON without id and integrity: what a dry run answers (never sealed)."""
         decision = self.decision.model_dump(mode="json")
         source = self.evaluation_time_source
         return {
-            "id": self.id,
             "created_at": self.created_at.isoformat(),
             "evaluation_time": self.evaluation_time.isoformat(),
             **({"evaluation_time_source": source} if source else {}),
@@ -177,13 +199,12 @@ class UnsealedRecord:
             "violations": decision["violations"],
             "obligations": decision["obligations"],
             "policy": self.policy.model_dump(mode="json"),
-            "integrity": {"input_sha256": self.request.input_sha256},
         }
 
 
 def build_record(
     *,
-    decision_id: str,
+    decision_id: str | None,
     request: DecisionRequest,
     serialised: SerialisedRequest,
     request_id: str | None,

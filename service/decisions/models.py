@@ -12,6 +12,7 @@ from pydantic import (
     Field,
 )
 
+from service.policies.models import RuleExplanation
 from service.policies.vocabulary import (
     Context,
     DomesticSubstitution,
@@ -70,14 +71,10 @@ class SubmittedBy(BaseModel):
     key_name: str | None
 
 
-class DecisionRecord(BaseModel):
-    """One stored decision: what was asked, what was decided, why, and its tamper evidence.
+class DecisionOutcome(BaseModel):
+    """What was asked, what was decided and why: a stored record without its id and tamper
+    evidence (DecisionRecord), or the answer of a dry run (DryRun)."""
 
-    The API sends records exactly as sealed (see sealing.record_dict), so each one verifies on
-    its own: sha256 of the RFC 8785 JSON without integrity.hash/.signature is integrity.hash.
-    """
-
-    id: str
     created_at: datetime
     evaluation_time: datetime
     evaluation_time_source: Literal["server", "client"] | None = Field(
@@ -108,7 +105,35 @@ class DecisionRecord(BaseModel):
     violations: list[Violation]
     obligations: list[Obligation]
     policy: PolicyProvenance
+
+
+class DecisionRecord(DecisionOutcome):
+    """One stored decision: what was asked, what was decided, why, and its tamper evidence.
+
+    The API sends records exactly as sealed (see sealing.record_dict), so each one verifies on
+    its own: sha256 of the RFC 8785 JSON without integrity.hash/.signature is integrity.hash.
+    """
+
+    id: str
     integrity: Integrity
+
+
+class DryRun(DecisionOutcome):
+    """The answer of a dry run (POST /v1/evaluations): decided like POST /v1/decisions, but
+    stored nowhere — no id, no integrity, no row, no chain link."""
+
+    stored: Literal[False] = Field(
+        description="Always false: nothing was recorded; POST /v1/decisions records a decision."
+    )
+    evaluation_time_source: Literal["server", "client"] = Field(
+        description="Who set evaluation_time: the client (any instant is accepted in a dry run, "
+        "e.g. one in the future to preview a phase-in), else the server's clock."
+    )
+    explanations: list[RuleExplanation] | None = Field(
+        default=None,
+        description="With ?explain=true: every catalogue rule, whether it fired and what it "
+        "emitted, or why it did not (en + zh), from the policy itself.",
+    )
 
 
 class DecisionPage(BaseModel):

@@ -23,7 +23,13 @@ from service.api.schemas import error_responses
 from service.auth.access import PrincipalDep, holds, requires
 from service.auth.models import Role
 from service.decisions import audit, replay, repository, service
-from service.decisions.models import DecisionPage, DecisionRecord, DecisionRequest, ReplayReport
+from service.decisions.models import (
+    DecisionPage,
+    DecisionRecord,
+    DecisionRequest,
+    DryRun,
+    ReplayReport,
+)
 from service.decisions.repository import DecisionFilter
 from service.observability.metrics import count_decision
 from service.policies.vocabulary import Instant, Sector, Tier, Verdict
@@ -32,6 +38,8 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
 
 keys_router = APIRouter(prefix="/v1/keys", tags=["decisions"])
+
+evaluations_router = APIRouter(prefix="/v1/evaluations", tags=["decisions"])
 
 
 class VerifyReport(BaseModel):
@@ -103,6 +111,40 @@ async def create_decision(
         count_decision(created.record["verdict"], created.record["tier"]["selected"])
     headers = {"Idempotent-Replayed": "true"} if created.replayed else None
     return _sealed(created.record, status_code=201, headers=headers)
+
+
+@evaluations_router.post(
+    "",
+    response_model=DryRun,
+    responses=error_responses(422, 503),
+    dependencies=[requires(Role.submitter)],
+)
+async def create_evaluation(
+    body: DecisionRequest,
+    policy_engine: PolicyEngineDep,
+    catalog: CatalogDep,
+    masker: MaskerDep,
+    request_id: RequestIdDep,
+    caller: PrincipalDep,
+    explain: Annotated[
+        bool,
+        Query(description="Add every catalogue rule: fired with its result, or why not."),
+    ] = False,
+) -> JSONResponse:
+    """Dry run: decide the body of POST /v1/decisions at any evaluation_time, store nothing."""
+    outcome = await service.dry_run(
+        body,
+        policy_engine=policy_engine,
+        catalog=catalog,
+        masker=masker,
+        explain=explain,
+        request_id=request_id,
+        submitted_by={
+            "key_id": caller.key_id if caller else None,
+            "key_name": caller.name if caller else None,
+        },
+    )
+    return JSONResponse(outcome)
 
 
 @router.get(

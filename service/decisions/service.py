@@ -23,6 +23,7 @@ from service.decisions.assembly import (
     build_record,
     evaluation_instant,
     parse_decision,
+    parse_explanations,
     policy_input,
     serialise_request,
 )
@@ -53,10 +54,14 @@ async def size_and_decide(
     *,
     policy_engine: PolicyEngine,
     catalog: Catalog,
+    explain: bool = False,
 ) -> Evaluation:
-    """Size the workload and ask the policy about the feasible plans at `evaluation_time`."""
+    """Size the workload and ask the policy about the feasible plans at `evaluation_time`
+    (with `explain`, also every rule's explanation: answer.explanations)."""
     sizing = size(request.workload, catalog=catalog)
-    answer = await policy_engine.decide(policy_input(serialised.clear, sizing, evaluation_time))
+    answer = await policy_engine.decide(
+        policy_input(serialised.clear, sizing, evaluation_time), explain=explain
+    )
     return Evaluation(sizing=sizing, answer=answer, decision=parse_decision(answer))
 
 
@@ -125,6 +130,52 @@ async def evaluate(
             raise
         return Created(_same_body_or_conflict(earlier, digest), replayed=True)
     return Created(sealed_record(content, row), replayed=False)
+
+
+async def dry_run(
+    request: DecisionRequest,
+    *,
+    policy_engine: PolicyEngine,
+    catalog: Catalog,
+    masker: Masker,
+    explain: bool = False,
+    request_id: str | None = None,
+    submitted_by: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """Decide as evaluate() does and store nothing: the record's content without id and
+    integrity, `stored: false`, and with `explain` every rule's explanation.
+
+    The client's evaluation_time is taken whatever it is (a preview of a phase-in is the
+    point; a backdated dry run decides nothing), otherwise the server's clock."""
+    serialised = serialise_request(request, masker)
+    now = datetime.now(UTC)
+    evaluation_time, source = evaluation_instant(
+        request.context.evaluation_time, now=now, skew=timedelta(0), may_backdate=True
+    )
+    evaluation = await size_and_decide(
+        request,
+        serialised,
+        evaluation_time,
+        policy_engine=policy_engine,
+        catalog=catalog,
+        explain=explain,
+    )
+    explanations = parse_explanations(evaluation.answer) if explain else None
+    outcome = build_record(
+        decision_id=None,
+        request=request,
+        serialised=serialised,
+        request_id=request_id,
+        now=now,
+        evaluation_time=evaluation_time,
+        evaluation_time_source=source,
+        evaluation=evaluation,
+        submitted_by=submitted_by,
+    ).outcome()
+    outcome["stored"] = False
+    if explanations is not None:
+        outcome["explanations"] = [e.model_dump(mode="json") for e in explanations]
+    return outcome
 
 
 def _same_body_or_conflict(row: DecisionRow, digest: str) -> dict[str, Any]:

@@ -27,6 +27,9 @@ from service.opa.revision import DiskPolicy, DiskRevision, digest
 DECISION_PACKAGE = "tiergate.main"
 # The decision plus the manifests of the bundles OPA serves (policies/tiergate/main/main.rego).
 DECISION_RULE = "decision_with_provenance"
+# The same plus every catalogue rule's explanation (a dry run with ?explain=true); a separate
+# entry point so that plain decisions never evaluate the explanations.
+EXPLAINED_RULE = "decision_explained"
 CATALOGUE_RULE = "catalogue"
 
 # Give OPA this long to reload an edit of the watched files before answering "out of sync":
@@ -49,6 +52,8 @@ class PolicyAnswer:
     decision_id: str | None
     revision: str
     engine_version: str
+    # Only when asked for (`decide(..., explain=True)`): one entry per catalogue rule.
+    explanations: list[dict[str, Any]] | None = None
 
 
 RevisionServed = Callable[[DiskPolicy], Awaitable[object]]
@@ -107,7 +112,7 @@ class PolicyEngine:
         """The policy files this engine checks OPA against."""
         return self._disk.current()
 
-    async def decide(self, policy_input: dict[str, Any]) -> PolicyAnswer:
+    async def decide(self, policy_input: dict[str, Any], *, explain: bool = False) -> PolicyAnswer:
         """Evaluate the entry point; raise instead of returning anything untrustworthy.
 
         The revision is checked before and after the query: if the policy files changed while
@@ -116,34 +121,41 @@ class PolicyEngine:
         """
         for _attempt in range(2):
             revision = await self.ensure_in_sync()
-            answer = await self._query(policy_input, revision)
+            answer = await self._query(policy_input, revision, explain=explain)
             if self._disk.current().revision == revision:
                 return answer
         raise PolicyOutOfSync("the policy files kept changing during evaluation; try again")
 
-    async def _query(self, policy_input: dict[str, Any], revision: str) -> PolicyAnswer:
+    async def _query(
+        self, policy_input: dict[str, Any], revision: str, *, explain: bool = False
+    ) -> PolicyAnswer:
         version = await self.engine_version()
+        rule = EXPLAINED_RULE if explain else DECISION_RULE
         try:
             with OPA_LATENCY.time():
                 response = await self._client.query_rule(
-                    input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=DECISION_RULE
+                    input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=rule
                 )
         except _ENGINE_ERRORS as exc:
             raise PolicyEngineUnavailable(_describe("evaluating the decision", exc)) from exc
         if not isinstance(response, dict) or "result" not in response:
             raise PolicyEngineUnavailable(
                 f"policy engine returned an undefined result for data."
-                f"{DECISION_PACKAGE}.{DECISION_RULE}: the entry point is missing or failed"
+                f"{DECISION_PACKAGE}.{rule}: the entry point is missing or failed"
             )
         result = response["result"]
         if not isinstance(result, dict) or not isinstance(result.get("decision"), dict):
             raise PolicyEngineUnavailable("policy engine returned a decision that is not an object")
+        explanations = result.get("explanations") if explain else None
+        if explain and not isinstance(explanations, list):
+            raise PolicyEngineUnavailable("policy engine returned explanations that are not a list")
         _check_bundle_revisions(result.get("bundles"), revision)
         return PolicyAnswer(
             result=result["decision"],
             decision_id=response.get("decision_id"),
             revision=revision,
             engine_version=version,
+            explanations=explanations,
         )
 
     async def catalogue(self) -> list[dict[str, Any]]:

@@ -69,6 +69,31 @@ class PolicyDecision(BaseModel):
     obligations: list[Obligation]
 
 
+class RuleResult(BaseModel):
+    """What one rule emitted for the input (all empty when it did not fire)."""
+
+    violations: list[Violation]
+    obligations: list[Obligation]
+    tier_floors: list[dict[str, Any]] = Field(
+        description="Minimum tiers the rule demands (rule_id, tier, message, message_zh)."
+    )
+    excluded_accelerators: list[str] = Field(description="Catalogue accelerators it excludes.")
+    substitution: Literal["required", "preferred"] | None = Field(
+        description="The domestic-substitution (信创) level it sets, if any."
+    )
+
+
+class RuleExplanation(BaseModel):
+    """One catalogue rule in a dry run with explain=true (`data.tiergate.main.explanations`):
+    whether it fired and what it emitted, or, from the rule itself, why it did not."""
+
+    rule_id: str
+    fired: bool
+    reason: str | None = Field(description="Why it did not fire, in one line; null when fired.")
+    reason_zh: str | None = Field(description="The same in Chinese; null when fired.")
+    result: RuleResult
+
+
 class RuleInfo(BaseModel):
     """One rule of the catalogue, as its METADATA describes it."""
 

@@ -33,6 +33,7 @@ def test_operation_ids_are_the_handler_names_and_unique() -> None:
     operations = _operations(create_app().openapi())
     assert operations == {
         ("POST", "/v1/decisions"): "create_decision",
+        ("POST", "/v1/evaluations"): "create_evaluation",
         ("GET", "/v1/decisions"): "list_decisions",
         ("GET", "/v1/decisions/checkpoint"): "decisions_checkpoint",
         ("GET", "/v1/decisions/verify"): "verify_decisions",

@@ -171,6 +171,7 @@ def test_the_access_table_is_the_roles_the_routes_declare() -> None:
     author = {Role.policy_author}
     assert access_table(create_app().routes) == {
         ("POST", "/v1/decisions"): submitter,
+        ("POST", "/v1/evaluations"): submitter,
         ("POST", "/v1/sizing"): submitter,
         ("GET", "/v1/decisions"): auditor,
         ("GET", "/v1/decisions/verify"): auditor,

@@ -1,4 +1,5 @@
-"""Every `message_zh` the policies produce reads as Chinese a compliance officer would write.
+"""Every `message_zh` the policies produce, and every rule's `reason_zh` (why it did not fire,
+for a dry run with explain=true), reads as Chinese a compliance officer would write.
 
 Drives the real OPA over a broad grid of inputs (each context field varied around several bases,
 plus a seeded sample of combinations) and scans every Chinese message of every violation,
@@ -106,9 +107,11 @@ def _problems(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def produced(opa_url: str) -> dict[str, set[str]]:
-    """rule ID -> every distinct message_zh the grid produced."""
+def grid(opa_url: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """rule ID -> every distinct message_zh the grid produced, and rule ID -> every distinct
+    reason_zh of its explanation when it did not fire (one query of decision_explained each)."""
     messages: dict[str, set[str]] = {}
+    reasons: dict[str, set[str]] = {}
     candidates = [
         {"accelerator": a, "count": 8, "nodes": 1}
         for a in [DOMESTIC, UNRESTRICTED_FOREIGN, LICENCE_REQUIRED]
@@ -122,11 +125,25 @@ def produced(opa_url: str) -> dict[str, set[str]]:
                     "candidates": candidates,
                 }
             }
-            response = http.post("/v1/data/tiergate/main/decision", json=body)
+            response = http.post("/v1/data/tiergate/main/decision_explained", json=body)
             response.raise_for_status()
-            for rule_id, text in _messages(response.json()["result"]):
+            result = response.json()["result"]
+            for rule_id, text in _messages(result["decision"]):
                 messages.setdefault(rule_id, set()).add(text)
-    return messages
+            for explanation in result["explanations"]:
+                if not explanation["fired"]:
+                    reasons.setdefault(explanation["rule_id"], set()).add(explanation["reason_zh"])
+    return messages, reasons
+
+
+@pytest.fixture(scope="module")
+def produced(grid: tuple[dict[str, set[str]], dict[str, set[str]]]) -> dict[str, set[str]]:
+    return grid[0]
+
+
+@pytest.fixture(scope="module")
+def reasons(grid: tuple[dict[str, set[str]], dict[str, set[str]]]) -> dict[str, set[str]]:
+    return grid[1]
 
 
 def test_the_grid_reaches_every_rule_that_speaks(produced: dict[str, set[str]]) -> None:
@@ -152,6 +169,27 @@ def test_no_message_zh_leaks_english_enums_timestamps_or_commas(
     bad = {
         (rule_id, text, tuple(_problems(text)))
         for rule_id, texts in produced.items()
+        for text in texts
+        if _problems(text)
+    }
+    assert not bad, "\n".join(f"{r}: {p}: {t}" for r, t, p in sorted(bad))
+
+
+def test_the_grid_reaches_the_explanation_of_every_rule_that_can_stay_silent(
+    reasons: dict[str, set[str]], opa_url: str
+) -> None:
+    catalogue = httpx.get(f"{opa_url}/v1/data/tiergate/main/catalogue").json()["result"]
+    # the tier matrix has a cell for every sector and data class: it fires for every valid input
+    always = {"tier.sector_matrix"}
+    assert set(reasons) == {rule["rule_id"] for rule in catalogue} - always
+
+
+def test_no_reason_zh_leaks_english_enums_timestamps_or_commas(
+    reasons: dict[str, set[str]],
+) -> None:
+    bad = {
+        (rule_id, text, tuple(_problems(text)))
+        for rule_id, texts in reasons.items()
         for text in texts
         if _problems(text)
     }

@@ -60,3 +60,17 @@ scope_en := sprintf("region %s", [facts.ctx.region]) if {
 scope_zh := sprintf("部署地区：%s", [facts.region_zh(facts.ctx.region)]) if {
 	region_in_scope
 } else := sprintf("采购方总部位于%s，设备部署于中国境外", [facts.region_zh(facts.ctx.headquarters)])
+
+# METADATA
+# description: Why the US export rules do not reach this input, as [English, Chinese] (for `explain`).
+out_of_scope_reason := [
+	sprintf("installed in region %s by a buyer headquartered in %s: the US export rules for China do not reach it", [facts.ctx.region, facts.ctx.headquarters]),
+	sprintf("部署于%s，采购方总部位于%s：不适用美国对华出口管制规则", [facts.region_zh(facts.ctx.region), facts.region_zh(facts.ctx.headquarters)]),
+]
+
+# METADATA
+# description: Why an accelerator warning has nothing to look at, as [English, Chinese] (for `explain`).
+no_subjects_reason := [
+	"no accelerator to check: none requested and no candidate plan uses an allowed accelerator",
+	"没有需检查的加速卡：未指定所申请的加速卡，且没有使用允许加速卡的候选方案",
+]

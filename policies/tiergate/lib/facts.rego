@@ -137,3 +137,40 @@ tier_zh[tier.id] := tier.name_zh if some tier in _reference.tiers.ladder
 processes_personal_information if ctx.personal_information == true
 
 processes_personal_information if ctx.sensitive_personal_information == true
+
+# METADATA
+# description: >-
+#   Why a dated entry (effective_from/effective_until) is not in force at the evaluation time, as
+#   [English, Chinese] (for a rule's `explain`); undefined when it is in force.
+not_in_force_reason(entry) := [
+	sprintf("not yet in force on %s (in force from %s)", [substring(input.context.evaluation_time, 0, 10), substring(entry.effective_from, 0, 10)]),
+	sprintf("评估日期%s尚未施行（自%s起施行）", [date_zh(input.context.evaluation_time), date_zh(entry.effective_from)]),
+] if {
+	evaluation_ns < time.parse_rfc3339_ns(entry.effective_from)
+} else := [
+	sprintf("no longer in force on %s (superseded from %s)", [substring(input.context.evaluation_time, 0, 10), substring(entry.effective_until, 0, 10)]),
+	sprintf("评估日期%s已不再施行（自%s起废止）", [date_zh(input.context.evaluation_time), date_zh(entry.effective_until)]),
+] if {
+	evaluation_ns >= time.parse_rfc3339_ns(entry.effective_until)
+} else := [
+	"the evaluation time cannot be parsed, so no dated rule applies",
+	"评估时间无法解析，无法判断该规定是否已施行",
+] if {
+	not evaluation_ns
+}
+
+# METADATA
+# description: Why the rule `rule_id` is not in force (see not_in_force_reason and rule_in_force).
+rule_not_in_force_reason(rule_id) := not_in_force_reason(object.get(_reference.effective_dates.rules, rule_id, {}))
+
+# METADATA
+# description: Sector IDs joined for English messages (finance, healthcare).
+sectors_en(sectors) := concat(", ", sectors)
+
+# METADATA
+# description: Chinese names of sector IDs joined with 、 (金融行业、医疗卫生行业).
+sectors_zh(sectors) := concat("、", [object.get(_reference.sectors.sector_names_zh, s, s) | some s in sectors])
+
+# METADATA
+# description: Chinese names of tier IDs with the ID, joined with 、 (专有网络VPC（vpc）、…).
+tiers_zh(tiers) := concat("、", [sprintf("%s（%s）", [object.get(tier_zh, t, t), t]) | some t in tiers])

@@ -72,3 +72,28 @@ test_people_counts_read_in_chinese if {
 	facts.people_zh(12345) == "12345"
 	facts.people_zh(0) == "0"
 }
+
+test_not_in_force_reason_before_the_start if {
+	facts.not_in_force_reason({"effective_from": "2027-01-01T00:00:00+08:00"}) == [
+		"not yet in force on 2026-06-01 (in force from 2027-01-01)",
+		"评估日期2026年6月1日尚未施行（自2027年1月1日起施行）",
+	] with input as _at("2026-06-01T00:00:00+08:00")
+}
+
+test_not_in_force_reason_after_the_end if {
+	facts.not_in_force_reason({"effective_from": "2020-01-01T00:00:00+08:00", "effective_until": "2026-01-01T00:00:00+08:00"}) == [
+		"no longer in force on 2026-06-01 (superseded from 2026-01-01)",
+		"评估日期2026年6月1日已不再施行（自2026年1月1日起废止）",
+	] with input as _at("2026-06-01T00:00:00+08:00")
+}
+
+test_not_in_force_reason_without_a_time if {
+	facts.rule_not_in_force_reason("obligations.genai_filing") == [
+		"the evaluation time cannot be parsed, so no dated rule applies",
+		"评估时间无法解析，无法判断该规定是否已施行",
+	] with input as _at("yesterday")
+}
+
+test_no_reason_while_in_force if {
+	not facts.not_in_force_reason({"effective_from": "2020-01-01T00:00:00+08:00"}) with input as _at("2026-06-01T00:00:00+08:00")
+}

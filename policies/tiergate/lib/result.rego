@@ -85,3 +85,11 @@ describe(chain) := {
 	annotations := package_entry(chain).annotations
 	id := rule_id(chain)
 }
+
+# METADATA
+# description: >-
+#   A rule's `explain`: why it did not fire for this input, as [English, Chinese] one-liners
+#   (main.explanations reads it only when the rule emitted nothing). Every rule package defines
+#   `explain := result.explanation(rego.metadata.chain(), _why_not)`; main_test fails for one
+#   that does not.
+explanation(chain, reason) := {"rule_id": rule_id(chain), "reason": reason[0], "reason_zh": reason[1]}

@@ -157,3 +157,104 @@ test_provenance_reports_the_manifests_of_served_bundles if {
 		with data.system.bundles as bundles
 	answer.bundles == bundles
 }
+
+_rule_ids := [entry.rule_id | some entry in main.catalogue]
+
+# Every catalogue rule explains itself: a rule package without `explain` (or one whose explain is
+# not built by lib/result.explanation from its own metadata) fails here, like catalogue_entry.
+test_every_catalogue_rule_defines_its_explanation if {
+	every context in [{}, {"sector": "finance", "public_service": true}, {"evaluation_time": "yesterday"}] {
+		explained := {id |
+			some area, name
+			id := data.tiergate.rules[area][name].explain.rule_id
+			concat(".", [area, name]) == id
+		} with input as fx.with_context(context)
+		explained == {id | some id in _rule_ids}
+	}
+}
+
+test_explanations_list_every_catalogue_rule_once_in_order if {
+	explanations := main.explanations with input as fx.with_context({"sector": "finance"})
+	[e.rule_id | some e in explanations] == _rule_ids
+	every e in explanations {
+		_fired_without_reason_or_reason_without_firing(e)
+	}
+}
+
+_fired_without_reason_or_reason_without_firing(e) if {
+	e.fired == true
+	e.reason == null
+	e.reason_zh == null
+}
+
+_fired_without_reason_or_reason_without_firing(e) if {
+	e.fired == false
+	e.reason != ""
+	e.reason_zh != ""
+	is_string(e.reason)
+	is_string(e.reason_zh)
+}
+
+test_explain_a_fired_rule_gives_its_result if {
+	explanations := main.explanations with input as fx.with_context({"requested_accelerator": "nvidia-h20"})
+	some e in explanations
+	e.rule_id == "export.restricted_part"
+	e == {
+		"rule_id": "export.restricted_part",
+		"fired": true,
+		"reason": null,
+		"reason_zh": null,
+		"result": {
+			"violations": [{
+				"rule_id": "export.restricted_part",
+				"severity": "warn",
+				"message": "requested accelerator nvidia-h20: US export licence required, case-by-case review (since 2026-01-15); procurement rental, region cn, so supply may stop",
+				"message_zh": "所申请的加速卡 nvidia-h20：美国对华出口须申领许可证，按个案审查（自2026年1月15日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
+			}],
+			"obligations": [],
+			"tier_floors": [],
+			"excluded_accelerators": [],
+			"substitution": null,
+		},
+	}
+}
+
+test_explain_an_unfired_rule_gives_its_own_reason if {
+	explanations := main.explanations with input as fx.with_context({"requested_accelerator": "huawei-ascend-910b3"})
+	some e in explanations
+	e.rule_id == "export.restricted_part"
+	e == {
+		"rule_id": "export.restricted_part",
+		"fired": false,
+		"reason": "requested accelerator huawei-ascend-910b3 is domestic: no US export licence applies",
+		"reason_zh": "所申请的加速卡 huawei-ascend-910b3 为国产加速卡，不涉及美国出口许可",
+		"result": {"violations": [], "obligations": [], "tier_floors": [], "excluded_accelerators": [], "substitution": null},
+	}
+}
+
+test_explain_a_substitution_alone_counts_as_fired if {
+	explanations := main.explanations with input as fx.with_context({"sector": "finance", "requested_accelerator": "huawei-ascend-910b3"})
+	some e in explanations
+	e.rule_id == "domestic.finance_phase_in"
+	e.fired
+	e.result.substitution == "preferred"
+	e.result.violations == []
+}
+
+test_explain_tier_floors_and_exclusions_are_results if {
+	explanations := main.explanations with input as fx.with_context({"sector": "government"})
+	floors := [e | some e in explanations; e.rule_id == "tier.sector_matrix"][0]
+	floors.fired
+	[f.tier | some f in floors.result.tier_floors] == ["vpc"]
+	mandate := [e | some e in explanations; e.rule_id == "domestic.sector_mandate"][0]
+	"nvidia-h100-sxm" in mandate.result.excluded_accelerators
+	not "huawei-ascend-910b3" in mandate.result.excluded_accelerators
+}
+
+test_decision_explained_is_the_decision_with_provenance_and_explanations if {
+	input_doc := fx.with_context({"sector": "research"})
+	answer := main.decision_explained with input as input_doc
+	answer.decision == main.decision with input as input_doc
+	answer.bundles == {}
+	answer.explanations == main.explanations with input as input_doc
+}

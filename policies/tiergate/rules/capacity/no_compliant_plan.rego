@@ -43,3 +43,16 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_allowed_plans := [plan.accelerator | some plan in facts.candidates; plan.accelerator in hardware.allowed]
+
+default _why_not := ["no candidate plan uses an allowed accelerator", "没有候选方案使用允许的加速卡"]
+
+_why_not := [
+	sprintf("%d of the %d candidate plans use an allowed accelerator, the cheapest %s", [count(_allowed_plans), count(facts.candidates), _allowed_plans[0]]),
+	sprintf("%d个候选方案中有%d个使用允许的加速卡，最经济的为 %s", [count(facts.candidates), count(_allowed_plans), _allowed_plans[0]]),
+] if {
+	count(_allowed_plans) > 0
+}

@@ -24,3 +24,19 @@ test_deny_only_excluded_candidates if {
 test_allow_one_compliant_candidate if {
 	no_compliant_plan.deny == set() with input as fx.with_candidates({"sector": "government"}, ["nvidia-h100-sxm", "huawei-ascend-910b3"])
 }
+
+test_explain_names_the_allowed_candidates if {
+	no_compliant_plan.explain == {
+		"reason": "2 of the 2 candidate plans use an allowed accelerator, the cheapest huawei-ascend-910b3",
+		"reason_zh": "2个候选方案中有2个使用允许的加速卡，最经济的为 huawei-ascend-910b3",
+		"rule_id": "capacity.no_compliant_plan",
+	} with input as fx.with_candidates({}, ["huawei-ascend-910b3", "nvidia-l20"])
+}
+
+test_explain_when_fired_lists_none if {
+	no_compliant_plan.explain == {
+		"reason": "no candidate plan uses an allowed accelerator",
+		"reason_zh": "没有候选方案使用允许的加速卡",
+		"rule_id": "capacity.no_compliant_plan",
+	} with input as fx.with_candidates({"sector": "government"}, ["nvidia-h100-sxm"])
+}

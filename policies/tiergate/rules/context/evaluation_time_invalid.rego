@@ -29,3 +29,14 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+default _why_not := ["evaluation time cannot be parsed", "评估时间无法解析"]
+
+_why_not := [
+	sprintf("evaluation time %s is a valid RFC 3339 instant", [input.context.evaluation_time]),
+	sprintf("评估时间有效（北京时间%s）", [facts.date_zh(input.context.evaluation_time)]),
+] if {
+	facts.evaluation_ns
+}

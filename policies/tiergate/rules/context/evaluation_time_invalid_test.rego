@@ -29,3 +29,19 @@ test_allow_a_readable_time if {
 test_allow_the_last_nanosecond if {
 	evaluation_time_invalid.deny == set() with input as fx.with_context({"evaluation_time": "2262-04-11T23:47:16.854775807Z"})
 }
+
+test_explain_valid_time if {
+	evaluation_time_invalid.explain == {
+		"reason": "evaluation time 2027-01-01T00:00:00+08:00 is a valid RFC 3339 instant",
+		"reason_zh": "评估时间有效（北京时间2027年1月1日）",
+		"rule_id": "context.evaluation_time_invalid",
+	} with input as fx.with_context({"evaluation_time": "2027-01-01T00:00:00+08:00"})
+}
+
+test_explain_when_fired_invalid_time if {
+	evaluation_time_invalid.explain == {
+		"reason": "evaluation time cannot be parsed",
+		"reason_zh": "评估时间无法解析",
+		"rule_id": "context.evaluation_time_invalid",
+	} with input as fx.with_context({"evaluation_time": "yesterday"})
+}

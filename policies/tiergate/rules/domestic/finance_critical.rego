@@ -44,3 +44,15 @@ deny contains domestic.requested_violation(
 )
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("sector %s is outside %s", [facts.ctx.sector, facts.sectors_en(_config.sectors)]),
+	sprintf("%s不属于%s", [facts.sector_zh, facts.sectors_zh(_config.sectors)]),
+] if {
+	not facts.ctx.sector in _config.sectors
+} else := [
+	sprintf("finance workload that is not core business, with %s data (critical means core business, or %s data)", [facts.data_class, concat(" or ", _config.data_classes)]),
+	sprintf("金融业务非核心业务系统，处理%s（核心业务系统或处理重要数据、核心数据才属于关键金融业务）", [facts.data_class_zh]),
+]

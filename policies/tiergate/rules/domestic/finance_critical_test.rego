@@ -32,3 +32,19 @@ test_allow_finance_general_data if {
 test_allow_healthcare_core_business if {
 	not finance_critical.reason with input as fx.with_context({"sector": "healthcare", "core_business": true, "data_class": "core"})
 }
+
+test_explain_other_sector if {
+	finance_critical.explain == {
+		"reason": "sector internet is outside finance",
+		"reason_zh": "互联网行业不属于金融行业",
+		"rule_id": "domestic.finance_critical",
+	} with input as fx.with_context({})
+}
+
+test_explain_finance_not_critical if {
+	finance_critical.explain == {
+		"reason": "finance workload that is not core business, with general data (critical means core business, or important or core data)",
+		"reason_zh": "金融业务非核心业务系统，处理一般数据（核心业务系统或处理重要数据、核心数据才属于关键金融业务）",
+		"rule_id": "domestic.finance_critical",
+	} with input as fx.with_context({"sector": "finance"})
+}

@@ -36,3 +36,19 @@ warn contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+default _why_not := ["finance workload preferring domestic accelerators", "金融业务宜优先使用国产加速卡"]
+
+_why_not := [
+	sprintf("sector %s is outside %s", [facts.ctx.sector, facts.sectors_en(_config.sectors)]),
+	sprintf("%s不属于%s", [facts.sector_zh, facts.sectors_zh(_config.sectors)]),
+] if {
+	not facts.ctx.sector in _config.sectors
+} else := [
+	sprintf("left to domestic.finance_critical: a finance workload with %s", [data.tiergate.rules.domestic.finance_critical.reason[0]]),
+	sprintf("由 domestic.finance_critical 处理：金融行业%s", [data.tiergate.rules.domestic.finance_critical.reason[1]]),
+] if {
+	data.tiergate.rules.domestic.finance_critical.reason
+}

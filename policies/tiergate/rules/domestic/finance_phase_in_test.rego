@@ -46,3 +46,27 @@ test_allow_critical_finance_is_left_to_finance_critical if {
 test_allow_other_sectors if {
 	not finance_phase_in.substitution with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
 }
+
+test_explain_other_sector if {
+	finance_phase_in.explain == {
+		"reason": "sector healthcare is outside finance",
+		"reason_zh": "医疗卫生行业不属于金融行业",
+		"rule_id": "domestic.finance_phase_in",
+	} with input as fx.with_context({"sector": "healthcare"})
+}
+
+test_explain_left_to_finance_critical if {
+	finance_phase_in.explain == {
+		"reason": "left to domestic.finance_critical: a finance workload with important data",
+		"reason_zh": "由 domestic.finance_critical 处理：金融行业重要数据",
+		"rule_id": "domestic.finance_phase_in",
+	} with input as fx.with_context({"sector": "finance", "data_class": "important"})
+}
+
+test_explain_when_fired if {
+	finance_phase_in.explain == {
+		"reason": "finance workload preferring domestic accelerators",
+		"reason_zh": "金融业务宜优先使用国产加速卡",
+		"rule_id": "domestic.finance_phase_in",
+	} with input as fx.with_context({"sector": "finance"})
+}

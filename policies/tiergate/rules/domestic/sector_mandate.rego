@@ -38,3 +38,12 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_mandated := data.tiergate.reference.domestic.sector_mandate.sectors
+
+_why_not := [
+	sprintf("sector %s is not under the 信创 mandate (%s)", [facts.ctx.sector, facts.sectors_en(_mandated)]),
+	sprintf("%s不属于信创强制范围（%s）", [facts.sector_zh, facts.sectors_zh(_mandated)]),
+]

@@ -29,3 +29,11 @@ test_allow_other_sector if {
 	not sector_mandate.substitution with input as fx.with_context({"requested_accelerator": "nvidia-h100-sxm"})
 	sector_mandate.exclude == set() with input as fx.with_context({})
 }
+
+test_explain_other_sector if {
+	sector_mandate.explain == {
+		"reason": "sector finance is not under the 信创 mandate (defense, government)",
+		"reason_zh": "金融行业不属于信创强制范围（军工国防单位、党政机关）",
+		"rule_id": "domestic.sector_mandate",
+	} with input as fx.with_context({"sector": "finance"})
+}

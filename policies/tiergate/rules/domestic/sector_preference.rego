@@ -30,3 +30,12 @@ warn contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_preferred := data.tiergate.reference.domestic.sector_preference.sectors
+
+_why_not := [
+	sprintf("sector %s is not a 信创 key industry (%s)", [facts.ctx.sector, facts.sectors_en(_preferred)]),
+	sprintf("%s不属于信创重点行业（%s）", [facts.sector_zh, facts.sectors_zh(_preferred)]),
+]

@@ -27,3 +27,11 @@ test_warn_joins_candidates_with_the_chinese_enumeration_comma if {
 	endswith(warning.message, "candidate non-domestic: nvidia-h20, nvidia-l20")
 	endswith(warning.message_zh, "候选方案中的非国产加速卡：nvidia-h20、nvidia-l20")
 }
+
+test_explain_other_sector if {
+	sector_preference.explain == {
+		"reason": "sector internet is not a 信创 key industry (energy, telecom, transport, education, healthcare)",
+		"reason_zh": "互联网行业不属于信创重点行业（能源行业、电信行业、交通运输行业、教育行业、医疗卫生行业）",
+		"rule_id": "domestic.sector_preference",
+	} with input as fx.with_context({})
+}

@@ -61,3 +61,16 @@ warn contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+default _why_not := ["state-funded data-centre project", "该数据中心项目获得国家资金支持"]
+
+_why_not := [
+	"the data-centre project is not declared as state-funded (context.state_funded_data_centre)",
+	"未申报该数据中心项目获得国家资金支持",
+] if {
+	facts.ctx.state_funded_data_centre != true
+} else := facts.rule_not_in_force_reason(_rule_id) if {
+	not facts.rule_in_force(_rule_id)
+}

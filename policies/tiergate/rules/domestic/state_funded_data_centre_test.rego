@@ -39,3 +39,27 @@ test_allow_without_state_funds if {
 	state_funded_data_centre.deny == set() with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h20"})
 	not state_funded_data_centre.substitution with input as fx.with_context({})
 }
+
+test_explain_not_state_funded if {
+	state_funded_data_centre.explain == {
+		"reason": "the data-centre project is not declared as state-funded (context.state_funded_data_centre)",
+		"reason_zh": "未申报该数据中心项目获得国家资金支持",
+		"rule_id": "domestic.state_funded_data_centre",
+	} with input as fx.with_context({})
+}
+
+test_explain_not_yet_in_force if {
+	state_funded_data_centre.explain == {
+		"reason": "not yet in force on 2025-06-01 (in force from 2025-11-05)",
+		"reason_zh": "评估日期2025年6月1日尚未施行（自2025年11月5日起施行）",
+		"rule_id": "domestic.state_funded_data_centre",
+	} with input as fx.with_context({"state_funded_data_centre": true, "evaluation_time": "2025-06-01T00:00:00+08:00"})
+}
+
+test_explain_when_fired if {
+	state_funded_data_centre.explain == {
+		"reason": "state-funded data-centre project",
+		"reason_zh": "该数据中心项目获得国家资金支持",
+		"rule_id": "domestic.state_funded_data_centre",
+	} with input as fx.with_context({"state_funded_data_centre": true})
+}

@@ -34,3 +34,7 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["the workload holds no state secrets", "该工作负载不涉及国家秘密"]

@@ -18,3 +18,11 @@ test_allow_no_state_secret if {
 	state_secret.deny == set() with input as fx.with_context({"requested_accelerator": "nvidia-a800-80gb-sxm"})
 	state_secret.exclude == set() with input as fx.with_context({})
 }
+
+test_explain_no_state_secret if {
+	state_secret.explain == {
+		"reason": "the workload holds no state secrets",
+		"reason_zh": "该工作负载不涉及国家秘密",
+		"rule_id": "domestic.state_secret",
+	} with input as fx.with_context({})
+}

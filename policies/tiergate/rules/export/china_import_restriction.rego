@@ -53,3 +53,22 @@ warn contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("installed in region %s by a buyer headquartered in %s: Chinese import guidance does not reach it", [facts.ctx.region, facts.ctx.headquarters]),
+	sprintf("部署于%s，采购方总部位于%s：不适用中国主管部门的进口指导", [facts.region_zh(facts.ctx.region), facts.region_zh(facts.ctx.headquarters)]),
+] if {
+	not _applies
+} else := [
+	sprintf("procurement %s: hardware already installed is not being imported", [facts.ctx.procurement]),
+	sprintf("采购方式为%s：已安装的设备不涉及进口", [export.procurement_zh]),
+] if {
+	not facts.ctx.procurement in _scope.procurements
+} else := export.no_subjects_reason if {
+	count(hardware.subjects) == 0
+} else := [
+	sprintf("%s accelerator %s: no Chinese import guidance in force at the evaluation time", [hardware.subject_kind, concat(", ", sort(hardware.subjects))]),
+	sprintf("%s加速卡 %s：评估日期没有适用的中国进口指导", [hardware.subject_kind_zh, concat("、", sort(hardware.subjects))]),
+]

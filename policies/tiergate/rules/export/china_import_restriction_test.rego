@@ -52,3 +52,35 @@ test_allow_outside_mainland_for_foreign_buyer if {
 test_allow_part_without_china_side_stance if {
 	china_import_restriction.warn == set() with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-l20"})
 }
+
+test_explain_abroad if {
+	china_import_restriction.explain == {
+		"reason": "installed in region sg by a buyer headquartered in sg: Chinese import guidance does not reach it",
+		"reason_zh": "部署于新加坡，采购方总部位于新加坡：不适用中国主管部门的进口指导",
+		"rule_id": "export.china_import_restriction",
+	} with input as fx.with_context({"region": "sg", "headquarters": "sg"})
+}
+
+test_explain_installed_hardware if {
+	china_import_restriction.explain == {
+		"reason": "procurement existing: hardware already installed is not being imported",
+		"reason_zh": "采购方式为使用已有设备：已安装的设备不涉及进口",
+		"rule_id": "export.china_import_restriction",
+	} with input as fx.with_context({"procurement": "existing"})
+}
+
+test_explain_no_subjects if {
+	china_import_restriction.explain == {
+		"reason": "no accelerator to check: none requested and no candidate plan uses an allowed accelerator",
+		"reason_zh": "没有需检查的加速卡：未指定所申请的加速卡，且没有使用允许加速卡的候选方案",
+		"rule_id": "export.china_import_restriction",
+	} with input as fx.with_candidates({}, [])
+}
+
+test_explain_no_stance_for_the_part if {
+	china_import_restriction.explain == {
+		"reason": "requested accelerator nvidia-l20: no Chinese import guidance in force at the evaluation time",
+		"reason_zh": "所申请的加速卡 nvidia-l20：评估日期没有适用的中国进口指导",
+		"rule_id": "export.china_import_restriction",
+	} with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
+}

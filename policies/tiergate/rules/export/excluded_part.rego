@@ -67,3 +67,17 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("procurement %s: an export status never excludes a part (at most a warning, see export.restricted_part)", [facts.ctx.procurement]),
+	sprintf("采购方式为%s：出口管制状态不排除加速卡（至多提示，见 export.restricted_part）", [export.procurement_zh]),
+] if {
+	not _excludes_for_this_procurement
+} else := export.out_of_scope_reason if {
+	not export.in_scope
+} else := [
+	sprintf("no catalogue accelerator is barred for procurement %s at the evaluation time", [facts.ctx.procurement]),
+	sprintf("评估日期没有加速卡因出口管制不得%s", [export.procurement_zh]),
+]

@@ -95,3 +95,27 @@ test_allow_new_case_by_case_part if {
 test_allow_outside_china_for_foreign_buyer if {
 	excluded_part.exclude == set() with input as fx.with_context({"procurement": "new", "region": "sg", "headquarters": "sg"})
 }
+
+test_explain_rental if {
+	excluded_part.explain == {
+		"reason": "procurement rental: an export status never excludes a part (at most a warning, see export.restricted_part)",
+		"reason_zh": "采购方式为租用：出口管制状态不排除加速卡（至多提示，见 export.restricted_part）",
+		"rule_id": "export.excluded_part",
+	} with input as fx.with_context({})
+}
+
+test_explain_out_of_scope if {
+	excluded_part.explain == {
+		"reason": "installed in region sg by a buyer headquartered in sg: the US export rules for China do not reach it",
+		"reason_zh": "部署于新加坡，采购方总部位于新加坡：不适用美国对华出口管制规则",
+		"rule_id": "export.excluded_part",
+	} with input as fx.with_context({"procurement": "new", "region": "sg", "headquarters": "sg"})
+}
+
+test_explain_before_the_controls if {
+	excluded_part.explain == {
+		"reason": "no catalogue accelerator is barred for procurement new at the evaluation time",
+		"reason_zh": "评估日期没有加速卡因出口管制不得新购",
+		"rule_id": "export.excluded_part",
+	} with input as fx.with_context({"procurement": "new", "evaluation_time": "2022-01-01T00:00:00+08:00"})
+}

@@ -48,3 +48,24 @@ warn contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("installed in region %s: the warning is for use outside %s", [facts.ctx.region, concat(", ", _home_regions)]),
+	sprintf("部署于%s：该提示仅适用于在%s以外使用", [facts.region_zh(facts.ctx.region), concat("、", [facts.region_zh(r) | some r in _home_regions])]),
+] if {
+	facts.ctx.region in _home_regions
+} else := export.no_subjects_reason if {
+	count(hardware.subjects) == 0
+} else := [
+	sprintf("%s accelerator %s is not a PRC advanced-computing IC named by the BIS guidance", [hardware.subject_kind, concat(", ", sort(hardware.subjects))]),
+	sprintf("%s加速卡 %s 不属于美国商务部工业与安全局指南所指的中国先进计算芯片", [hardware.subject_kind_zh, concat("、", sort(hardware.subjects))]),
+] if {
+	every id in hardware.subjects {
+		count(object.get(facts.accelerators, [id, "us_gp10_presumption"], [])) == 0
+	}
+} else := [
+	sprintf("%s accelerator %s: the BIS guidance is not in force at the evaluation time", [hardware.subject_kind, concat(", ", sort(hardware.subjects))]),
+	sprintf("%s加速卡 %s：评估日期该指南尚未发布", [hardware.subject_kind_zh, concat("、", sort(hardware.subjects))]),
+]

@@ -44,3 +44,35 @@ test_allow_ascend_in_china if {
 test_allow_part_without_presumption_abroad if {
 	huawei_ascend_gp10.warn == set() with input as fx.with_context({"region": "sg", "requested_accelerator": "huawei-atlas-300i-duo"})
 }
+
+test_explain_home_region if {
+	huawei_ascend_gp10.explain == {
+		"reason": "installed in region cn: the warning is for use outside cn, hk, mo",
+		"reason_zh": "部署于中国内地：该提示仅适用于在中国内地、中国香港、中国澳门以外使用",
+		"rule_id": "export.huawei_ascend_gp10",
+	} with input as fx.with_context({})
+}
+
+test_explain_no_subjects if {
+	huawei_ascend_gp10.explain == {
+		"reason": "no accelerator to check: none requested and no candidate plan uses an allowed accelerator",
+		"reason_zh": "没有需检查的加速卡：未指定所申请的加速卡，且没有使用允许加速卡的候选方案",
+		"rule_id": "export.huawei_ascend_gp10",
+	} with input as fx.with_candidates({"region": "sg"}, [])
+}
+
+test_explain_not_named if {
+	huawei_ascend_gp10.explain == {
+		"reason": "requested accelerator cambricon-mlu590 is not a PRC advanced-computing IC named by the BIS guidance",
+		"reason_zh": "所申请的加速卡 cambricon-mlu590 不属于美国商务部工业与安全局指南所指的中国先进计算芯片",
+		"rule_id": "export.huawei_ascend_gp10",
+	} with input as fx.with_context({"region": "sg", "requested_accelerator": "cambricon-mlu590"})
+}
+
+test_explain_before_the_guidance if {
+	huawei_ascend_gp10.explain == {
+		"reason": "candidate accelerator huawei-ascend-910b3: the BIS guidance is not in force at the evaluation time",
+		"reason_zh": "候选方案中的加速卡 huawei-ascend-910b3：评估日期该指南尚未发布",
+		"rule_id": "export.huawei_ascend_gp10",
+	} with input as fx.with_context({"region": "sg", "evaluation_time": "2025-01-01T00:00:00+08:00"})
+}

@@ -47,3 +47,28 @@ warn contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_subjects := concat(", ", sort(hardware.subjects))
+
+_subjects_zh := concat("、", sort(hardware.subjects))
+
+_why_not := export.out_of_scope_reason if {
+	not export.in_scope
+} else := export.no_subjects_reason if {
+	count(hardware.subjects) == 0
+} else := [
+	sprintf("%s accelerator %s is domestic: no US export licence applies", [hardware.subject_kind, _subjects]),
+	sprintf("%s加速卡 %s 为国产加速卡，不涉及美国出口许可", [hardware.subject_kind_zh, _subjects_zh]),
+] if {
+	every id in hardware.subjects {
+		facts.accelerators[id].domestic == true
+	}
+} else := [
+	sprintf(
+		"%s accelerator %s: no export status in force at the evaluation time calls for a licence warning for procurement %s",
+		[hardware.subject_kind, _subjects, facts.ctx.procurement],
+	),
+	sprintf("%s加速卡 %s：评估日期没有需就%s提示出口许可的管制状态", [hardware.subject_kind_zh, _subjects_zh, export.procurement_zh]),
+]

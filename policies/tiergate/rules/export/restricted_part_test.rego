@@ -85,3 +85,38 @@ test_allow_unrestricted_part if {
 test_allow_outside_china_for_foreign_buyer if {
 	restricted_part.warn == set() with input as fx.with_context({"region": "sg", "headquarters": "sg", "requested_accelerator": "nvidia-h20"})
 }
+
+test_explain_out_of_scope if {
+	restricted_part.explain == {
+		"reason": "installed in region sg by a buyer headquartered in sg: the US export rules for China do not reach it",
+		"reason_zh": "部署于新加坡，采购方总部位于新加坡：不适用美国对华出口管制规则",
+		"rule_id": "export.restricted_part",
+	} with input as fx.with_context({"region": "sg", "headquarters": "sg", "requested_accelerator": "nvidia-h20"})
+}
+
+test_explain_no_subjects if {
+	restricted_part.explain == {
+		"reason": "no accelerator to check: none requested and no candidate plan uses an allowed accelerator",
+		"reason_zh": "没有需检查的加速卡：未指定所申请的加速卡，且没有使用允许加速卡的候选方案",
+		"rule_id": "export.restricted_part",
+	} with input as fx.with_candidates({}, [])
+}
+
+test_explain_domestic_part if {
+	restricted_part.explain == {
+		"reason": "requested accelerator huawei-ascend-910b3 is domestic: no US export licence applies",
+		"reason_zh": "所申请的加速卡 huawei-ascend-910b3 为国产加速卡，不涉及美国出口许可",
+		"rule_id": "export.restricted_part",
+	} with input as fx.with_context({"requested_accelerator": "huawei-ascend-910b3"})
+}
+
+test_explain_no_licence_status if {
+	restricted_part.explain == {
+		"reason": concat("", [
+			"requested accelerator nvidia-l20: no export status in force at the evaluation time calls for a licence warning ",
+			"for procurement rental",
+		]),
+		"reason_zh": "所申请的加速卡 nvidia-l20：评估日期没有需就租用提示出口许可的管制状态",
+		"rule_id": "export.restricted_part",
+	} with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
+}

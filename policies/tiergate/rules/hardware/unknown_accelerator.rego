@@ -27,3 +27,12 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["no accelerator is requested", "未指定所申请的加速卡"] if {
+	facts.ctx.requested_accelerator == null
+} else := [
+	sprintf("requested accelerator %s is in the accelerator catalogue", [facts.ctx.requested_accelerator]),
+	sprintf("所申请的加速卡 %s 在加速卡目录中", [facts.ctx.requested_accelerator]),
+]

@@ -16,3 +16,19 @@ test_allow_catalogue_accelerator if {
 	unknown_accelerator.deny == set() with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
 	unknown_accelerator.deny == set() with input as fx.with_context({})
 }
+
+test_explain_nothing_requested if {
+	unknown_accelerator.explain == {
+		"reason": "no accelerator is requested",
+		"reason_zh": "未指定所申请的加速卡",
+		"rule_id": "hardware.unknown_accelerator",
+	} with input as fx.with_context({})
+}
+
+test_explain_known_part if {
+	unknown_accelerator.explain == {
+		"reason": "requested accelerator nvidia-l20 is in the accelerator catalogue",
+		"reason_zh": "所申请的加速卡 nvidia-l20 在加速卡目录中",
+		"rule_id": "hardware.unknown_accelerator",
+	} with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
+}

@@ -20,3 +20,27 @@ test_allow_before_2025_09_01 if {
 test_allow_internal_use if {
 	ai_content_labeling.obligation == set() with input as fx.with_context({})
 }
+
+test_explain_not_public if {
+	ai_content_labeling.explain == {
+		"reason": "not a public service (context.public_service)",
+		"reason_zh": "不面向公众提供服务",
+		"rule_id": "obligations.ai_content_labeling",
+	} with input as fx.with_context({})
+}
+
+test_explain_not_yet_in_force if {
+	ai_content_labeling.explain == {
+		"reason": "not yet in force on 2025-08-31 (in force from 2025-09-01)",
+		"reason_zh": "评估日期2025年8月31日尚未施行（自2025年9月1日起施行）",
+		"rule_id": "obligations.ai_content_labeling",
+	} with input as fx.with_context({"public_service": true, "evaluation_time": "2025-08-31T15:59:59Z"})
+}
+
+test_explain_when_fired if {
+	ai_content_labeling.explain == {
+		"reason": "public service",
+		"reason_zh": "面向公众提供服务",
+		"rule_id": "obligations.ai_content_labeling",
+	} with input as fx.with_context({"public_service": true})
+}

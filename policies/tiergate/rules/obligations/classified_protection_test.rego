@@ -18,3 +18,11 @@ test_obligation_top_secret if {
 test_allow_no_state_secret if {
 	classified_protection.obligation == set() with input as fx.with_context({})
 }
+
+test_explain_no_state_secret if {
+	classified_protection.explain == {
+		"reason": "the workload holds no state secrets",
+		"reason_zh": "该工作负载不涉及国家秘密",
+		"rule_id": "obligations.classified_protection",
+	} with input as fx.with_context({})
+}

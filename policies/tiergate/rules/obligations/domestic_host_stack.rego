@@ -23,3 +23,10 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("sector %s is outside %s", [facts.ctx.sector, facts.sectors_en(_config.sectors)]),
+	sprintf("%s不属于%s", [facts.sector_zh, facts.sectors_zh(_config.sectors)]),
+]

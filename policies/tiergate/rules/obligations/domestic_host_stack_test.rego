@@ -14,3 +14,11 @@ test_obligation_defense if {
 test_allow_finance if {
 	domestic_host_stack.obligation == set() with input as fx.with_context({"sector": "finance"})
 }
+
+test_explain_other_sector if {
+	domestic_host_stack.explain == {
+		"reason": "sector internet is outside defense, government",
+		"reason_zh": "互联网行业不属于军工国防单位、党政机关",
+		"rule_id": "obligations.domestic_host_stack",
+	} with input as fx.with_context({})
+}

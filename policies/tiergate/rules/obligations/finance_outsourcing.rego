@@ -38,3 +38,21 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("sector %s is outside %s", [facts.ctx.sector, facts.sectors_en(_config.sectors)]),
+	sprintf("%s不属于%s", [facts.sector_zh, facts.sectors_zh(_config.sectors)]),
+] if {
+	not facts.ctx.sector in _config.sectors
+} else := [
+	sprintf(
+		"finance workload on %s (procurement %s) is not IT outsourcing, which is hosting on %s or renting %s",
+		[tier.selected, facts.ctx.procurement, concat(" or ", _config.tiers), concat(" or ", _config.rented_tiers)],
+	),
+	sprintf(
+		"金融业务部署于%s（%s）不属于信息科技外包（信息科技外包指部署于%s，或租用%s）",
+		[object.get(facts.tier_zh, tier.selected, tier.selected), tier.selected, facts.tiers_zh(_config.tiers), facts.tiers_zh(_config.rented_tiers)],
+	),
+]

@@ -37,3 +37,22 @@ test_allow_finance_on_rented_appliance if {
 test_allow_other_sector_on_vpc if {
 	finance_outsourcing.obligation == set() with input as fx.with_context({})
 }
+
+test_explain_other_sector if {
+	finance_outsourcing.explain == {
+		"reason": "sector internet is outside finance",
+		"reason_zh": "互联网行业不属于金融行业",
+		"rule_id": "obligations.finance_outsourcing",
+	} with input as fx.with_context({})
+}
+
+test_explain_owned_bare_metal if {
+	finance_outsourcing.explain == {
+		"reason": concat("", [
+			"finance workload on bare_metal (procurement new) is not IT outsourcing, which is hosting on vpc or shared_cloud ",
+			"or renting bare_metal",
+		]),
+		"reason_zh": "金融业务部署于专属裸金属服务器（bare_metal）不属于信息科技外包（信息科技外包指部署于专有网络VPC（vpc）、云服务器/容器（shared_cloud），或租用专属裸金属服务器（bare_metal））",
+		"rule_id": "obligations.finance_outsourcing",
+	} with input as fx.with_context({"sector": "finance", "requested_tier": "bare_metal", "procurement": "new"})
+}

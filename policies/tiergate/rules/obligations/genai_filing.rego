@@ -68,3 +68,13 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+default _why_not := ["public service", "面向公众提供服务"]
+
+_why_not := ["not a public service (context.public_service)", "不面向公众提供服务"] if {
+	facts.ctx.public_service != true
+} else := facts.rule_not_in_force_reason(result.rule_id(rego.metadata.chain())) if {
+	not facts.rule_in_force(result.rule_id(rego.metadata.chain()))
+}

@@ -54,3 +54,27 @@ test_allow_before_the_interim_measures if {
 test_allow_internal_use if {
 	genai_filing.obligation == set() with input as fx.with_context({"public_service": false})
 }
+
+test_explain_not_public if {
+	genai_filing.explain == {
+		"reason": "not a public service (context.public_service)",
+		"reason_zh": "不面向公众提供服务",
+		"rule_id": "obligations.genai_filing",
+	} with input as fx.with_context({})
+}
+
+test_explain_not_yet_in_force if {
+	genai_filing.explain == {
+		"reason": "not yet in force on 2023-08-01 (in force from 2023-08-15)",
+		"reason_zh": "评估日期2023年8月1日尚未施行（自2023年8月15日起施行）",
+		"rule_id": "obligations.genai_filing",
+	} with input as fx.with_context({"public_service": true, "evaluation_time": "2023-08-01T00:00:00+08:00"})
+}
+
+test_explain_when_fired if {
+	genai_filing.explain == {
+		"reason": "public service",
+		"reason_zh": "面向公众提供服务",
+		"rule_id": "obligations.genai_filing",
+	} with input as fx.with_context({"public_service": true})
+}

@@ -33,3 +33,18 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("sector %s is outside %s", [facts.ctx.sector, facts.sectors_en(_config.sectors)]),
+	sprintf("%s不属于%s", [facts.sector_zh, facts.sectors_zh(_config.sectors)]),
+] if {
+	not facts.ctx.sector in _config.sectors
+} else := [
+	sprintf("government workload on %s: the 政务云 assessment applies only on %s", [tier.selected, concat(" or ", _config.tiers)]),
+	sprintf(
+		"政务工作负载部署于%s（%s）：政务云安全评估要求仅适用于%s",
+		[object.get(facts.tier_zh, tier.selected, tier.selected), tier.selected, facts.tiers_zh(_config.tiers)],
+	),
+]

@@ -14,3 +14,19 @@ test_obligation_government_on_vpc if {
 test_allow_government_on_appliance if {
 	government_cloud.obligation == set() with input as fx.with_context({"sector": "government", "data_class": "important"})
 }
+
+test_explain_other_sector if {
+	government_cloud.explain == {
+		"reason": "sector internet is outside government",
+		"reason_zh": "互联网行业不属于党政机关",
+		"rule_id": "obligations.government_cloud",
+	} with input as fx.with_context({})
+}
+
+test_explain_on_bare_metal if {
+	government_cloud.explain == {
+		"reason": "government workload on bare_metal: the 政务云 assessment applies only on vpc",
+		"reason_zh": "政务工作负载部署于专属裸金属服务器（bare_metal）：政务云安全评估要求仅适用于专有网络VPC（vpc）",
+		"rule_id": "obligations.government_cloud",
+	} with input as fx.with_context({"sector": "government", "requested_tier": "bare_metal"})
+}

@@ -37,3 +37,19 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+default _why_not := ["cloud platform", "云计算平台"]
+
+_why_not := [
+	sprintf("on %s: the cloud extension applies only on %s", [tier.selected, concat(" or ", _config.tiers)]),
+	sprintf(
+		"部署于%s（%s）：云计算安全扩展要求仅适用于%s",
+		[object.get(facts.tier_zh, tier.selected, tier.selected), tier.selected, facts.tiers_zh(_config.tiers)],
+	),
+] if {
+	not tier.selected in _config.tiers
+} else := facts.not_in_force_reason(_config) if {
+	not facts.in_force(_config)
+}

@@ -30,3 +30,27 @@ test_allow_off_cloud if {
 	mlps_cloud_extension.obligation == set() with input as fx.with_context({"requested_tier": "appliance"})
 	mlps_cloud_extension.obligation == set() with input as fx.with_context({"state_secret": "secret"})
 }
+
+test_explain_off_cloud if {
+	mlps_cloud_extension.explain == {
+		"reason": "on appliance: the cloud extension applies only on vpc or shared_cloud",
+		"reason_zh": "部署于本地GPU一体机（appliance）：云计算安全扩展要求仅适用于专有网络VPC（vpc）、云服务器/容器（shared_cloud）",
+		"rule_id": "obligations.mlps_cloud_extension",
+	} with input as fx.with_context({"requested_tier": "appliance"})
+}
+
+test_explain_not_yet_in_force if {
+	mlps_cloud_extension.explain == {
+		"reason": "not yet in force on 2019-06-01 (in force from 2019-12-01)",
+		"reason_zh": "评估日期2019年6月1日尚未施行（自2019年12月1日起施行）",
+		"rule_id": "obligations.mlps_cloud_extension",
+	} with input as fx.with_context({"evaluation_time": "2019-06-01T00:00:00+08:00"})
+}
+
+test_explain_when_fired if {
+	mlps_cloud_extension.explain == {
+		"reason": "cloud platform",
+		"reason_zh": "云计算平台",
+		"rule_id": "obligations.mlps_cloud_extension",
+	} with input as fx.with_context({})
+}

@@ -44,3 +44,20 @@ obligation contains result.obligation(
 )
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+default _why_not := [
+	"the MLPS level or the Cybersecurity Law article in force cannot be determined (evaluation time cannot be parsed)",
+	"无法确定等级保护级别或现行网络安全法条款（评估时间无法解析）",
+]
+
+_why_not := [
+	sprintf("state secret grade %s: classified protection instead of MLPS filing (obligations.classified_protection)", [facts.ctx.state_secret]),
+	sprintf(
+		"涉及国家秘密（%s）：按分级保护要求管理（见 obligations.classified_protection），不适用等级保护定级备案",
+		[data.tiergate.reference.obligations.classified_protection.levels_zh[facts.ctx.state_secret]],
+	),
+] if {
+	facts.ctx.state_secret != "none"
+}

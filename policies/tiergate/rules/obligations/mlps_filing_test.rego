@@ -50,3 +50,19 @@ test_allow_state_secret_is_not_filed_under_mlps if {
 test_allow_unknown_data_class_lists_nothing if {
 	mlps_filing.obligation == set() with input as fx.with_context({"data_class": "unclassified"})
 }
+
+test_explain_state_secret if {
+	mlps_filing.explain == {
+		"reason": "state secret grade confidential: classified protection instead of MLPS filing (obligations.classified_protection)",
+		"reason_zh": "涉及国家秘密（机密）：按分级保护要求管理（见 obligations.classified_protection），不适用等级保护定级备案",
+		"rule_id": "obligations.mlps_filing",
+	} with input as fx.with_context({"state_secret": "confidential"})
+}
+
+test_explain_unparsable_time if {
+	mlps_filing.explain == {
+		"reason": "the MLPS level or the Cybersecurity Law article in force cannot be determined (evaluation time cannot be parsed)",
+		"reason_zh": "无法确定等级保护级别或现行网络安全法条款（评估时间无法解析）",
+		"rule_id": "obligations.mlps_filing",
+	} with input as fx.with_context({"evaluation_time": "yesterday"})
+}

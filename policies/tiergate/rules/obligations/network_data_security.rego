@@ -48,3 +48,15 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := facts.rule_not_in_force_reason(result.rule_id(rego.metadata.chain())) if {
+	not _in_force
+} else := [
+	sprintf(
+		"%s data is not %s data, and no personal information of %d people or more is processed",
+		[facts.data_class, concat(" or ", _config.important_data_classes), _config.large_processor_people],
+	),
+	sprintf("处理%s（非重要数据、核心数据），且处理个人信息未达%s人", [facts.data_class_zh, facts.people_zh(_config.large_processor_people)]),
+]

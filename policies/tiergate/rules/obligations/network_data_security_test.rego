@@ -32,3 +32,19 @@ test_allow_before_2025 if {
 test_allow_general_data if {
 	network_data_security.obligation == set() with input as fx.with_context({})
 }
+
+test_explain_not_yet_in_force if {
+	network_data_security.explain == {
+		"reason": "not yet in force on 2024-12-31 (in force from 2025-01-01)",
+		"reason_zh": "评估日期2024年12月31日尚未施行（自2025年1月1日起施行）",
+		"rule_id": "obligations.network_data_security",
+	} with input as fx.with_context({"evaluation_time": "2024-12-31T00:00:00+08:00"})
+}
+
+test_explain_general_data if {
+	network_data_security.explain == {
+		"reason": "general data is not important or core data, and no personal information of 10000000 people or more is processed",
+		"reason_zh": "处理一般数据（非重要数据、核心数据），且处理个人信息未达1000万人",
+		"rule_id": "obligations.network_data_security",
+	} with input as fx.with_context({})
+}

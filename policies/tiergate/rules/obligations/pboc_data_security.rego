@@ -24,3 +24,18 @@ obligation contains result.obligation(
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_sectors := data.tiergate.reference.obligations.pboc_data_security.sectors
+
+default _why_not := ["finance", "金融行业"]
+
+_why_not := [
+	sprintf("sector %s is outside %s", [facts.ctx.sector, facts.sectors_en(_sectors)]),
+	sprintf("%s不属于%s", [facts.sector_zh, facts.sectors_zh(_sectors)]),
+] if {
+	not facts.ctx.sector in _sectors
+} else := facts.rule_not_in_force_reason(result.rule_id(rego.metadata.chain())) if {
+	not facts.rule_in_force(result.rule_id(rego.metadata.chain()))
+}

@@ -20,3 +20,27 @@ test_allow_before_2025_06_30 if {
 test_allow_other_sector if {
 	pboc_data_security.obligation == set() with input as fx.with_context({})
 }
+
+test_explain_other_sector if {
+	pboc_data_security.explain == {
+		"reason": "sector internet is outside finance",
+		"reason_zh": "互联网行业不属于金融行业",
+		"rule_id": "obligations.pboc_data_security",
+	} with input as fx.with_context({})
+}
+
+test_explain_not_yet_in_force if {
+	pboc_data_security.explain == {
+		"reason": "not yet in force on 2025-06-01 (in force from 2025-06-30)",
+		"reason_zh": "评估日期2025年6月1日尚未施行（自2025年6月30日起施行）",
+		"rule_id": "obligations.pboc_data_security",
+	} with input as fx.with_context({"sector": "finance", "evaluation_time": "2025-06-01T00:00:00+08:00"})
+}
+
+test_explain_when_fired if {
+	pboc_data_security.explain == {
+		"reason": "finance",
+		"reason_zh": "金融行业",
+		"rule_id": "obligations.pboc_data_security",
+	} with input as fx.with_context({"sector": "finance"})
+}

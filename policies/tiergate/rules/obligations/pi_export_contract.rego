@@ -33,3 +33,31 @@ obligation contains result.obligation(
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	"the data export needs a security assessment instead (residency.data_export)",
+	"该数据出境须通过安全评估（见 residency.data_export），不适用标准合同",
+] if {
+	count(residency.assessment_reasons) > 0
+} else := [
+	"the people per year are not declared (residency.data_export)",
+	"未申报向境外提供个人信息的人数（见 residency.data_export）",
+] if {
+	residency.undeclared
+} else := [
+	"no personal information is declared as exported (context.cross_border)",
+	"未申报向境外提供个人信息",
+] if {
+	residency.people + residency.sensitive_people == 0
+} else := [
+	sprintf(
+		"personal information of %d people a year, below the exemption of %d, and no sensitive personal information",
+		[residency.people, residency.regime.exempt_people_below],
+	),
+	sprintf(
+		"每年向境外提供%s人的个人信息，低于%s人的免予申报标准，且不涉及敏感个人信息",
+		[facts.people_zh(residency.people), facts.people_zh(residency.regime.exempt_people_below)],
+	),
+]

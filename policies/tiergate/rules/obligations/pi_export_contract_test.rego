@@ -35,3 +35,35 @@ test_allow_assessment_instead if {
 	pi_export_contract.obligation == set() with input as fx.with_context(_pi_export(1000000, 0))
 	pi_export_contract.obligation == set() with input as fx.with_context({"region": "sg", "personal_information": true})
 }
+
+test_explain_assessment_instead if {
+	pi_export_contract.explain == {
+		"reason": "the data export needs a security assessment instead (residency.data_export)",
+		"reason_zh": "该数据出境须通过安全评估（见 residency.data_export），不适用标准合同",
+		"rule_id": "obligations.pi_export_contract",
+	} with input as fx.with_context({"cross_border": {"people_per_year": 2000000}})
+}
+
+test_explain_undeclared if {
+	pi_export_contract.explain == {
+		"reason": "the people per year are not declared (residency.data_export)",
+		"reason_zh": "未申报向境外提供个人信息的人数（见 residency.data_export）",
+		"rule_id": "obligations.pi_export_contract",
+	} with input as fx.with_context({"region": "hk", "personal_information": true})
+}
+
+test_explain_nothing_exported if {
+	pi_export_contract.explain == {
+		"reason": "no personal information is declared as exported (context.cross_border)",
+		"reason_zh": "未申报向境外提供个人信息",
+		"rule_id": "obligations.pi_export_contract",
+	} with input as fx.with_context({})
+}
+
+test_explain_below_the_exemption if {
+	pi_export_contract.explain == {
+		"reason": "personal information of 50000 people a year, below the exemption of 100000, and no sensitive personal information",
+		"reason_zh": "每年向境外提供5万人的个人信息，低于10万人的免予申报标准，且不涉及敏感个人信息",
+		"rule_id": "obligations.pi_export_contract",
+	} with input as fx.with_context({"cross_border": {"people_per_year": 50000}})
+}

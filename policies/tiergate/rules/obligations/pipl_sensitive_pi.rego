@@ -23,3 +23,7 @@ obligation contains result.obligation(
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["no sensitive personal information is processed", "不处理敏感个人信息"]

@@ -14,3 +14,11 @@ test_obligation_sensitive_personal_information if {
 test_allow_ordinary_personal_information if {
 	pipl_sensitive_pi.obligation == set() with input as fx.with_context({"personal_information": true})
 }
+
+test_explain_no_sensitive_pi if {
+	pipl_sensitive_pi.explain == {
+		"reason": "no sensitive personal information is processed",
+		"reason_zh": "不处理敏感个人信息",
+		"rule_id": "obligations.pipl_sensitive_pi",
+	} with input as fx.with_context({})
+}

@@ -49,3 +49,25 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("processed in region %s and no personal information declared as sent abroad", [facts.ctx.region]),
+	sprintf("在%s处理，且未申报向境外提供个人信息", [facts.region_zh(facts.ctx.region)]),
+] if {
+	not residency.offshore
+	residency.people + residency.sensitive_people == 0
+} else := [
+	sprintf(
+		concat("", [
+			"the data export is below the security assessment: personal information of %d people and sensitive ",
+			"personal information of %d people a year, no important or core data offshore, not a CII operator",
+		]),
+		[residency.people, residency.sensitive_people],
+	),
+	sprintf(
+		"数据出境未达安全评估标准：每年向境外提供%s人的个人信息、%s人的敏感个人信息，未在境外处理重要数据或核心数据，且非关键信息基础设施运营者",
+		[facts.people_zh(residency.people), facts.people_zh(residency.sensitive_people)],
+	),
+]

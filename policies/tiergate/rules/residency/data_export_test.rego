@@ -77,3 +77,22 @@ test_allow_general_data_offshore if {
 test_allow_core_data_and_personal_information_in_china if {
 	data_export.deny == set() with input as fx.with_context({"data_class": "core", "personal_information": true})
 }
+
+test_explain_onshore if {
+	data_export.explain == {
+		"reason": "processed in region cn and no personal information declared as sent abroad",
+		"reason_zh": "在中国内地处理，且未申报向境外提供个人信息",
+		"rule_id": "residency.data_export",
+	} with input as fx.with_context({})
+}
+
+test_explain_below_the_assessment if {
+	data_export.explain == {
+		"reason": concat("", [
+			"the data export is below the security assessment: personal information of 200000 people and sensitive personal ",
+			"information of 10 people a year, no important or core data offshore, not a CII operator",
+		]),
+		"reason_zh": "数据出境未达安全评估标准：每年向境外提供20万人的个人信息、10人的敏感个人信息，未在境外处理重要数据或核心数据，且非关键信息基础设施运营者",
+		"rule_id": "residency.data_export",
+	} with input as fx.with_context({"cross_border": {"people_per_year": 200000, "sensitive_people_per_year": 10}})
+}

@@ -42,3 +42,18 @@ deny contains violation if {
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("no tier is requested: the minimum %s is selected", [tier.minimum]),
+	sprintf("未指定所申请的部署层级，按最低要求选定%s（%s）", [facts.tier_zh[tier.minimum], tier.minimum]),
+] if {
+	tier.requested == null
+} else := [
+	sprintf("requested tier %s is not below the minimum %s", [tier.requested, tier.minimum]),
+	sprintf(
+		"所申请的部署层级%s（%s）不低于最低要求%s（%s）",
+		[object.get(facts.tier_zh, tier.requested, tier.requested), tier.requested, facts.tier_zh[tier.minimum], tier.minimum],
+	),
+]

@@ -38,3 +38,19 @@ test_deny_lists_every_basis_rule_joined_for_each_language if {
 	endswith(violation.message, "set by tier.core_business, tier.sector_matrix")
 	endswith(violation.message_zh, "依据规则：tier.core_business、tier.sector_matrix")
 }
+
+test_explain_nothing_requested if {
+	below_minimum.explain == {
+		"reason": "no tier is requested: the minimum vpc is selected",
+		"reason_zh": "未指定所申请的部署层级，按最低要求选定专有网络VPC（vpc）",
+		"rule_id": "tier.below_minimum",
+	} with input as fx.with_context({})
+}
+
+test_explain_at_the_minimum if {
+	below_minimum.explain == {
+		"reason": "requested tier vpc is not below the minimum vpc",
+		"reason_zh": "所申请的部署层级专有网络VPC（vpc）不低于最低要求专有网络VPC（vpc）",
+		"rule_id": "tier.below_minimum",
+	} with input as fx.with_context({"requested_tier": "vpc"})
+}

@@ -32,3 +32,12 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), cell.tier, message,
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["not a designated CII operator (context.cii_operator)", "非关键信息基础设施运营者"] if {
+	facts.ctx.cii_operator != true
+} else := [
+	sprintf("a CII operator with %s data: the tier matrix sets no floor for it", [facts.data_class]),
+	sprintf("关键信息基础设施运营者处理%s：层级矩阵未规定最低层级", [facts.data_class_zh]),
+]

@@ -20,3 +20,19 @@ test_floor_public_data_of_an_operator_stays_off_shared_cloud if {
 test_allow_energy_without_designation if {
 	cii_operator.tier_floor == set() with input as fx.with_context({"sector": "energy"})
 }
+
+test_explain_not_cii if {
+	cii_operator.explain == {
+		"reason": "not a designated CII operator (context.cii_operator)",
+		"reason_zh": "非关键信息基础设施运营者",
+		"rule_id": "tier.cii_operator",
+	} with input as fx.with_context({})
+}
+
+test_explain_no_cell if {
+	cii_operator.explain == {
+		"reason": "a CII operator with secret_sauce data: the tier matrix sets no floor for it",
+		"reason_zh": "关键信息基础设施运营者处理secret_sauce：层级矩阵未规定最低层级",
+		"rule_id": "tier.cii_operator",
+	} with input as fx.with_context({"cii_operator": true, "data_class": "secret_sauce"})
+}

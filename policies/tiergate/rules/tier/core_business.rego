@@ -30,3 +30,12 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, mes
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["not a core business system (context.core_business)", "非核心业务系统"] if {
+	facts.ctx.core_business != true
+} else := [
+	sprintf("core business in sector %s: the floor applies only in %s", [facts.ctx.sector, facts.sectors_en(_override.sectors)]),
+	sprintf("%s核心业务系统：该要求仅适用于%s", [facts.sector_zh, facts.sectors_zh(_override.sectors)]),
+]

@@ -19,3 +19,19 @@ test_allow_core_business_outside_finance_and_healthcare if {
 test_allow_finance_not_core_business if {
 	core_business.tier_floor == set() with input as fx.with_context({"sector": "finance", "core_business": false})
 }
+
+test_explain_not_core if {
+	core_business.explain == {
+		"reason": "not a core business system (context.core_business)",
+		"reason_zh": "非核心业务系统",
+		"rule_id": "tier.core_business",
+	} with input as fx.with_context({})
+}
+
+test_explain_other_sector if {
+	core_business.explain == {
+		"reason": "core business in sector internet: the floor applies only in finance, healthcare",
+		"reason_zh": "互联网行业核心业务系统：该要求仅适用于金融行业、医疗卫生行业",
+		"rule_id": "tier.core_business",
+	} with input as fx.with_context({"core_business": true})
+}

@@ -27,3 +27,7 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, mes
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["no personal information is processed", "不处理个人信息"]

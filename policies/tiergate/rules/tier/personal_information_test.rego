@@ -21,3 +21,11 @@ test_floor_sensitive_personal_information_alone if {
 test_allow_no_personal_information if {
 	personal_information.tier_floor == set() with input as fx.with_context({})
 }
+
+test_explain_no_pi if {
+	personal_information.explain == {
+		"reason": "no personal information is processed",
+		"reason_zh": "不处理个人信息",
+		"rule_id": "tier.personal_information",
+	} with input as fx.with_context({})
+}

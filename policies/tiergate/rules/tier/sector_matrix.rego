@@ -43,3 +43,10 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), cell.tier, message,
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := [
+	sprintf("the tier matrix has no cell for group %s and %s data", [facts.group, facts.data_class]),
+	sprintf("层级矩阵中没有该行业分组处理%s的单元格", [facts.data_class_zh]),
+]

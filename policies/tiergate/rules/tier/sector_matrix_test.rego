@@ -54,3 +54,11 @@ test_floor_unmapped_sector_is_general_group if {
 test_allow_unknown_data_class_sets_no_floor if {
 	sector_matrix.tier_floor == set() with input as fx.with_context({"data_class": "unclassified"})
 }
+
+test_explain_no_cell if {
+	sector_matrix.explain == {
+		"reason": "the tier matrix has no cell for group general and secret_sauce data",
+		"reason_zh": "层级矩阵中没有该行业分组处理secret_sauce的单元格",
+		"rule_id": "tier.sector_matrix",
+	} with input as fx.with_context({"data_class": "secret_sauce"})
+}

@@ -30,3 +30,7 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, mes
 }
 
 catalogue_entry := result.describe(rego.metadata.chain())
+
+explain := result.explanation(rego.metadata.chain(), _why_not)
+
+_why_not := ["the workload holds no state secrets", "该工作负载不涉及国家秘密"]

@@ -15,3 +15,11 @@ test_floor_secret if {
 test_allow_no_state_secret if {
 	state_secret.tier_floor == set() with input as fx.with_context({"state_secret": "none"})
 }
+
+test_explain_no_state_secret if {
+	state_secret.explain == {
+		"reason": "the workload holds no state secrets",
+		"reason_zh": "该工作负载不涉及国家秘密",
+		"rule_id": "tier.state_secret",
+	} with input as fx.with_context({})
+}
