@@ -41,3 +41,12 @@ def test_decision_log_benchmark_runs() -> None:
     sqlite, export = summary["sqlite"], summary["export_sqlite"]
     assert isinstance(sqlite, dict) and sqlite["append_rps"] > 0
     assert isinstance(export, dict) and export["records"] == 50
+
+
+def test_policy_evaluation_benchmark_runs() -> None:
+    """`make bench` starts with it: opa bench of the decision entry point against its target."""
+    summary = _last_json_line("bench/policy_eval.py", "--count", "1")
+    assert summary["query"] == "data.tiergate.main.decision"
+    assert isinstance(summary["median_ms"], float) and summary["median_ms"] > 0
+    assert isinstance(summary["allocs_per_eval"], int) and summary["allocs_per_eval"] > 0
+    assert summary["met"] == (summary["median_ms"] <= summary["target_ms"])
