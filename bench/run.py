@@ -3,6 +3,7 @@
     make bench                      # BENCH_SECONDS=10 per step (default)
     BENCH_SECONDS=3 .venv/bin/python bench/run.py
     BENCH_PROFILE=1 .venv/bin/python bench/run.py   # + pyinstrument profile of the server
+    BENCH_PROFILE=py-spy .venv/bin/python bench/run.py   # + py-spy samples of the open loop
 
 One OPA (the pinned release, over policies/) serves both: the service (`tiergate serve`, one
 uvicorn worker, API keys on, durable SQLite with synchronous=FULL, hash chain and signature) and
@@ -15,9 +16,17 @@ by the client waiting), after a pause and BENCH_WARMUP_SECONDS (default 3) at th
 are not recorded. It also prints the CPU each
 request cost the service, OPA and the load generator (from /proc) at that rate.
 
+Before any of that, bench/policy_eval.py measures the policy evaluation alone (`opa bench` of
+the decision entry point on the same input, BENCH_EVAL_COUNT samples, default 5). Each step
+prints the 1-minute load average at its end: the machine is shared, so a figure is only
+comparable with others of the same run. The run ends with the figures against the targets
+(TARGETS, issue 11 item 7).
+
 The last line is one JSON object: throughput_rps and baseline_opa_rps are the best closed-loop
-throughputs, ratio = throughput_rps / baseline_opa_rps, p50_ms and p99_ms are at BENCH_RATE.
-The per-key rate limit is switched off for the run (it is not what is measured).
+throughputs, ratio = throughput_rps / baseline_opa_rps, p50_ms and p99_ms are at BENCH_RATE,
+policy_eval_ms the opa bench median, service_cpu_ms and opa_cpu_ms per request at BENCH_RATE,
+targets_met per target. The per-key rate limit is switched off for the run (it is not what is
+measured).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +49,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import policy_eval  # noqa: E402 - bench/ is on the path when this file runs as a script
 
 from service.decisions.assembly import policy_input  # noqa: E402
 from service.decisions.models import DecisionRequest  # noqa: E402
@@ -53,11 +64,22 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,4,16").split(",")]
 RATE = float(os.environ.get("BENCH_RATE", "100"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+# py-spy samples the service from outside (no profiler in its process) while the open loop runs:
+# the busy share of each function of the project, where the per-request CPU goes.
+SPY = os.environ.get("BENCH_PROFILE") == "py-spy"
 SETTLE_SECONDS = 2.0
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 # Uvicorn worker processes of the service (each appends to the same chain in one SQLite file).
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+EVAL_COUNT = int(os.environ.get("BENCH_EVAL_COUNT", "5"))
 POLICIES = ROOT / "policies"
+# Issue 11 item 7, on this machine: (what, limit, at most or at least).
+TARGETS: dict[str, tuple[str, float, str]] = {
+    "policy_eval_ms": ("policy evaluation (opa bench median), ms", 0.7, "max"),
+    "service_cpu_ms": (f"service CPU per decision at {RATE:g}/s, ms", 4.0, "max"),
+    "ratio": ("closed-loop throughput / raw OPA", 0.35, "min"),
+    "p99_ms": (f"p99 at {RATE:g}/s, ms", 30.0, "max"),
+}
 TIERGATE = serving.TIERGATE
 
 REQUEST: dict[str, Any] = {
@@ -87,6 +109,7 @@ class Result:
     errors: Counter[str]
     seconds: float
     latencies_ms: list[float]
+    load: float = field(default_factory=lambda: os.getloadavg()[0])  # at the step's end
 
     @property
     def rps(self) -> float:
@@ -246,21 +269,58 @@ def process_tree_cpu_seconds(root: int) -> float:
     return total
 
 
+def start_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    py_spy = str(Path(sys.executable).parent / "py-spy")
+    command = [py_spy, "record", "--pid", str(pid), "--format", "raw", "--nonblocking"]
+    command += ["--rate", "200", "--duration", str(max(1, int(SECONDS))), "-o", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def spy_summary(raw: Path, top: int = 40) -> str:
+    """The project's functions by share of the busy samples (stacks that include them)."""
+    busy, seen_in = 0, Counter[str]()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if any(idle in frames[-1] for idle in ("wait (", "get (", "select (", "_run_once (")):
+            continue  # a thread waiting for work, not using the CPU
+        busy += int(count)
+        for name in {f for f in frames if " (service/" in f}:  # py-spy: paths from sys.path
+            seen_in[name.split(":")[0] + ")"] += int(count)
+    lines = [f"py-spy: {busy} busy samples; share of them in each service function"]
+    lines += [f"{100 * n / max(1, busy):5.1f}%  {name}" for name, n in seen_in.most_common(top)]
+    return "\n".join(lines)
+
+
 def table(results: list[Result]) -> str:
     lines = [
-        f"{'target':<22} {'load':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9}  errors",
-        "-" * 80,
+        f"{'target':<22} {'load':>8} {'ok':>6} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} "
+        f"{'loadavg':>7}  errors",
+        "-" * 88,
     ]
     for r in results:
         lines.append(
             f"{r.name:<22} {r.concurrency:>8} {r.requests:>6} {r.rps:>8.1f} "
-            f"{r.pct(0.50):>9.2f} {r.pct(0.99):>9.2f}  "
+            f"{r.pct(0.50):>9.2f} {r.pct(0.99):>9.2f} {r.load:>7.2f}  "
             + (" ".join(f"{k}×{v}" for k, v in sorted(r.errors.items())) or "-")
         )
     return "\n".join(lines)
 
 
+def against_targets(figures: dict[str, float]) -> tuple[str, dict[str, bool]]:
+    lines, met = ["targets (issue 11 item 7):"], {}
+    for key, (what, limit, kind) in TARGETS.items():
+        value = figures[key]
+        met[key] = value <= limit if kind == "max" else value >= limit
+        bound = "<=" if kind == "max" else ">="
+        verdict = "met" if met[key] else "NOT met"
+        lines.append(f"  {what:<44} {value:>9.3f}  (target {bound} {limit:g})  {verdict}")
+    return "\n".join(lines), met
+
+
 async def main() -> None:
+    # First and alone, so the HTTP steps do not compete with it for the CPU.
+    evaluation = policy_eval.measure(opa_input()["input"], count=EVAL_COUNT, policies=POLICIES)
     with tempfile.TemporaryDirectory(prefix="tiergate-bench-") as tmp:
         work = Path(tmp)
         opa = OpaProcess(binary=find_opa_binary(), policies_dir=POLICIES, log_path=work / "opa.log")
@@ -296,7 +356,10 @@ async def main() -> None:
                 process_tree_cpu_seconds(opa.pid or 0),
                 time.process_time(),
             )
+            spy = start_spy(proc.pid, work / "spy.txt") if SPY else None
             fixed = await open_loop(f"{base}/v1/decisions", REQUEST, auth, SECONDS)
+            if spy is not None:
+                spy.wait(60)
             cpu_after = (
                 process_tree_cpu_seconds(proc.pid),
                 process_tree_cpu_seconds(opa.pid or 0),
@@ -318,17 +381,27 @@ async def main() -> None:
             f"OPA {per_request[1]:.2f}, load generator {per_request[2]:.2f}; "
             f"{sum(per_request) * RATE / 1000:.2f} of {os.cpu_count()} cores busy"
         )
+        print(policy_eval.line(evaluation))
         if PROFILE:
             print((work / "profile.txt").read_text(), file=sys.stderr)
+        if SPY:
+            print(spy_summary(work / "spy.txt"), file=sys.stderr)
         service_rps = max(r.rps for r in results if r.name == "tiergate POST")
         baseline_rps = max(r.rps for r in results if r.name == "opa data API")
-        summary = {
+        summary: dict[str, Any] = {
             "throughput_rps": round(service_rps, 1),
             "p50_ms": round(fixed.pct(0.50), 2),
             "p99_ms": round(fixed.pct(0.99), 2),
             "baseline_opa_rps": round(baseline_rps, 1),
             "ratio": round(service_rps / baseline_rps, 3),
+            "policy_eval_ms": evaluation["median_ms"],
+            "policy_eval_allocs": evaluation["allocs_per_eval"],
+            "service_cpu_ms": round(per_request[0], 2),
+            "opa_cpu_ms": round(per_request[1], 2),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
         }
+        report, summary["targets_met"] = against_targets(summary)
+        print(report)
         print(json.dumps(summary))
 
 

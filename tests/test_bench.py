@@ -51,3 +51,12 @@ def test_impact_benchmark_runs() -> None:
     assert summary["records"] == 40
     assert isinstance(summary["impact_seconds"], float) and summary["impact_seconds"] > 0
     assert isinstance(summary["ratio"], float) and summary["ratio"] > 0
+
+
+def test_policy_evaluation_benchmark_runs() -> None:
+    """`make bench` starts with it: opa bench of the decision entry point against its target."""
+    summary = _last_json_line("bench/policy_eval.py", "--count", "1")
+    assert summary["query"] == "data.tiergate.main.decision"
+    assert isinstance(summary["median_ms"], float) and summary["median_ms"] > 0
+    assert isinstance(summary["allocs_per_eval"], int) and summary["allocs_per_eval"] > 0
+    assert summary["met"] == (summary["median_ms"] <= summary["target_ms"])

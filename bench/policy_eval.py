@@ -1,0 +1,118 @@
+"""Policy evaluation cost: `opa bench` of the decision entry point on the bench request's input.
+
+    .venv/bin/python bench/policy_eval.py [--count N]     # also the first step of `make bench`
+
+Runs the pinned OPA's own benchmark (Go's harness: a sample runs as many evaluations as fit in
+about a second, and the figure taken is the median of their evaluation times, OPA's
+query_eval timer) of `data.tiergate.main.decision` on the policy input that bench/run.py's
+request becomes, with what the service's managed OPA runs with: the policies without their
+tests, the read-optimised store and the same GOGC. The figure is the median over the samples,
+next to the load average, because the machine is shared and one sample can land in someone
+else's burst.
+
+The last line is one JSON object: median_ms (the figure the target is about), samples_ms,
+allocs_per_eval and bytes_per_eval (noise-free: they do not depend on the load), load_average,
+target_ms and met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.opa.process import (  # noqa: E402
+    OPA_GOGC,
+    READ_OPTIMISED_STORE,
+    find_opa_binary,
+)
+from service.opa.revision import TEST_FILE_PATTERN  # noqa: E402
+
+QUERY = "data.tiergate.main.decision"
+TARGET_MS = 0.7  # issue 11 item 7, on this machine
+
+
+def measure(
+    policy_input: dict[str, Any], *, count: int, policies: Path = ROOT / "policies"
+) -> dict[str, Any]:
+    """`count` samples of `opa bench` of QUERY on `policy_input`."""
+    samples: list[float] = []
+    allocs: list[int] = []
+    nbytes: list[int] = []
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(policy_input, handle)
+    try:
+        for _ in range(count):
+            result = subprocess.run(
+                [
+                    find_opa_binary(),
+                    "bench",
+                    READ_OPTIMISED_STORE,
+                    "--data",
+                    str(policies),
+                    "--ignore",
+                    TEST_FILE_PATTERN,
+                    "--input",
+                    handle.name,
+                    "--format",
+                    "json",
+                    QUERY,
+                ],
+                env={**os.environ, "GOGC": os.environ.get("GOGC", OPA_GOGC)},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            report = json.loads(result.stdout)
+            runs = int(report["N"])
+            samples.append(report["Extra"]["histogram_timer_rego_query_eval_ns_median"] / 1e6)
+            allocs.append(int(report["MemAllocs"]) // runs)
+            nbytes.append(int(report["MemBytes"]) // runs)
+    finally:
+        os.unlink(handle.name)
+    median = statistics.median(samples)
+    return {
+        "query": QUERY,
+        "median_ms": round(median, 3),
+        "samples_ms": [round(s, 3) for s in samples],
+        "allocs_per_eval": int(statistics.median(allocs)),
+        "bytes_per_eval": int(statistics.median(nbytes)),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "target_ms": TARGET_MS,
+        "met": median <= TARGET_MS,
+    }
+
+
+def line(summary: dict[str, Any]) -> str:
+    """One human-readable line of a `measure` summary."""
+    return (
+        f"policy evaluation ({summary['query']}, opa bench): median {summary['median_ms']:.3f} ms "
+        f"of {len(summary['samples_ms'])} samples {summary['samples_ms']}, "
+        f"{summary['allocs_per_eval']} allocs, {summary['bytes_per_eval'] / 1024:.0f} KiB per "
+        f"evaluation; load {summary['load_average'][0]:.2f}; target <= {summary['target_ms']} ms "
+        + ("met" if summary["met"] else "NOT met")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=5, help="opa bench samples (about 1 s each)")
+    args = parser.parse_args()
+    from run import opa_input  # bench/ is on the path when this file runs as a script
+
+    summary = measure(opa_input()["input"], count=args.count)
+    print(line(summary))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
