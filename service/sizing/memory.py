@@ -517,7 +517,8 @@ def training_activation_bytes(
     plus the logits (logits_bytes; vocab-parallel with TP). Context parallelism splits the
     sequence over cp ranks (Megatron-Core context parallel). A fine-tuning job (`kept` given)
     on a gated-FFN model keeps what its eager block keeps (eager_gated_layer_units) wherever
-    nothing is recomputed; other jobs follow [KOR] Table 2."""
+    the block is not fully recomputed (selective recomputation only drops the s×s scores,
+    which FlashAttention never stores); other jobs follow [KOR] Table 2."""
     sp = tp > 1  # Megatron-LM practice: sequence parallelism whenever tensor parallelism is on
     local = -(-seq // cp)
 
