@@ -68,7 +68,10 @@ async def audit(
     if action is None:
         return
     parameters: dict[str, Any] = {**request.path_params, **request.query_params}
-    if request.method in ("POST", "PUT", "PATCH") and await request.body():
+    # JSON bodies only: a multipart upload (an impact candidate) was already streamed into
+    # the form and cannot be read again, and holds no field recorded here
+    is_json = request.headers.get("content-type", "").startswith("application/json")
+    if request.method in ("POST", "PUT", "PATCH") and is_json and await request.body():
         try:
             body = await request.json()
         except ValueError:

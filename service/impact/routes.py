@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import (
     CatalogDep,
@@ -71,11 +72,12 @@ async def start_impact_job(
     if bundle is not None and revision is not None:
         raise InvalidInput("send a bundle or a revision, not both", field="revision")
     if bundle is not None:
-        candidate, policy = service.bundle_candidate(
-            await bundle.read(), name=bundle.filename or "bundle", opa_binary=binary
+        content = await bundle.read()
+        candidate, policy = await run_in_threadpool(  # unpacks and runs `opa check`
+            service.bundle_candidate, content, name=bundle.filename or "bundle", opa_binary=binary
         )
     elif revision is not None:
-        candidate, policy = service.revision_candidate(db, revision)
+        candidate, policy = await run_in_threadpool(service.revision_candidate, db, revision)
     else:
         candidate, policy = await service.current_candidate(policy_engine)
     job = await service.start(

@@ -165,12 +165,17 @@ def test_deadline_through_the_whole_app(make_settings, opa_server) -> None:  # t
             opa_url=f"http://127.0.0.1:{port}", request_timeout_seconds=0.3, opa_timeout_seconds=5
         )
         with TestClient(create_app(settings)) as client:
+            # the service read OPA's loaded policies at start (to archive the revision): make
+            # it read them again, through the slow proxy, as after a reload
+            engine = client.app.state.runtime.policy_engine  # type: ignore[attr-defined]
+            engine.forget_loaded_state()
             response = client.get("/v1/policies")
             assert response.status_code == 504, response.text
             assert response.json()["error"] == "timeout"
             assert "X-Request-ID" in response.headers
             # listing the loaded policies (GET /v1/policies on OPA) is slow, so the first
             # decision takes longer than the deadline, and still completes and is stored
+            engine.forget_loaded_state()
             started = time.monotonic()
             created = client.post("/v1/decisions", json=decision_request())
             assert created.status_code == 201, created.text

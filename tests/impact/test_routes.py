@@ -110,6 +110,8 @@ def test_a_candidate_that_tightens_one_rule_flips_exactly_the_hand_counted_recor
     assert rows[4]["transitions"] == "minimum_tier_raised"
     assert _chain(client) == before  # nothing written to the chain
     assert client.get("/v1/decisions/verify").json()["checked"] == 7
+    events = client.get("/v1/audit-events", params={"action": "impact.start"}).json()["items"]
+    assert len(events) == 1  # who ran it is an audit event (the multipart body read once)
 
 
 def test_evaluate_at_past_a_dated_rule_shows_its_flips(client: TestClient) -> None:
