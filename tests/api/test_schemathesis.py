@@ -37,6 +37,7 @@ KNOWN_GAPS: dict[tuple[str, str], tuple[str, str]] = {
     # rule (service/workloads/models.py) that the JSON Schema does not express, so a
     # schema-valid `{"model": {}}` is rightly answered 422. Reported to the workloads owner.
     ("POST", "/v1/decisions"): ("positive_data_acceptance", "model.params_b or a known name"),
+    ("POST", "/v1/evaluations"): ("positive_data_acceptance", "model.params_b or a known name"),
     ("POST", "/v1/sizing"): ("positive_data_acceptance", "model.params_b or a known name"),
     # A multipart form cannot carry null: for an optional field (anyOf [..., null]) the
     # generator sends the text "null", which is rightly not a verdict, sector or time.

@@ -34,12 +34,12 @@ async def test_an_edit_landing_during_evaluation_is_asked_again(engine_on_a_copy
     original = engine._query
 
     async def query_while_an_author_saves(
-        policy_input: dict[str, Any], revision: str
+        policy_input: dict[str, Any], revision: str, *, explain: bool = False
     ) -> PolicyAnswer:
         calls.append(revision)
         if len(calls) == 1:
             main.write_text(main.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-        return await original(policy_input, revision)
+        return await original(policy_input, revision, explain=explain)
 
     engine._query = query_while_an_author_saves
     answer = await engine.decide(INPUT)
@@ -54,10 +54,10 @@ async def test_files_that_keep_changing_are_refused(engine_on_a_copy) -> None:  
     original = engine._query
 
     async def query_while_edits_keep_coming(
-        policy_input: dict[str, Any], revision: str
+        policy_input: dict[str, Any], revision: str, *, explain: bool = False
     ) -> PolicyAnswer:
         main.write_text(main.read_text(encoding="utf-8") + "\n# again\n", encoding="utf-8")
-        return await original(policy_input, revision)
+        return await original(policy_input, revision, explain=explain)
 
     engine._query = query_while_edits_keep_coming
     with pytest.raises(PolicyOutOfSync, match="kept changing"):
@@ -124,3 +124,20 @@ def test_bundle_revisions_reported_with_the_decision_must_be_the_files_revision(
         _check_bundle_revisions({"b.tar.gz": {"manifest": {"revision": "other"}}}, "abc")
     with pytest.raises(PolicyEngineUnavailable, match="unknown shape"):
         _check_bundle_revisions(["b.tar.gz"], "abc")
+
+
+async def test_explanations_come_only_when_asked_for(opa_url: str) -> None:
+    from tests.support.builders import POLICIES_DIR
+
+    engine = PolicyEngine(url=opa_url, timeout=5, policies_dir=POLICIES_DIR)
+    await engine.open()
+    try:
+        plain = await engine.decide(INPUT)
+        explained = await engine.decide(INPUT, explain=True)
+    finally:
+        await engine.close()
+    assert plain.explanations is None
+    assert explained.explanations is not None
+    assert len(explained.explanations) == 32
+    assert explained.result == plain.result  # the same decision either way
+    assert explained.revision == plain.revision
