@@ -4,6 +4,7 @@ TiergateError(message, status_code, code, field, headers)
 ├── Unauthorized           401  no API key, or one that is unknown or revoked
 ├── Forbidden              403  the key's roles do not allow this operation
 ├── TooManyRequests        429  the key's rate limit is exhausted (Retry-After says when to retry)
+├── NotExceptable          400  an exception was asked for a rule the law, not policy, sets
 ├── InvalidInput           422  the request is well-formed JSON but a field is wrong
 ├── NotFound               404  a named resource does not exist
 ├── Conflict               409  the request clashes with stored state (idempotency key reuse)
@@ -56,6 +57,11 @@ class Forbidden(TiergateError):
 class TooManyRequests(TiergateError):
     status_code = 429
     code = "rate_limited"
+
+
+class NotExceptable(TiergateError):
+    status_code = 400
+    code = "not_exceptable"
 
 
 class InvalidInput(TiergateError):

@@ -25,6 +25,7 @@ from service.catalog.routes import router as catalog_router
 from service.decisions.routes import keys_router
 from service.decisions.routes import router as decisions_router
 from service.evidence.routes import router as evidence_router
+from service.exceptions.routes import router as exceptions_router
 from service.health.routes import router as health_router
 from service.observability.logging import configure_logging
 from service.observability.metrics import router as metrics_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_keys_router,
         audit_router,
         evidence_router,
+        exceptions_router,
     )
     # Added innermost first: request id → metrics/access log → body cap → deadline →
     # authentication (before any body is read) → routes.

@@ -32,6 +32,7 @@ LAYERS = {
     "health": USE_CASES,
     "audit": USE_CASES,
     "evidence": USE_CASES,
+    "exceptions": USE_CASES,
     "api": COMPOSITION,
     "runtime": COMPOSITION,
     "main": COMPOSITION,

@@ -29,6 +29,7 @@ AUDITED: Mapping[tuple[str, str], str] = {
     ("GET", "/v1/decisions/verify"): "decisions.verify",
     ("POST", "/v1/decisions/{decision_id}/replay"): "decisions.replay",
     ("GET", "/v1/evidence"): "evidence.download",
+    ("GET", "/v1/exceptions/export"): "exceptions.export",
     ("POST", "/v1/keys/api"): "keys.create",
     ("DELETE", "/v1/keys/api/{key_id}"): "keys.revoke",
 }

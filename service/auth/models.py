@@ -15,6 +15,7 @@ class Role(StrEnum):
     auditor = "auditor"  # read, list, export, verify, replay decisions; read policies
     admin = "admin"  # manage API keys
     backdate = "backdate"  # with submitter: decide at an evaluation_time beyond the clock skew
+    approver = "approver"  # record and revoke approved exceptions; list them
 
 
 class ApiKeyCreate(BaseModel):

@@ -29,7 +29,9 @@ async def replay(
     catalog: Catalog,
 ) -> ReplayReport:
     """Re-evaluate a stored request at its own evaluation time under the current policy and
-    sizing; report what would change, rule by rule. Nothing is written."""
+    sizing, with the approved exceptions its record says were considered (as they were then,
+    even if one has since expired or been revoked); report what would change, rule by rule.
+    Nothing is written."""
     stored = await run_in_threadpool(service.get, db, decision_id)
     request = DecisionRequest.model_validate(stored.request)
     # the stored request is already masked: the policy sees it (defaults filled as of now) and
@@ -40,8 +42,14 @@ async def replay(
         masked_fields=stored.masked_fields,
         input_sha256=stored.integrity.input_sha256,
     )
+    considered = stored.exceptions_considered or []
     evaluation = await service.size_and_decide(
-        request, serialised, stored.evaluation_time, policy_engine=policy_engine, catalog=catalog
+        request,
+        serialised,
+        stored.evaluation_time,
+        policy_engine=policy_engine,
+        catalog=catalog,
+        exceptions_considered=considered,
     )
     again = build_record(
         decision_id=stored.id,
@@ -53,6 +61,7 @@ async def replay(
         evaluation_time_source=stored.evaluation_time_source,
         evaluation=evaluation,
         submitted_by=stored.submitted_by.model_dump() if stored.submitted_by else None,
+        exceptions_considered=considered,
     )
     return compare(stored, again)
 
@@ -73,6 +82,11 @@ def compare(before: DecisionRecord, after: UnsealedRecord) -> ReplayReport:
             now.domestic_substitution.required,
         ),
         ("recommendation", _plan(before.recommendation), _plan(after.recommendation)),
+        (
+            "exceptions_applied",
+            sorted(a.exception_id for a in before.exceptions_applied or []),
+            sorted(a.exception_id for a in now.exceptions_applied),
+        ),
     ):
         if old != new:
             fields.append(FieldChange(field=name, before=_jsonable(old), after=_jsonable(new)))

@@ -165,7 +165,12 @@ def test_every_protected_operation_has_an_access_rule() -> None:
 def test_the_access_table_is_the_roles_the_routes_declare() -> None:
     """The rules as they stood when they were a hand-written table (issue 11 item 4)."""
     submitter, auditor, admin = ({role} for role in (Role.submitter, Role.auditor, Role.admin))
+    approver = {Role.approver}
     assert access_table(create_app().routes) == {
+        ("POST", "/v1/exceptions"): approver,
+        ("POST", "/v1/exceptions/{exception_id}/revoke"): approver,
+        ("GET", "/v1/exceptions"): auditor | approver,
+        ("GET", "/v1/exceptions/export"): auditor,
         ("POST", "/v1/decisions"): submitter,
         ("POST", "/v1/sizing"): submitter,
         ("GET", "/v1/decisions"): auditor,
