@@ -1,6 +1,7 @@
 package tiergate.lib.exceptions_test
 
 import data.tiergate.fixtures_test as fx
+import data.tiergate.lib.exceptions
 import data.tiergate.main
 
 # Finance, general data, shared cloud requested: tier.below_minimum denies (minimum vpc).
@@ -50,31 +51,36 @@ test_exception_in_scope_turns_deny_into_allow_and_marks_the_violation if {
 }
 
 test_exception_out_of_scope_does_not_apply if {
+	decision := main.decision with input as _input({}, [_exception({"scope": {"sector": "healthcare"}})])
+	decision.verdict == "deny"
+	decision.violations == [_below_minimum]
+	decision.exceptions_applied == []
+}
+
+# The cases below read lib/exceptions.marks alone: a whole decision per case is slow.
+test_exception_for_another_subject_or_rule_marks_nothing if {
 	every changes in [
-		{"scope": {"sector": "healthcare"}},
 		{"scope": {"organization": "digest-of-another"}},
 		{"scope": {"workload_name": "digest-of-another"}},
 		{"scope": {"accelerator": "nvidia-h20"}},
 		{"scope": {"tier": "vpc"}},
 		{"scope": {"region": "cn"}}, # not a scope field: never matches
-		{"rule_id": "domestic.sector_mandate"},
 	] {
-		decision := main.decision with input as _input({}, [_exception(changes)])
-		decision.verdict == "deny"
-		decision.violations == [_below_minimum]
-		decision.exceptions_applied == []
+		exceptions.marks == {} with input as _input({}, [_exception(changes)])
 	}
+	other_rule := _input({}, [_exception({"rule_id": "domestic.sector_mandate"})])
+	excepted := {"exception_id": "exc-1", "expires_at": "2027-05-01T00:00:00Z"}
+	exceptions.marks == {"domestic.sector_mandate": {"excepted": excepted}} with input as other_rule
 }
 
 test_exception_applies_from_valid_from_until_before_expires_at if {
 	every case in [
-		["2026-10-31T23:59:59Z", "deny"],
-		["2026-11-01T00:00:00Z", "allow"],
-		["2027-04-30T23:59:59Z", "allow"],
-		["2027-05-01T00:00:00Z", "deny"],
+		["2026-10-31T23:59:59Z", 0],
+		["2026-11-01T00:00:00Z", 1],
+		["2027-04-30T23:59:59Z", 1],
+		["2027-05-01T00:00:00Z", 0],
 	] {
-		decision := main.decision with input as _input({"evaluation_time": case[0]}, [_exception({})])
-		decision.verdict == case[1]
+		count(exceptions.marks) == case[1] with input as _input({"evaluation_time": case[0]}, [_exception({})])
 	}
 }
 
