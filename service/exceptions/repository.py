@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, exists, insert, text
+from sqlalchemy import Engine, exists, func, insert, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -146,17 +146,8 @@ class ExceptionFilter:
     rule_id: str | None = None
 
 
-def list_exceptions(
-    engine: Engine, *, filters: ExceptionFilter, limit: int
-) -> list[tuple[ExceptionEntryRow, ExceptionEntryRow | None]]:
-    """Exceptions with their revocation (if any), newest first. `active_at`: valid then and not
-    revoked by then; `expiring_before`: expires before it and not revoked."""
-    revocation = aliased(ExceptionEntryRow)
-    query = (
-        select(ExceptionEntryRow, revocation)
-        .join(revocation, col(revocation.revokes) == col(ExceptionEntryRow.id), isouter=True)
-        .where(ExceptionEntryRow.kind == EXCEPTION)
-    )
+def _filtered(query: Any, revocation: Any, filters: ExceptionFilter) -> Any:
+    query = query.where(ExceptionEntryRow.kind == EXCEPTION)
     if filters.rule_id:
         query = query.where(ExceptionEntryRow.rule_id == filters.rule_id)
     if filters.active_at is not None:
@@ -168,6 +159,19 @@ def list_exceptions(
     if filters.expiring_before is not None:
         query = query.where(col(ExceptionEntryRow.expires_at) < filters.expiring_before)
         query = query.where(col(revocation.seq).is_(None))
+    return query
+
+
+def list_exceptions(
+    engine: Engine, *, filters: ExceptionFilter, limit: int
+) -> list[tuple[ExceptionEntryRow, ExceptionEntryRow | None]]:
+    """Exceptions with their revocation (if any), newest first. `active_at`: valid then and not
+    revoked by then; `expiring_before`: expires before it and not revoked."""
+    revocation = aliased(ExceptionEntryRow)
+    query = select(ExceptionEntryRow, revocation).join(
+        revocation, col(revocation.revokes) == col(ExceptionEntryRow.id), isouter=True
+    )
+    query = _filtered(query, revocation, filters)
     query = query.order_by(col(ExceptionEntryRow.seq).desc()).limit(limit)
     with Session(engine) as session:
         return [(row, revoked) for row, revoked in session.exec(query).all()]
@@ -175,13 +179,14 @@ def list_exceptions(
 
 def count_expiring(engine: Engine, *, now: datetime, before: datetime) -> int:
     """Exceptions in force now, not revoked, that expire before `before` (the /metrics gauge)."""
-    return len(
-        list_exceptions(
-            engine,
-            filters=ExceptionFilter(active_at=now, expiring_before=before),
-            limit=1_000_000,
-        )
+    revocation = aliased(ExceptionEntryRow)
+    query = select(func.count()).select_from(ExceptionEntryRow)
+    query = query.join(
+        revocation, col(revocation.revokes) == col(ExceptionEntryRow.id), isouter=True
     )
+    query = _filtered(query, revocation, ExceptionFilter(active_at=now, expiring_before=before))
+    with Session(engine) as session:
+        return int(session.exec(query).one())
 
 
 def iterate_in_order(engine: Engine, *, batch_size: int = 500) -> Iterator[ExceptionEntryRow]:

@@ -24,6 +24,7 @@ from service.errors import Conflict, InvalidInput, NotExceptable, NotFound, Stor
 from service.exceptions import repository
 from service.exceptions.models import ExceptionCreate, ExceptionStatus, RevocationCreate
 from service.exceptions.tables import ExceptionEntryRow
+from service.observability.metrics import EXCEPTIONS_EXPIRING
 from service.policies.models import PolicyException
 from service.policies.vocabulary import POLICY_YEARS
 
@@ -244,6 +245,28 @@ def active_for(db: Engine, at: datetime) -> list[tuple[PolicyException, str]]:
         entry = chain.loads(row.body)
         considered.append((PolicyException.model_validate(entry), row.hash))
     return considered
+
+
+EXPIRING_SOON = timedelta(days=30)
+
+
+def expiring_soon(db: Engine, now: datetime) -> dict[str, Any]:
+    """An ExceptionPage of the exceptions in force now that expire within 30 days, soonest
+    first (the auditor dashboard)."""
+    page = list_exceptions(
+        db,
+        filters=repository.ExceptionFilter(active_at=now, expiring_before=now + EXPIRING_SOON),
+        limit=500,
+        now=now,
+    )
+    page["items"].sort(key=lambda item: item["exception"]["expires_at"])
+    return page
+
+
+def refresh_expiring_gauge(db: Engine) -> None:
+    """Set the /metrics gauge of exceptions expiring within 30 days (a scrape hook)."""
+    now = datetime.now(UTC)
+    EXCEPTIONS_EXPIRING.set(repository.count_expiring(db, now=now, before=now + EXPIRING_SOON))
 
 
 def export_rows(db: Engine) -> Iterator[dict[str, Any]]:

@@ -54,7 +54,7 @@ def test_cli_verifies_the_exception_log_and_the_citations(
     # an exception entry edited in the export
     tampered = tmp_path / "tampered.jsonl"
     tampered.write_text(
-        exceptions.read_text(encoding="utf-8").replace("Wang Li", "Zhang San"), encoding="utf-8"
+        exceptions.read_text(encoding="utf-8").replace("王立", "张三"), encoding="utf-8"
     )
     code, report = _verify(decisions, "--keys", keys, "--exceptions", tampered)
     assert code == 1

@@ -29,7 +29,7 @@ def exception_body(**changes: Any) -> dict[str, Any]:
         "rule_id": "tier.below_minimum",
         "scope": {"sector": "finance", "organization": "example-bank", "tier": "shared_cloud"},
         "reason": "Machine room under construction; shared cloud until it is accepted.",
-        "approved_by": "Wang Li, chief risk officer",
+        "approved_by": "王立（首席风险官）",
         "reference": "风控委〔2026〕17号",
         "valid_from": stamp(now() - timedelta(days=1)),
         "expires_at": stamp(now() + timedelta(days=90)),
@@ -283,7 +283,7 @@ def test_a_tampered_exception_entry_fails_verification(client: TestClient) -> No
     decide(client)
     assert client.get("/v1/decisions/verify").json()["ok"] is True
     # SQLite has no append-only trigger: someone with the file rewrites who approved it
-    _sql(client, "UPDATE exception_entries SET body = replace(body, 'Wang Li', 'Zhang San')")
+    _sql(client, "UPDATE exception_entries SET body = replace(body, '王立', '张三')")
     report = client.get("/v1/decisions/verify").json()
     assert report["ok"] is False
     assert report["exceptions"]["ok"] is False
