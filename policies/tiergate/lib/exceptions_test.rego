@@ -46,7 +46,7 @@ test_exception_in_scope_turns_deny_into_allow_and_marks_the_violation if {
 		"expires_at": "2027-05-01T00:00:00Z",
 		"rule_ids": ["tier.below_minimum"],
 		"message": "approved exception exc-1 waives tier.below_minimum until 2027-05-01T00:00:00Z",
-		"message_zh": "经批准的例外（编号exc-1）豁免规则tier.below_minimum，有效期至2027年5月1日",
+		"message_zh": "经批准的例外（编号exc-1）豁免规则tier.below_minimum，于2027年5月1日失效",
 	}]
 }
 
