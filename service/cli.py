@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -119,39 +119,78 @@ def verify(
         dir_okay=False,
         help="A kept GET /v1/decisions/checkpoint answer (repeatable): its record must be there.",
     ),
+    exceptions: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="GET /v1/exceptions/export output: verify the exception log too, and every "
+        "exception a record cites. Required when records cite exceptions.",
+    ),
 ) -> None:
     """Verify an exported decision log offline; exit 0 only when every record checks."""
     import json
 
-    from service.decisions.chain import loads, public_key_from_b64
+    from service.decisions.audit import cited_exception_problem
+    from service.decisions.chain import public_key_from_b64
     from service.decisions.verify import verify_chain
 
     keyset = json.loads(keys.read_text(encoding="utf-8"))
     public_keys = {k["key_id"]: public_key_from_b64(k["key"]) for k in keyset["keys"]}
     kept = [_kept_checkpoint(path, public_keys) for path in checkpoint]
+    report: dict[str, Any] = {}
+    cited: dict[str, str] = {}
+    if exceptions is not None:
+        entries = list(_jsonl(exceptions))
+        logged = verify_chain(entries, keys=public_keys)
+        report["exceptions"] = {
+            "ok": logged.ok,
+            "checked": logged.checked,
+            "first_bad_id": logged.first_bad_id,
+            "reason": logged.reason,
+        }
+        cited = {
+            str(e["integrity"]["hash"]): str(e.get("id"))
+            for e in entries[: logged.checked]
+            if e.get("kind") == "exception"
+        }
 
-    def records() -> Iterator[dict[str, Any]]:
-        with export.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield loads(line)  # big whole numbers stay doubles (chain.py)
-                except json.JSONDecodeError:
-                    yield {"id": f"line {number}", "integrity": None}
+    def citations(record: Mapping[str, Any]) -> str | None:
+        problem = cited_exception_problem(record, cited)
+        if problem and exceptions is None:
+            return problem + " (pass --exceptions with GET /v1/exceptions/export)"
+        return problem
 
-    result = verify_chain(records(), keys=public_keys, checkpoints=kept)
+    result = verify_chain(_jsonl(export), keys=public_keys, checkpoints=kept, extra_check=citations)
+    ok = result.ok and report.get("exceptions", {}).get("ok", True)
     typer.echo(
         json.dumps(
             {
-                "ok": result.ok,
+                "ok": ok,
                 "checked": result.checked,
                 "first_bad_id": result.first_bad_id,
                 "reason": result.reason,
+                **report,
             }
         )
     )
-    raise typer.Exit(0 if result.ok else 1)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The entries of an export, one per line; a line that is not JSON becomes an entry that
+    fails verification naming the line."""
+    import json
+
+    from service.decisions.chain import loads
+
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield loads(line)  # big whole numbers stay doubles (chain.py)
+            except json.JSONDecodeError:
+                yield {"id": f"line {number}", "integrity": None}
 
 
 def _kept_checkpoint(path: Path, keys: dict[str, Any]) -> tuple[int, str]:

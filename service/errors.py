@@ -5,6 +5,7 @@ TiergateError(message, status_code, code, field, headers)
 ├── Forbidden              403  the key's roles do not allow this operation
 ├── TooManyRequests        429  the key's rate limit is exhausted (Retry-After says when to retry)
 ├── InvalidBundle          400  an uploaded policy bundle cannot be read or OPA rejects it
+├── NotExceptable          400  an exception was asked for a rule the law, not policy, sets
 ├── InvalidInput           422  the request is well-formed JSON but a field is wrong
 ├── NotFound               404  a named resource does not exist
 ├── Conflict               409  the request clashes with stored state (idempotency key reuse)
@@ -62,6 +63,9 @@ class TooManyRequests(TiergateError):
 class InvalidBundle(TiergateError):
     status_code = 400
     code = "invalid_bundle"
+class NotExceptable(TiergateError):
+    status_code = 400
+    code = "not_exceptable"
 
 
 class InvalidInput(TiergateError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,8 @@ from service.catalog.routes import router as catalog_router
 from service.decisions.routes import evaluations_router, keys_router
 from service.decisions.routes import router as decisions_router
 from service.evidence.routes import router as evidence_router
+from service.exceptions.routes import router as exceptions_router
+from service.exceptions.service import refresh_expiring_gauge
 from service.health.routes import router as health_router
 from service.impact.routes import router as impact_router
 from service.observability.logging import configure_logging
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await start(settings)
         app.state.runtime = runtime
+        app.state.scrape_hooks = [functools.partial(refresh_expiring_gauge, runtime.db)]
         # Everything built so far (modules, app, schemas, catalogue) lives as long as the
         # process: take it out of the collector's view, or every full collection walks it
         # again (up to 90 ms with the event loop stopped, ~8 times a minute under load).
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         evidence_router,
         impact_router,
+        exceptions_router,
     )
     # Added innermost first: request id → metrics/access log → body cap → deadline →
     # authentication (before any body is read) → routes.

@@ -15,6 +15,7 @@ from service.decisions.repository import ensure_chain_head, register_signing_key
 from service.decisions.signing import SigningKey, load_or_create
 from service.errors import ServiceUnavailable
 from service.impact.jobs import ImpactJobs
+from service.exceptions.repository import ensure_chain_head as ensure_exception_chain_head
 from service.opa.client import PolicyEngine
 from service.opa.process import find_opa_binary
 from service.opa.revision import DiskPolicy
@@ -52,6 +53,7 @@ async def start(settings: Settings) -> Runtime:
     db = make_engine(settings.database_url_resolved)
     migrate(db)
     ensure_chain_head(db)
+    ensure_exception_chain_head(db)
     supervisor: OpaSupervisor | None = None
     opa_url = settings.opa_url
     if not opa_url:

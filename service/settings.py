@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # How far a client's context.evaluation_time may lie from the server's clock on a recorded
     # decision; further only for a key with role backdate (replays keep the stored time).
     evaluation_time_skew_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    # Longest validity of an approved exception (service/exceptions), from valid_from.
+    exception_max_days: int = Field(default=366, ge=1, le=3660)
     # Logs: one JSON object per line (structlog); false gives human-readable console lines.
     log_json: bool = True
 

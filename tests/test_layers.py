@@ -33,6 +33,7 @@ LAYERS = {
     "audit": USE_CASES,
     "evidence": USE_CASES,
     "impact": USE_CASES,
+    "exceptions": USE_CASES,
     "api": COMPOSITION,
     "runtime": COMPOSITION,
     "main": COMPOSITION,

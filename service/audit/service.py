@@ -30,6 +30,7 @@ AUDITED: Mapping[tuple[str, str], str] = {
     ("POST", "/v1/decisions/{decision_id}/replay"): "decisions.replay",
     ("GET", "/v1/evidence"): "evidence.download",
     ("POST", "/v1/impact"): "impact.start",
+    ("GET", "/v1/exceptions/export"): "exceptions.export",
     ("POST", "/v1/keys/api"): "keys.create",
     ("DELETE", "/v1/keys/api/{key_id}"): "keys.revoke",
 }

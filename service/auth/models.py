@@ -16,6 +16,7 @@ class Role(StrEnum):
     admin = "admin"  # manage API keys
     backdate = "backdate"  # with submitter: decide at an evaluation_time beyond the clock skew
     policy_author = "policy_author"  # run impact analyses; read archived policy revisions
+    approver = "approver"  # record and revoke approved exceptions; list them
 
 
 class ApiKeyCreate(BaseModel):

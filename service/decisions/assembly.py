@@ -7,6 +7,7 @@ sealing hashes and stores and what the API answers with.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from service.decisions import chain
 from service.decisions.masking import Masker
-from service.decisions.models import DecisionRequest, PolicyProvenance, Recommendation
+from service.decisions.models import (
+    ConsideredException,
+    DecisionRequest,
+    PolicyProvenance,
+    Recommendation,
+)
 from service.errors import Forbidden, PolicyEngineUnavailable
 from service.opa.client import PolicyAnswer
 from service.policies.models import PolicyDecision, RuleExplanation
@@ -70,12 +76,36 @@ def serialise_request(request: DecisionRequest, masker: Masker) -> SerialisedReq
     )
 
 
+def exception_subject(stored_request: Mapping[str, Any]) -> dict[str, str]:
+    """What an exception's scope names the request by: its organisation and workload name as
+    the record stores them (salted digests where masked), so a replay, which only has the
+    stored request, matches exactly as the original decision did."""
+    return {
+        "organization": str(stored_request["context"].get("organization", "")),
+        "workload_name": str(stored_request["workload"].get("name", "")),
+    }
+
+
 def policy_input(
-    request_json: Mapping[str, Any], sizing: SizingResult, evaluation_time: datetime
+    request_json: Mapping[str, Any],
+    sizing: SizingResult,
+    evaluation_time: datetime,
+    *,
+    stored_request: Mapping[str, Any] | None = None,
+    exceptions: list[ConsideredException] | None = None,
 ) -> dict[str, Any]:
     """`input` of the decision entry point, built from the request's JSON without validating
-    it again; `PolicyInput` is its schema (a test holds the two together)."""
+    it again; `PolicyInput` is its schema (a test holds the two together). `exceptions` (with
+    the stored request they are matched against) only when there are any."""
+    extra: dict[str, Any] = {}
+    if exceptions:
+        assert stored_request is not None
+        extra["exceptions"] = {
+            "subject": exception_subject(stored_request),
+            "active": [e.model_dump(mode="json", exclude={"entry_hash"}) for e in exceptions],
+        }
     return {
+        **extra,
         "workload": request_json["workload"],
         "context": {
             **request_json["context"],
@@ -165,10 +195,13 @@ class UnsealedRecord:
     alternatives: list[Recommendation]
     sizing: SizingResult
     policy: PolicyProvenance
+    exceptions_considered: list[ConsideredException] = dataclasses.field(default_factory=list)
 
     def content(self) -> dict[str, Any]:
         """The record's JSON as sealed (times as `isoformat()`, as every stored record has
-        them; `evaluation_time_source` only when known)."""
+        them; `evaluation_time_source` only when known; the exceptions only when there were
+        any, and `excepted` only on a violation waived, so records without exceptions keep the
+        shape of those sealed before exceptions existed)."""
         return {
             "id": self.id,
             **self.outcome(),
@@ -179,6 +212,16 @@ class UnsealedRecord:
         """The record's JSON without id and integrity: what a dry run answers (never sealed)."""
         decision = self.decision.model_dump(mode="json")
         source = self.evaluation_time_source
+        exceptions = (
+            {
+                "exceptions_considered": [
+                    e.model_dump(mode="json") for e in self.exceptions_considered
+                ],
+                "exceptions_applied": decision["exceptions_applied"],
+            }
+            if self.exceptions_considered
+            else {}
+        )
         return {
             "created_at": self.created_at.isoformat(),
             "evaluation_time": self.evaluation_time.isoformat(),
@@ -196,8 +239,11 @@ class UnsealedRecord:
             "alternatives": [a.model_dump(mode="json") for a in self.alternatives],
             "accelerators": decision["accelerators"],
             "sizing": self.sizing.model_dump(mode="json", exclude={"options"}),
-            "violations": decision["violations"],
+            "violations": [
+                v.model_dump(mode="json", exclude_none=True) for v in self.decision.violations
+            ],
             "obligations": decision["obligations"],
+            **exceptions,
             "policy": self.policy.model_dump(mode="json"),
         }
 
@@ -213,6 +259,7 @@ def build_record(
     evaluation_time_source: TimeSource | None,
     evaluation: Evaluation,
     submitted_by: dict[str, str | None] | None = None,
+    exceptions_considered: list[ConsideredException] | None = None,
 ) -> UnsealedRecord:
     """Combine the sizing and the policy's decision into the record: the plans it allows."""
     decision, answer = evaluation.decision, evaluation.answer
@@ -235,4 +282,5 @@ def build_record(
             engine_version=answer.engine_version,
             decision_id=answer.decision_id,
         ),
+        exceptions_considered=exceptions_considered or [],
     )

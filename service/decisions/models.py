@@ -12,8 +12,9 @@ from pydantic import (
     Field,
 )
 
-from service.policies.models import RuleExplanation
+from service.policies.models import PolicyException, RuleExplanation
 from service.policies.vocabulary import (
+    AppliedException,
     Context,
     DomesticSubstitution,
     Obligation,
@@ -71,6 +72,12 @@ class SubmittedBy(BaseModel):
     key_name: str | None
 
 
+class ConsideredException(PolicyException):
+    """An approved exception the policy was given for a decision, as the exception log held it."""
+
+    entry_hash: str = Field(description="integrity.hash of its entry in the exception log.")
+
+
 class DecisionOutcome(BaseModel):
     """What was asked, what was decided and why: a stored record without its id and tamper
     evidence (DecisionRecord), or the answer of a dry run (DryRun)."""
@@ -104,6 +111,16 @@ class DecisionOutcome(BaseModel):
     sizing: dict[str, Any]
     violations: list[Violation]
     obligations: list[Obligation]
+    exceptions_considered: list[ConsideredException] | None = Field(
+        default=None,
+        description="The approved exceptions active at the evaluation time that the policy was "
+        "given (replay gives it the same ones). Absent when there were none.",
+    )
+    exceptions_applied: list[AppliedException] | None = Field(
+        default=None,
+        description="Those of exceptions_considered that waived a violation (each violation "
+        "waived is marked `excepted`). Absent when no exception was considered.",
+    )
     policy: PolicyProvenance
 
 

@@ -60,8 +60,9 @@ async def replay(
     opa_binary: str = "",
 ) -> ReplayReport:
     """Re-evaluate a stored request at its own evaluation time under the current policy (or
-    the recorded one, on a throw-away OPA); report what would change, rule by rule. Nothing is
-    written."""
+    the recorded one, on a throw-away OPA), with the approved exceptions its record says were
+    considered (as they were then, even if one has since expired or been revoked); report what
+    would change, rule by rule. Nothing is written."""
     stored = await run_in_threadpool(service.get, db, decision_id)
     if under == "current":
         return await replay_record(stored, policy_engine=policy_engine, catalog=catalog)
@@ -149,6 +150,7 @@ def replayed_record(
         evaluation_time_source=stored.evaluation_time_source,
         evaluation=evaluation,
         submitted_by=stored.submitted_by.model_dump() if stored.submitted_by else None,
+        exceptions_considered=stored.exceptions_considered or [],
     )
 
 
@@ -163,7 +165,13 @@ async def replay_record(
     request, serialised = stored_request(stored)
     sizing: SizingResult = size(request.workload, catalog=catalog)
     answer = await policy_engine.decide(
-        policy_input(serialised.clear, sizing, stored.evaluation_time)
+        policy_input(
+            serialised.clear,
+            sizing,
+            stored.evaluation_time,
+            stored_request=serialised.stored,
+            exceptions=stored.exceptions_considered or [],
+        )
     )
     evaluation = Evaluation(sizing=sizing, answer=answer, decision=parse_decision(answer))
     again = replayed_record(stored, request, serialised, evaluation)
@@ -210,6 +218,11 @@ def field_changes(
             now.domestic_substitution.required,
         ),
         ("recommendation", _plan(before.recommendation), _plan(after.recommendation)),
+        (
+            "exceptions_applied",
+            sorted(a.exception_id for a in before.exceptions_applied or []),
+            sorted(a.exception_id for a in now.exceptions_applied),
+        ),
     ):
         if name == "recommendation" and not with_recommendation:
             continue

@@ -42,11 +42,23 @@ keys_router = APIRouter(prefix="/v1/keys", tags=["decisions"])
 evaluations_router = APIRouter(prefix="/v1/evaluations", tags=["decisions"])
 
 
-class VerifyReport(BaseModel):
+class ChainReport(BaseModel):
     ok: bool
     checked: int
     first_bad_id: str | None
     reason: str | None = None
+
+
+class VerifyReport(BaseModel):
+    """Both logs: `ok` only when the decision chain (with every exception a record cites) and
+    the exception log check; `checked`, `first_bad_id` and `reason` name the decision chain
+    first, then the exception log."""
+
+    ok: bool
+    checked: int
+    first_bad_id: str | None
+    reason: str | None = None
+    exceptions: ChainReport = Field(description="The exception log (its own chain).")
 
 
 class PublicKey(BaseModel):
@@ -213,10 +225,21 @@ def decisions_checkpoint(db: DbDep, signing_key: SigningKeyDep) -> Checkpoint:
 
 @router.get("/verify", response_model=VerifyReport, dependencies=[requires(Role.auditor)])
 async def verify_decisions(db: DbDep) -> VerifyReport:
-    """Walk the whole chain: links, hashes, signatures and index columns."""
+    """Walk the whole chain (links, hashes, signatures, index columns, cited exceptions) and
+    the exception log."""
     result = await run_in_threadpool(audit.verify_with_key_ring, db)
+    exceptions = result.exceptions
     return VerifyReport(
-        ok=result.ok, checked=result.checked, first_bad_id=result.first_bad_id, reason=result.reason
+        ok=result.ok,
+        checked=result.checked,
+        first_bad_id=result.first_bad_id,
+        reason=result.reason,
+        exceptions=ChainReport(
+            ok=exceptions.ok,
+            checked=exceptions.checked,
+            first_bad_id=exceptions.first_bad_id,
+            reason=exceptions.reason,
+        ),
     )
 
 

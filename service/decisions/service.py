@@ -28,11 +28,12 @@ from service.decisions.assembly import (
     serialise_request,
 )
 from service.decisions.masking import Masker
-from service.decisions.models import DecisionRecord, DecisionRequest
+from service.decisions.models import ConsideredException, DecisionRecord, DecisionRequest
 from service.decisions.sealing import record_dict, seal, sealed_record, to_record
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
 from service.errors import Conflict, InvalidInput, NotFound
+from service.exceptions import service as exceptions
 from service.opa.client import PolicyEngine
 from service.sizing.catalog import Catalog
 from service.sizing.service import size
@@ -55,14 +56,32 @@ async def size_and_decide(
     policy_engine: PolicyEngine,
     catalog: Catalog,
     explain: bool = False,
+    exceptions_considered: list[ConsideredException] | None = None,
 ) -> Evaluation:
-    """Size the workload and ask the policy about the feasible plans at `evaluation_time`
-    (with `explain`, also every rule's explanation: answer.explanations)."""
+    """Size the workload and ask the policy about the feasible plans at `evaluation_time`,
+    giving it the approved exceptions considered (with `explain`, also every rule's
+    explanation: answer.explanations)."""
     sizing = size(request.workload, catalog=catalog)
     answer = await policy_engine.decide(
-        policy_input(serialised.clear, sizing, evaluation_time), explain=explain
+        policy_input(
+            serialised.clear,
+            sizing,
+            evaluation_time,
+            stored_request=serialised.stored,
+            exceptions=exceptions_considered,
+        ),
+        explain=explain,
     )
     return Evaluation(sizing=sizing, answer=answer, decision=parse_decision(answer))
+
+
+def considered_exceptions(db: Engine, evaluation_time: datetime) -> list[ConsideredException]:
+    """The approved exceptions active at `evaluation_time` and never revoked, as the record
+    will cite them (the policy decides which are in scope)."""
+    return [
+        ConsideredException(**exception.model_dump(), entry_hash=entry_hash)
+        for exception, entry_hash in exceptions.active_for(db, evaluation_time)
+    ]
 
 
 @dataclass(frozen=True)
@@ -104,8 +123,14 @@ async def evaluate(
     evaluation_time, source = evaluation_instant(
         request.context.evaluation_time, now=now, skew=clock_skew, may_backdate=may_backdate
     )
+    considered = await run_in_threadpool(considered_exceptions, db, evaluation_time)
     evaluation = await size_and_decide(
-        request, serialised, evaluation_time, policy_engine=policy_engine, catalog=catalog
+        request,
+        serialised,
+        evaluation_time,
+        policy_engine=policy_engine,
+        catalog=catalog,
+        exceptions_considered=considered,
     )
     content = build_record(
         decision_id=str(uuid.uuid4()),
@@ -117,6 +142,7 @@ async def evaluate(
         evaluation_time_source=source,
         evaluation=evaluation,
         submitted_by=submitted_by,
+        exceptions_considered=considered,
     ).content()
     try:
         row = await run_in_threadpool(

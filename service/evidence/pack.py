@@ -12,6 +12,8 @@ Layout (README.txt inside the pack says the same for its reader):
                                (there is no archive of older revisions: their digest only)
   rules.json          the rule catalogue (METADATA of every rule)
   audit-events.jsonl  the period's audit events
+  exceptions.jsonl    the whole exception log as sealed (approved exceptions and revocations,
+                      its own chain from entry 1): what the records' exceptions_considered cite
   summary.html        counts by verdict, tier, sector and rule, in Chinese and English
   README.txt          how to verify
   SHA256SUMS          sha256sum -c compatible
@@ -41,6 +43,7 @@ from service.decisions.signing import SigningKey
 from service.decisions.verify import checkpoint_digest
 from service.evidence import repository
 from service.evidence.summary import summarize
+from service.exceptions import service as exceptions
 from service.labels import VERDICTS, date_text, label, policy_names
 from service.opa.revision import DiskRevision
 
@@ -120,6 +123,7 @@ def build(
     files["checkpoint.json"] = _json(_checkpoint(signing_key, last, now))
     files.update(_policies(records, policies_dir))
     files["rules.json"] = _json({"rules": rules})
+    files["exceptions.jsonl"] = _jsonl(exceptions.export_rows(db))
     files["audit-events.jsonl"] = _jsonl(
         events_in_period(db, since=period.since, until=period.until)
     )

@@ -19,7 +19,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from service.decisions import chain
-from service.decisions.verify import check_record, checkpoint_problem
+from service.decisions.audit import cited_exception_problem
+from service.decisions.verify import check_record, checkpoint_problem, verify_chain
 from service.evidence.pack import manifest_digest
 
 SUMS = "SHA256SUMS"
@@ -57,6 +58,7 @@ def verify_pack(path: Path, *, keys: Mapping[str, Ed25519PublicKey] | None = Non
             raise _Bad(problem)
         records = _records(files)
         checked = _check_chain(records, used)
+        _check_exceptions(files, records, used)
         _check_range(manifest, records)
         _check_checkpoint(_json(files, "checkpoint.json"), records, used)
         for name, digest in manifest.get("files", {}).items():
@@ -123,21 +125,44 @@ def _signed_by(
     return None
 
 
-def _records(files: Mapping[str, bytes]) -> list[dict[str, Any]]:
-    if "records.jsonl" not in files:
-        raise _Bad("records.jsonl is missing")
+def _records(files: Mapping[str, bytes], name: str = "records.jsonl") -> list[dict[str, Any]]:
+    if name not in files:
+        raise _Bad(f"{name} is missing")
     records = []
-    for number, line in enumerate(files["records.jsonl"].decode("utf-8").splitlines(), start=1):
+    for number, line in enumerate(files[name].decode("utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except ValueError as exc:
-            raise _Bad(f"records.jsonl line {number} is not JSON") from exc
+            raise _Bad(f"{name} line {number} is not JSON") from exc
         if not isinstance(record, dict) or not isinstance(record.get("integrity"), dict):
-            raise _Bad(f"records.jsonl line {number} is not a sealed record")
+            raise _Bad(f"{name} line {number} is not a sealed record")
         records.append(record)
     return records
+
+
+def _check_exceptions(
+    files: Mapping[str, bytes],
+    records: list[dict[str, Any]],
+    keys: Mapping[str, Ed25519PublicKey],
+) -> None:
+    """The exception log (whole, from entry 1) checks, and holds every exception a record
+    cites. Packs built before exceptions existed have no exceptions.jsonl and cite none."""
+    entries = _records(files, "exceptions.jsonl") if "exceptions.jsonl" in files else []
+    logged = verify_chain(entries, keys=keys)
+    if not logged.ok:
+        raise _Bad(f"exceptions.jsonl entry {logged.first_bad_id}: {logged.reason}")
+    cited = {
+        str(e["integrity"]["hash"]): str(e.get("id"))
+        for e in entries
+        if e.get("kind") == "exception"
+    }
+    for record in records:
+        problem = cited_exception_problem(record, cited)
+        if problem:
+            missing = "" if "exceptions.jsonl" in files else " (exceptions.jsonl is missing)"
+            raise _Bad(f"record {record.get('id')}: {problem}{missing}")
 
 
 def _check_chain(records: list[dict[str, Any]], keys: Mapping[str, Ed25519PublicKey]) -> int:

@@ -94,7 +94,13 @@ def _prepare(
                 serialised=serialised,
                 sizing=sizing,
                 evaluation_time=at,
-                policy_input=policy_input(serialised.clear, sizing, at),
+                policy_input=policy_input(
+                    serialised.clear,
+                    sizing,
+                    at,
+                    stored_request=serialised.stored,
+                    exceptions=stored.exceptions_considered or [],
+                ),
             )
         )
     return prepared

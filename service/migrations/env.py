@@ -7,7 +7,8 @@ from sqlmodel import SQLModel
 
 import service.audit.tables
 import service.auth.tables
-import service.decisions.tables  # noqa: F401 - the tables this schema manages
+import service.decisions.tables
+import service.exceptions.tables  # noqa: F401 - the tables this schema manages
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SQLModel.metadata)

@@ -9,13 +9,15 @@ Metrics live in the process-wide default registry. With several uvicorn workers
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -47,6 +49,18 @@ OPA_RESTARTS = Counter(
 )
 
 
+EXCEPTIONS_EXPIRING = Gauge(
+    "tiergate_exceptions_expiring_30d",
+    "Approved exceptions in force and not revoked that expire within 30 days (read from the "
+    "exception log at each scrape).",
+    multiprocess_mode="mostrecent",  # every worker reads the same database
+)
+
+ScrapeHook = Callable[[], None]
+"""Work to do before each scrape (a gauge read from the database); the app lists its hooks in
+`app.state.scrape_hooks`, so this module needs no database of its own."""
+
+
 def count_decision(verdict: str, tier: str) -> None:
     """One decision committed to the log (called once it is stored, never for a replay)."""
     DECISIONS.labels(verdict=verdict, tier=tier).inc()
@@ -56,8 +70,11 @@ router = APIRouter(tags=["observability"])
 
 
 @router.get("/metrics", response_class=Response, include_in_schema=False)
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
     """Prometheus exposition: this process's metrics, or every worker's in multiprocess mode."""
+    hooks: list[ScrapeHook] = getattr(request.app.state, "scrape_hooks", [])
+    for hook in hooks:
+        hook()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

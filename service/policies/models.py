@@ -13,8 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.policies.vocabulary import (
+    AppliedException,
     Context,
     DomesticSubstitution,
+    ExceptionScope,
     Obligation,
     Tier,
     TierOutcome,
@@ -38,12 +40,40 @@ class Candidate(BaseModel):
     nodes: int
 
 
+class PolicyException(BaseModel):
+    """An approved exception as the policy sees it (policies/tiergate/lib/exceptions.rego)."""
+
+    id: str
+    rule_id: str
+    scope: ExceptionScope
+    valid_from: str = Field(description="RFC 3339 (UTC, whole seconds), inclusive.")
+    expires_at: str = Field(description="RFC 3339 (UTC, whole seconds), exclusive.")
+
+
+class ExceptionSubject(BaseModel):
+    """The request's organisation and workload name as its record stores them (salted digests
+    where masked): what an exception's scope names them by."""
+
+    organization: str
+    workload_name: str
+
+
+class PolicyExceptions(BaseModel):
+    """The approved exceptions the service found active at the evaluation time."""
+
+    subject: ExceptionSubject
+    active: list[PolicyException]
+
+
 class PolicyInput(BaseModel):
     """`input` of data.tiergate.main.decision."""
 
     workload: Workload
     context: PolicyContext
     candidates: list[Candidate]
+    exceptions: PolicyExceptions | None = Field(
+        default=None, description="Approved exceptions to apply (none when absent)."
+    )
 
 
 class AcceleratorExclusion(BaseModel):
@@ -67,6 +97,7 @@ class PolicyDecision(BaseModel):
     accelerators: AcceleratorVerdict
     violations: list[Violation]
     obligations: list[Obligation]
+    exceptions_applied: list[AppliedException] = Field(default_factory=list)
 
 
 class RuleResult(BaseModel):
@@ -106,6 +137,10 @@ class RuleInfo(BaseModel):
     effective_on: str | None = None
     related_resources: list[Any] = Field(default_factory=list)
     kind: Literal["violation", "obligation", "tier"] | str | None = None
+    exceptable: bool = Field(
+        default=True,
+        description="False when no approved exception may waive the rule (custom.exceptable).",
+    )
 
 
 class PolicyInfo(BaseModel):

@@ -231,11 +231,54 @@ class DomesticSubstitution(BaseModel):
     rule_ids: list[str]
 
 
+class ExceptionScope(BaseModel):
+    """What an approved exception is limited to: every field given must equal the decision's
+    (an absent or null field matches any). Organisation and workload name are compared as the
+    record stores them, salted digests where masked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sector: Sector | None = Field(default=None, description="Sector of the organisation.")
+    organization: str | None = Field(
+        default=None, min_length=1, max_length=200, description="context.organization."
+    )
+    workload_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="workload.name."
+    )
+    accelerator: str | None = Field(
+        default=None,
+        pattern=ACCELERATOR_ID_PATTERN,
+        description="context.requested_accelerator (catalogue id).",
+    )
+    tier: Tier | None = Field(default=None, description="context.requested_tier.")
+
+
+class Excepted(BaseModel):
+    """The approved exception that waives a violation (it no longer makes the verdict deny)."""
+
+    exception_id: str
+    expires_at: str = Field(description="When the exception stops applying (RFC 3339, UTC).")
+
+
+class AppliedException(BaseModel):
+    """An approved exception that waived at least one violation of a decision."""
+
+    exception_id: str
+    expires_at: str
+    rule_ids: list[str]
+    message: str
+    message_zh: str
+
+
 class Violation(BaseModel):
     rule_id: str
     severity: str
     message: str
     message_zh: str
+    excepted: Excepted | None = Field(
+        default=None,
+        description="Present when an approved exception waives this violation (issue 15).",
+    )
 
 
 class Obligation(BaseModel):

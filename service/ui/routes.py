@@ -33,6 +33,7 @@ from service.evidence import repository as evidence_repository
 from service.evidence.pack import Period
 from service.evidence.routes import pack_download
 from service.evidence.summary import summarize
+from service.exceptions import service as exceptions
 from service.labels import (
     LANGS,
     PROCUREMENTS,
@@ -349,9 +350,11 @@ async def dashboard(request: Request) -> Response:
         "tiers": [(b.key, b.count, b.share) for b in summary.by_tier],
         "rules": [(b.key, b.count, b.share) for b in summary.by_rule],
     }
+    expiring = await run_in_threadpool(exceptions.expiring_soon, runtime.db, datetime.now(UTC))
     return _render(
         request,
         "dashboard.html",
+        expiring=expiring["items"],
         principal=principal,
         session=session,
         summary=summary,

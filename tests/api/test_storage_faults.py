@@ -164,4 +164,5 @@ def test_a_read_only_database_recovers_without_a_restart(make_settings) -> None:
             "checked": 11,
             "first_bad_id": None,
             "reason": None,
+            "exceptions": {"ok": True, "checked": 0, "first_bad_id": None, "reason": None},
         }

@@ -169,7 +169,12 @@ def test_the_access_table_is_the_roles_the_routes_declare() -> None:
     submitter, auditor, admin = ({role} for role in (Role.submitter, Role.auditor, Role.admin))
     archive_readers = {Role.auditor, Role.policy_author}
     author = {Role.policy_author}
+    approver = {Role.approver}
     assert access_table(create_app().routes) == {
+        ("POST", "/v1/exceptions"): approver,
+        ("POST", "/v1/exceptions/{exception_id}/revoke"): approver,
+        ("GET", "/v1/exceptions"): auditor | approver,
+        ("GET", "/v1/exceptions/export"): auditor,
         ("POST", "/v1/decisions"): submitter,
         ("POST", "/v1/evaluations"): submitter,
         ("POST", "/v1/sizing"): submitter,

@@ -18,9 +18,10 @@ from service.decisions.assembly import (
     serialise_request,
 )
 from service.decisions.masking import Masker
-from service.decisions.models import DecisionRecord, DecisionRequest
+from service.decisions.models import ConsideredException, DecisionRecord, DecisionRequest
 from service.opa.client import PolicyAnswer
 from service.policies.models import PolicyDecision, PolicyInput
+from service.policies.vocabulary import ExceptionScope, Sector
 from service.settings import PROJECT_ROOT
 from service.sizing.catalog import load_catalog
 from service.sizing.models import SizingResult
@@ -179,7 +180,25 @@ def test_the_policy_input_is_what_its_schema_model_makes_of_it(
     request, sizing = request_and_sizing
     serialised = serialise_request(request, Masker(salt=b"s" * 32, paths=("workload.name",)))
     built = policy_input(serialised.clear, sizing, NOW)
-    assert PolicyInput.model_validate(built).model_dump(mode="json") == built
+    assert PolicyInput.model_validate(built).model_dump(mode="json", exclude_unset=True) == built
+    assert "exceptions" not in built  # none considered: the input is as before exceptions
+    exception = ConsideredException(
+        id="exc-1",
+        rule_id="tier.below_minimum",
+        scope=ExceptionScope(sector=Sector.finance, workload_name="digest"),
+        valid_from="2026-11-01T00:00:00Z",
+        expires_at="2027-05-01T00:00:00Z",
+        entry_hash="0" * 64,
+    )
+    with_exception = policy_input(
+        serialised.clear, sizing, NOW, stored_request=serialised.stored, exceptions=[exception]
+    )
+    assert PolicyInput.model_validate(with_exception).model_dump(mode="json") == with_exception
+    assert with_exception["exceptions"]["subject"] == {
+        "organization": serialised.stored["context"]["organization"],
+        "workload_name": serialised.stored["workload"]["name"],  # as stored: the digest
+    }
+    assert "entry_hash" not in with_exception["exceptions"]["active"][0]
     assert built["context"]["evaluation_time"] == "2026-12-01T08:30:00Z"
     assert built["workload"]["name"] == "legal-qa"  # the policy sees the request in clear
     assert serialised.stored["workload"]["name"].startswith("hmac-sha256:")

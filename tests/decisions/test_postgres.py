@@ -27,7 +27,13 @@ def test_decisions_on_postgres_verify(make_settings, postgres_url: str) -> None:
         ids = [client.post("/v1/decisions", json=decision_request()).json()["id"] for _ in range(3)]
         assert client.get(f"/v1/decisions/{ids[1]}").status_code == 200
         report = client.get("/v1/decisions/verify").json()
-        assert report == {"ok": True, "checked": 3, "first_bad_id": None, "reason": None}
+        assert report == {
+            "ok": True,
+            "checked": 3,
+            "first_bad_id": None,
+            "reason": None,
+            "exceptions": {"ok": True, "checked": 0, "first_bad_id": None, "reason": None},
+        }
         page = client.get("/v1/decisions?sector=finance&limit=2").json()
         assert [r["id"] for r in page["items"]] == [ids[2], ids[1]]
         since = client.get(f"/v1/decisions/{ids[1]}").json()["created_at"]

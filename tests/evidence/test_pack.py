@@ -77,6 +77,7 @@ def test_pack_layout_and_contents(pack: Path) -> None:
         "policies/revisions.json",
         "rules.json",
         "audit-events.jsonl",
+        "exceptions.jsonl",
         "summary.html",
         "README.txt",
         "SHA256SUMS",

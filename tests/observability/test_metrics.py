@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -145,3 +146,24 @@ def test_metrics_of_several_workers_are_summed(tmp_path, opa_url: str) -> None: 
             assert counted == decisions
     finally:
         serving.stop(proc, timeout=60)
+
+
+def test_exceptions_expiring_within_30_days_are_a_gauge(client: TestClient) -> None:
+    from tests.exceptions.test_routes import exception_body, now, stamp
+
+    def gauge() -> float:
+        text = client.get("/metrics").text
+        (line,) = [
+            x for x in text.splitlines() if x.startswith("tiergate_exceptions_expiring_30d ")
+        ]
+        return float(line.split()[1])
+
+    assert gauge() == 0
+    for days in (5, 29, 31, 200):
+        body = exception_body(expires_at=stamp(now() + timedelta(days=days)))
+        assert client.post("/v1/exceptions", json=body).status_code == 201
+    assert gauge() == 2
+    soon = client.get("/v1/exceptions", params={"rule_id": "tier.below_minimum"}).json()
+    first = soon["items"][-1]["exception"]["id"]  # the 5-day one (oldest)
+    client.post(f"/v1/exceptions/{first}/revoke", json={"reason": "done early"})
+    assert gauge() == 1  # a revoked exception no longer expires

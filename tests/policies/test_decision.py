@@ -101,7 +101,9 @@ def test_decision_shape(client: httpx.Client) -> None:
         "accelerators",
         "violations",
         "obligations",
+        "exceptions_applied",
     }
+    assert decision["exceptions_applied"] == []  # no exceptions in the input
     assert set(decision["tier"]) == {"minimum", "allowed", "requested", "selected", "basis"}
     assert set(decision["domestic_substitution"]) == {"required", "preferred", "rule_ids"}
     assert set(decision["accelerators"]) == {"allowed", "excluded"}

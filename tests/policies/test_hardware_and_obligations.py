@@ -531,6 +531,11 @@ EXPECTED_RULES = {
 }
 
 
+# Rules no approved exception may waive (issue 15): state secrets need a classified facility, and
+# a part the US reviews under a presumption of denial cannot be bought new — the law, not policy.
+NOT_EXCEPTABLE = {"tier.state_secret", "domestic.state_secret", "export.excluded_part"}
+
+
 # Written out from the regulations (not read back from effective_dates/data.json).
 EFFECTIVE_ON = {
     "obligations.genai_filing": "2023-08-15T00:00:00+08:00",
@@ -555,8 +560,10 @@ def test_catalogue(client: httpx.Client) -> None:
             "effective_on",
             "related_resources",
             "kind",
+            "exceptable",
         }
         assert (entry["kind"], entry["severity"]) == EXPECTED_RULES[entry["rule_id"]]
+        assert entry["exceptable"] is (entry["rule_id"] not in NOT_EXCEPTABLE), entry["rule_id"]
         assert entry["title"] and entry["description"]
         assert entry["related_resources"], entry["rule_id"]
         assert all(r["ref"].startswith("http") for r in entry["related_resources"])

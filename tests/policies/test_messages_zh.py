@@ -88,10 +88,31 @@ def _contexts() -> Iterator[dict[str, Any]]:
         yield {field: rng.choice(values) for field, values in VARIATIONS.items()}
 
 
+# Approved exceptions for every rule that denies in the grid, so the messages of the exceptions
+# applied (lib/exceptions.rego) are scanned too; scope null matches every context.
+EXCEPTIONS = {
+    "subject": {"organization": "", "workload_name": "legal-qa"},
+    "active": [
+        {
+            "id": f"exc-{number}",
+            "rule_id": rule_id,
+            "scope": {"sector": None},
+            "valid_from": "2020-01-01T00:00:00Z",
+            "expires_at": "2029-12-31T16:00:00Z",
+        }
+        for number, rule_id in enumerate(
+            ["tier.below_minimum", "domestic.sector_mandate", "residency.data_export"]
+        )
+    ],
+}
+
+
 def _messages(decision: dict[str, Any]) -> Iterator[tuple[str, str]]:
     items = decision["violations"] + decision["obligations"] + decision["tier"]["basis"]
     for item in items:
         yield item["rule_id"], item["message_zh"]
+    for applied in decision["exceptions_applied"]:
+        yield "exceptions_applied", applied["message_zh"]
 
 
 def _problems(text: str) -> list[str]:
@@ -123,6 +144,7 @@ def grid(opa_url: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
                     "workload": {"name": "legal-qa", "task": "inference", "params_b": 7.6},
                     "context": {**BASE_CONTEXT, **context},
                     "candidates": candidates,
+                    "exceptions": EXCEPTIONS,
                 }
             }
             response = http.post("/v1/data/tiergate/main/decision_explained", json=body)
@@ -158,7 +180,7 @@ def test_the_grid_reaches_every_rule_that_speaks(produced: dict[str, set[str]]) 
         "obligations.finance_outsourcing", "obligations.government_cloud",
         "obligations.pipl_sensitive_pi", "obligations.domestic_host_stack",
         "obligations.network_data_security", "obligations.pboc_data_security",
-        "obligations.pi_export_contract",
+        "obligations.pi_export_contract", "exceptions_applied",
     }  # fmt: skip
     assert speaking <= set(produced)
 

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from service.evidence.verify import verify_pack
 from service.settings import PROJECT_ROOT
 from tests import serving
 from tests.conftest import decision_request
+from tests.exceptions.test_routes import exception_body, now, stamp
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "build" / "ui-screenshots"
@@ -73,6 +75,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, opa_url: str) -> Iterator[S
             assert answer.status_code == 201, answer.text
             if context["sector"] == "defense":
                 defense_id = answer.json()["id"]
+        # after the decisions, so none considers it: one exception expiring within 30 days
+        exception = exception_body(expires_at=stamp(now() + timedelta(days=20)))
+        answer = httpx.post(f"{base}/v1/exceptions", json=exception, headers=headers, timeout=30)
+        assert answer.status_code == 201, answer.text
         yield Server(base, admin, submitter, defense_id)
     finally:
         serving.stop(process)
@@ -128,6 +134,7 @@ def test_auditor_journey(browser: Browser, server: Server, tmp_path: Path) -> No
     assert "概览" in page.locator("h1").inner_text()
     assert page.locator("svg.chart").count() == 4
     assert "不予" in page.locator("p.big").inner_text()  # e.g. the government request for an H20
+    assert "风控委〔2026〕17号" in page.locator("#expiring-exceptions").inner_text()
     _shot(page, "02-dashboard")
 
     page.click("nav >> text=决策记录")

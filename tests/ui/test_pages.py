@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -164,3 +165,22 @@ def test_ui_verify_and_evidence_are_audited(ui: TestClient) -> None:
         ("evidence.download", "ui", "auditor-1"),
         ("decisions.verify", "ui", "auditor-1"),
     ]
+
+
+def test_dashboard_lists_the_exceptions_expiring_within_30_days(ui: TestClient) -> None:
+    from tests.exceptions.test_routes import exception_body, now, stamp
+
+    approver = {"Authorization": f"Bearer {_key(ui, Role.approver, name='approver')}"}
+    for days, reference in ((10, "风控委〔2026〕17号"), (200, "风控委〔2026〕18号")):
+        body = exception_body(expires_at=stamp(now() + timedelta(days=days)), reference=reference)
+        assert ui.post("/v1/exceptions", json=body, headers=approver).status_code == 201
+    _sign_in(ui, _key(ui, Role.auditor))
+    page = ui.get("/ui/dashboard").text
+    section = page[page.index('id="expiring-exceptions"') :]
+    assert "30 天内到期的例外" in section
+    assert "风控委〔2026〕17号" in section  # expires in 10 days
+    assert "风控委〔2026〕18号" not in section  # in 200 days
+    assert "行业：金融" in section and "单位：已脱敏" in section and "申请层级：" in section
+    expires = now() + timedelta(days=10)
+    assert f"{expires.year}年{expires.month}月{expires.day}日" in section
+    assert "hmac-sha256" not in section and "T00:00" not in section

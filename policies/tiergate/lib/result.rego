@@ -70,7 +70,8 @@ substitution(chain, level) := {"rule_id": rule_id(chain), "level": level}
 # METADATA
 # description: >-
 #   The auditor-facing catalogue entry of a rule, read from its package METADATA (title,
-#   description, custom.severity, custom.kind, related_resources); `effective_on` is the rule's
+#   description, custom.severity, custom.kind, custom.exceptable — false when no approved
+#   exception may waive the rule, default true —, related_resources); `effective_on` is the rule's
 #   effective_from in data.tiergate.reference.effective_dates (null when always in force), so a
 #   date is written once.
 describe(chain) := {
@@ -79,6 +80,7 @@ describe(chain) := {
 	"description": annotations.description,
 	"severity": annotations.custom.severity,
 	"kind": annotations.custom.kind,
+	"exceptable": object.get(annotations.custom, "exceptable", true),
 	"effective_on": object.get(data.tiergate.reference.effective_dates.rules, [id, "effective_from"], null),
 	"related_resources": object.get(annotations, "related_resources", []),
 } if {

@@ -6,6 +6,7 @@
 #   obligations) into the decision the service records; also serves the rule catalogue.
 package tiergate.main
 
+import data.tiergate.lib.exceptions
 import data.tiergate.lib.hardware
 import data.tiergate.lib.tier
 
@@ -37,9 +38,12 @@ _required_ids contains substitution.rule_id if {
 }
 
 # METADATA
-# description: Violations sorted by rule ID, then message.
-violations := [{"rule_id": key[0], "message": key[1], "severity": key[2], "message_zh": key[3]} |
+# description: >-
+#   Violations sorted by rule ID, then message; those an approved exception waives are marked
+#   `excepted` (lib/exceptions.rego).
+violations := [object.union(violation, object.get(exceptions.marks, key[0], {})) |
 	some key in sort({[v.rule_id, v.message, v.severity, v.message_zh] | some v in _violations})
+	violation := {"rule_id": key[0], "message": key[1], "severity": key[2], "message_zh": key[3]}
 ]
 
 # METADATA
@@ -49,13 +53,14 @@ obligations := [{"rule_id": key[0], "message": key[1], "message_zh": key[2]} |
 ]
 
 # METADATA
-# description: deny when any violation has severity deny, else allow.
+# description: deny when any violation not waived by an exception has severity deny, else allow.
 # scope: document
 default verdict := "allow"
 
 verdict := "deny" if {
 	some violation in violations
 	violation.severity == "deny"
+	not violation.excepted
 }
 
 # METADATA
@@ -81,6 +86,7 @@ decision := {
 	},
 	"violations": violations,
 	"obligations": obligations,
+	"exceptions_applied": exceptions.applied(violations),
 }
 
 # METADATA

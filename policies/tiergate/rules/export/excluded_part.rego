@@ -17,6 +17,7 @@
 #   - ref: https://www.federalregister.gov/d/2020-28101
 #     description: 85 FR 83765 (2020-12-23) — Hong Kong governed by the EAR entry for China
 # custom:
+#   exceptable: false
 #   kind: violation
 #   severity: deny
 package tiergate.rules.export.excluded_part

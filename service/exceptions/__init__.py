@@ -1,0 +1,1 @@
+"""Approved exceptions: dated, scoped, signed waivers of a rule (issue 15)."""
