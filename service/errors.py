@@ -63,6 +63,8 @@ class TooManyRequests(TiergateError):
 class InvalidBundle(TiergateError):
     status_code = 400
     code = "invalid_bundle"
+
+
 class NotExceptable(TiergateError):
     status_code = 400
     code = "not_exceptable"

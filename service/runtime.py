@@ -14,8 +14,8 @@ from service.decisions.masking import Masker, load_mask_paths, load_or_create_sa
 from service.decisions.repository import ensure_chain_head, register_signing_key
 from service.decisions.signing import SigningKey, load_or_create
 from service.errors import ServiceUnavailable
-from service.impact.jobs import ImpactJobs
 from service.exceptions.repository import ensure_chain_head as ensure_exception_chain_head
+from service.impact.jobs import ImpactJobs
 from service.opa.client import PolicyEngine
 from service.opa.process import find_opa_binary
 from service.opa.revision import DiskPolicy
