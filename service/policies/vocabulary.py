@@ -277,6 +277,9 @@ class Violation(BaseModel):
     message_zh: str
     excepted: Excepted | None = Field(
         default=None,
+        # left out, not null, when absent: every violation sealed before exceptions existed
+        # has no such key, and explanations list violations as the rule emitted them
+        exclude_if=lambda value: value is None,
         description="Present when an approved exception waives this violation (issue 15).",
     )
 
