@@ -133,6 +133,7 @@ async def create_decision(
 )
 async def create_evaluation(
     body: DecisionRequest,
+    db: DbDep,
     policy_engine: PolicyEngineDep,
     catalog: CatalogDep,
     masker: MaskerDep,
@@ -149,6 +150,7 @@ async def create_evaluation(
         policy_engine=policy_engine,
         catalog=catalog,
         masker=masker,
+        db=db,
         explain=explain,
         request_id=request_id,
         submitted_by={

@@ -164,6 +164,7 @@ async def dry_run(
     policy_engine: PolicyEngine,
     catalog: Catalog,
     masker: Masker,
+    db: Engine,
     explain: bool = False,
     request_id: str | None = None,
     submitted_by: dict[str, str | None] | None = None,
@@ -172,12 +173,14 @@ async def dry_run(
     integrity, `stored: false`, and with `explain` every rule's explanation.
 
     The client's evaluation_time is taken whatever it is (a preview of a phase-in is the
-    point; a backdated dry run decides nothing), otherwise the server's clock."""
+    point; a backdated dry run decides nothing), otherwise the server's clock. The approved
+    exceptions active at that time are considered, as a recorded decision would."""
     serialised = serialise_request(request, masker)
     now = datetime.now(UTC)
     evaluation_time, source = evaluation_instant(
         request.context.evaluation_time, now=now, skew=timedelta(0), may_backdate=True
     )
+    considered = await run_in_threadpool(considered_exceptions, db, evaluation_time)
     evaluation = await size_and_decide(
         request,
         serialised,
@@ -185,6 +188,7 @@ async def dry_run(
         policy_engine=policy_engine,
         catalog=catalog,
         explain=explain,
+        exceptions_considered=considered,
     )
     explanations = parse_explanations(evaluation.answer) if explain else None
     outcome = build_record(
@@ -197,6 +201,7 @@ async def dry_run(
         evaluation_time_source=source,
         evaluation=evaluation,
         submitted_by=submitted_by,
+        exceptions_considered=considered,
     ).outcome()
     outcome["stored"] = False
     if explanations is not None:

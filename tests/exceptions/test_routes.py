@@ -324,3 +324,20 @@ def test_a_record_citing_an_unknown_exception_fails_verification(client: TestCli
     assert report["ok"] is False
     assert report["first_bad_id"] == record["id"]
     assert "which the exception log does not hold" in report["reason"]
+
+
+def test_a_dry_run_considers_the_exceptions_a_decision_would(client: TestClient) -> None:
+    """A portal previewing a request sees what the recorded decision will say: the same
+    exceptions considered and applied, and nothing stored."""
+    before = client.post("/v1/evaluations", json=decision_request(**CLOUD)).json()
+    assert before["verdict"] == "deny"
+    exception = grant(client)
+    preview = client.post("/v1/evaluations", json=decision_request(**CLOUD)).json()
+    assert preview["stored"] is False
+    assert preview["verdict"] == "allow"
+    assert below_minimum(preview)["excepted"]["exception_id"] == exception["id"]
+    assert [a["exception_id"] for a in preview["exceptions_applied"]] == [exception["id"]]
+    # after it expires (a future evaluation_time), the preview is denied again
+    later = decision_request(**CLOUD, evaluation_time=stamp(now() + timedelta(days=91)))
+    assert client.post("/v1/evaluations", json=later).json()["verdict"] == "deny"
+    assert client.get("/v1/decisions").json()["items"] == []
