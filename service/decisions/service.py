@@ -1,8 +1,9 @@
-"""The decision use cases: evaluate (size → ask the policy → assemble → seal → store), get, list.
+"""The decision use cases: evaluate (size → ask the policy → assemble → seal → store), dry_run
+(the same up to assembly, then nothing stored), get, list.
 
 Verdicts come only from the policy; this module sizes, asks, and stores what record assembly
-(service.decisions.assembly) builds from the answer. Nothing is returned that was not stored
-first.
+(service.decisions.assembly) builds from the answer. Nothing is returned as a decision that was
+not stored first; a dry run's answer says `stored: false` and carries no id.
 """
 
 from __future__ import annotations
