@@ -38,6 +38,11 @@ KNOWN_GAPS: dict[tuple[str, str], tuple[str, str]] = {
     # schema-valid `{"model": {}}` is rightly answered 422. Reported to the workloads owner.
     ("POST", "/v1/decisions"): ("positive_data_acceptance", "model.params_b or a known name"),
     ("POST", "/v1/sizing"): ("positive_data_acceptance", "model.params_b or a known name"),
+    # An exception must name an exceptable violation rule of the policy catalogue (data OPA
+    # serves) and end after valid_from, in the future, within the configured maximum: rules
+    # against the catalogue and the clock that no JSON Schema expresses, so a schema-valid
+    # `{"rule_id": "0.0", "expires_at": "2000-01-01T00:00:00Z", …}` is rightly a 422.
+    ("POST", "/v1/exceptions"): ("positive_data_acceptance", "catalogue rule and dates"),
 }
 
 
