@@ -9,7 +9,7 @@ replay uses the exceptions as they were and verify can check every citation
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,7 +110,7 @@ def _stored_scope(body: ExceptionCreate, masker: Masker) -> tuple[dict[str, Any]
     return scope, masked
 
 
-def _seal(content: Mapping[str, Any], key: SigningKey) -> Any:
+def _seal(content: Mapping[str, Any], key: SigningKey) -> Callable[[int, str], ExceptionEntryRow]:
     """A `seal(seq, prev_hash)` callback for repository.append (runs under the chain lock)."""
 
     def _sealed(seq: int, prev_hash: str) -> ExceptionEntryRow:

@@ -93,6 +93,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "approval_reference": ("批准文号", "Approval reference"),
     "approved_by": ("批准人", "Approved by"),
     "exception_scope": ("适用范围", "Scope"),
+    "excepted": ("已豁免", "Excepted"),
+    "excepted_by": (
+        "经批准的例外豁免，不影响结论：例外编号",
+        "Waived by an approved exception; the verdict ignores it. Exception",
+    ),
     "scope_sector": ("行业", "Sector"),
     "scope_organization": ("单位", "Organisation"),
     "scope_workload_name": ("工作负载", "Workload"),

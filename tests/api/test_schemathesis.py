@@ -42,6 +42,11 @@ KNOWN_GAPS: dict[tuple[str, str], tuple[str, str]] = {
     # A multipart form cannot carry null: for an optional field (anyOf [..., null]) the
     # generator sends the text "null", which is rightly not a verdict, sector or time.
     ("POST", "/v1/impact"): ("positive_data_acceptance", "form fields have no null"),
+    # An exception must name an exceptable violation rule of the policy catalogue (data OPA
+    # serves) and end after valid_from, in the future, within the configured maximum: rules
+    # against the catalogue and the clock that no JSON Schema expresses, so a schema-valid
+    # `{"rule_id": "0.0", "expires_at": "2000-01-01T00:00:00Z", …}` is rightly a 422.
+    ("POST", "/v1/exceptions"): ("positive_data_acceptance", "catalogue rule and dates"),
 }
 
 

@@ -341,3 +341,26 @@ def test_a_dry_run_considers_the_exceptions_a_decision_would(client: TestClient)
     later = decision_request(**CLOUD, evaluation_time=stamp(now() + timedelta(days=91)))
     assert client.post("/v1/evaluations", json=later).json()["verdict"] == "deny"
     assert client.get("/v1/decisions").json()["items"] == []
+
+
+def test_records_and_entries_with_exceptions_match_their_published_models(
+    client: TestClient,
+) -> None:
+    import json
+
+    import jsonschema_rs
+
+    from service.exceptions.models import ExceptionEntry, ExceptionPage, RevocationEntry
+    from service.settings import PROJECT_ROOT
+
+    exception = grant(client)
+    record = decide(client)
+    revocation = client.post(f"/v1/exceptions/{exception['id']}/revoke", json={"reason": "x"})
+    schema = json.loads((PROJECT_ROOT / "schemas" / "decision-record.json").read_text())
+    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+    errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(record)]
+    assert not errors, errors
+    assert {"exceptions_considered", "exceptions_applied"} <= set(schema["properties"])
+    ExceptionEntry.model_validate(exception)
+    RevocationEntry.model_validate(revocation.json())
+    ExceptionPage.model_validate(client.get("/v1/exceptions").json())

@@ -184,3 +184,19 @@ def test_dashboard_lists_the_exceptions_expiring_within_30_days(ui: TestClient) 
     expires = now() + timedelta(days=10)
     assert f"{expires.year}年{expires.month}月{expires.day}日" in section
     assert "hmac-sha256" not in section and "T00:00" not in section
+
+
+def test_record_page_marks_a_violation_waived_by_an_exception(ui: TestClient) -> None:
+    from tests.exceptions.test_routes import exception_body
+
+    key = _key(ui, Role.approver, Role.submitter, Role.auditor)
+    headers = {"Authorization": f"Bearer {key}"}
+    exception = ui.post("/v1/exceptions", json=exception_body(), headers=headers).json()
+    record = _decide(ui, key, requested_tier="shared_cloud")
+    assert record["verdict"] == "allow"
+    _sign_in(ui, key)
+    page = ui.get(f"/ui/decisions/{record['id']}").text
+    violations = page[page.index('id="violations"') : page.index('id="obligations"')]
+    assert "已豁免" in violations
+    assert f"<code>{exception['id']}</code>" in violations
+    assert "不影响结论" in violations
