@@ -130,22 +130,28 @@ def seed(engine: Engine, count: int, key_dir: Path) -> None:
         prev = row.hash
         rows.append(row.model_dump())
         if len(rows) == 5000 or seq == count:
-            with engine.begin() as connection:
-                connection.execute(
-                    text(
-                        "INSERT INTO decisions (seq, id, created_at, sector, verdict, tier, "
-                        "organization, rule_ids, input_sha256, prev_hash, hash, signature, key_id, "
-                        "body, idempotency_key) VALUES (:seq, :id, :created_at, :sector, :verdict, "
-                        ":tier, :organization, :rule_ids, :input_sha256, :prev_hash, :hash, "
-                        ":signature, :key_id, :body, :idempotency_key)"
-                    ),
-                    rows,
-                )
-                connection.execute(
-                    text("UPDATE chain_head SET seq = :seq, hash = :hash WHERE id = 1"),
-                    {"seq": seq, "hash": prev},
-                )
+            insert_chained(engine, rows)
             rows = []
+
+
+def insert_chained(engine: Engine, rows: list[dict[str, Any]]) -> None:
+    """Append already sealed rows (dicts of a DecisionRow, in chain order) in one transaction
+    and move the chain head to the last: bulk setup for the benchmarks, not the service's path."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO decisions (seq, id, created_at, sector, verdict, tier, "
+                "organization, rule_ids, input_sha256, prev_hash, hash, signature, key_id, "
+                "body, idempotency_key) VALUES (:seq, :id, :created_at, :sector, :verdict, "
+                ":tier, :organization, :rule_ids, :input_sha256, :prev_hash, :hash, "
+                ":signature, :key_id, :body, :idempotency_key)"
+            ),
+            rows,
+        )
+        connection.execute(
+            text("UPDATE chain_head SET seq = :seq, hash = :hash WHERE id = 1"),
+            {"seq": rows[-1]["seq"], "hash": rows[-1]["hash"]},
+        )
 
 
 def bench_export(url: str, key_dir: Path) -> dict[str, float]:

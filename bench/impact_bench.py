@@ -33,10 +33,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.decision_log import insert_chained
 from service.db import make_engine, migrate
 from service.decisions import repository
 from service.decisions import service as decisions
@@ -140,21 +141,7 @@ def fill(db: Engine, key: SigningKey, templates: list[dict[str, Any]]) -> None:
         prev = row.hash
         rows.append(row.model_dump())
         if len(rows) == 2000 or seq == RECORDS:
-            with db.begin() as connection:
-                connection.execute(
-                    text(
-                        "INSERT INTO decisions (seq, id, created_at, sector, verdict, tier, "
-                        "organization, rule_ids, input_sha256, prev_hash, hash, signature, key_id, "
-                        "body, idempotency_key) VALUES (:seq, :id, :created_at, :sector, :verdict, "
-                        ":tier, :organization, :rule_ids, :input_sha256, :prev_hash, :hash, "
-                        ":signature, :key_id, :body, :idempotency_key)"
-                    ),
-                    rows,
-                )
-                connection.execute(
-                    text("UPDATE chain_head SET seq = :seq, hash = :hash WHERE id = 1"),
-                    {"seq": seq, "hash": prev},
-                )
+            insert_chained(db, rows)
             rows = []
 
 

@@ -21,6 +21,8 @@ from service.decisions import chain, repository
 from service.decisions.assembly import (
     Evaluation,
     SerialisedRequest,
+    TimeSource,
+    UnsealedRecord,
     build_record,
     evaluation_instant,
     parse_decision,
@@ -124,27 +126,19 @@ async def evaluate(
     evaluation_time, source = evaluation_instant(
         request.context.evaluation_time, now=now, skew=clock_skew, may_backdate=may_backdate
     )
-    considered = await run_in_threadpool(considered_exceptions, db, evaluation_time)
-    evaluation = await size_and_decide(
+    record, _ = await _decide(
         request,
         serialised,
-        evaluation_time,
+        now=now,
+        at=(evaluation_time, source),
+        decision_id=str(uuid.uuid4()),
+        request_id=request_id,
+        submitted_by=submitted_by,
+        db=db,
         policy_engine=policy_engine,
         catalog=catalog,
-        exceptions_considered=considered,
     )
-    content = build_record(
-        decision_id=str(uuid.uuid4()),
-        request=request,
-        serialised=serialised,
-        request_id=request_id,
-        now=now,
-        evaluation_time=evaluation_time,
-        evaluation_time_source=source,
-        evaluation=evaluation,
-        submitted_by=submitted_by,
-        exceptions_considered=considered,
-    ).content()
+    content = record.content()
     try:
         row = await run_in_threadpool(
             repository.append, db, seal=seal(content, signing_key, idempotency_key)
@@ -181,6 +175,45 @@ async def dry_run(
     evaluation_time, source = evaluation_instant(
         request.context.evaluation_time, now=now, skew=timedelta(0), may_backdate=True
     )
+    record, evaluation = await _decide(
+        request,
+        serialised,
+        now=now,
+        at=(evaluation_time, source),
+        decision_id=None,
+        request_id=request_id,
+        submitted_by=submitted_by,
+        db=db,
+        policy_engine=policy_engine,
+        catalog=catalog,
+        explain=explain,
+    )
+    outcome = record.outcome()
+    outcome["stored"] = False
+    if explain:
+        explanations = parse_explanations(evaluation.answer)
+        outcome["explanations"] = [e.model_dump(mode="json") for e in explanations]
+    return outcome
+
+
+async def _decide(
+    request: DecisionRequest,
+    serialised: SerialisedRequest,
+    *,
+    now: datetime,
+    at: tuple[datetime, TimeSource],
+    decision_id: str | None,
+    request_id: str | None,
+    submitted_by: dict[str, str | None] | None,
+    db: Engine,
+    policy_engine: PolicyEngine,
+    catalog: Catalog,
+    explain: bool = False,
+) -> tuple[UnsealedRecord, Evaluation]:
+    """The part evaluate() and dry_run() share: the approved exceptions active at the
+    evaluation time, sizing, the policy's answer, and the record assembled from them (`at`:
+    the evaluation time and who set it)."""
+    evaluation_time, source = at
     considered = await run_in_threadpool(considered_exceptions, db, evaluation_time)
     evaluation = await size_and_decide(
         request,
@@ -191,9 +224,8 @@ async def dry_run(
         explain=explain,
         exceptions_considered=considered,
     )
-    explanations = parse_explanations(evaluation.answer) if explain else None
-    outcome = build_record(
-        decision_id=None,
+    record = build_record(
+        decision_id=decision_id,
         request=request,
         serialised=serialised,
         request_id=request_id,
@@ -203,11 +235,8 @@ async def dry_run(
         evaluation=evaluation,
         submitted_by=submitted_by,
         exceptions_considered=considered,
-    ).outcome()
-    outcome["stored"] = False
-    if explanations is not None:
-        outcome["explanations"] = [e.model_dump(mode="json") for e in explanations]
-    return outcome
+    )
+    return record, evaluation
 
 
 def _same_body_or_conflict(row: DecisionRow, digest: str) -> dict[str, Any]:
