@@ -110,3 +110,9 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A time read back from the database, in UTC: SQLite hands back naive datetimes (every
+    stored time is UTC), PostgreSQL aware ones in the session's zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Connection, Engine, insert, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from service.db import recycle
+from service.db import as_utc, recycle
 from service.decisions.tables import ChainHead, DecisionRow, SigningKeyRow
 from service.errors import StorageUnavailable
 
@@ -49,11 +49,6 @@ def signing_keys(engine: Engine) -> list[SigningKeyRow]:
         return list(session.exec(query).all())
 
 
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _rule_ids(record: Mapping[str, Any]) -> str:
     ids = {v["rule_id"] for v in record["violations"]} | {
         o["rule_id"] for o in record["obligations"]
@@ -68,7 +63,7 @@ def _rule_ids(record: Mapping[str, Any]) -> str:
 INDEX_COLUMNS: Mapping[str, Callable[[Mapping[str, Any]], Any]] = {
     "seq": lambda record: record["integrity"]["seq"],
     "id": lambda record: record["id"],
-    "created_at": lambda record: _utc(datetime.fromisoformat(record["created_at"])),
+    "created_at": lambda record: as_utc(datetime.fromisoformat(record["created_at"])),
     "sector": lambda record: record["request"]["context"]["sector"],
     "verdict": lambda record: record["verdict"],
     "tier": lambda record: record["tier"]["selected"],
@@ -87,17 +82,60 @@ def index_columns(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def column_mismatch(row: DecisionRow, record: Mapping[str, Any]) -> str | None:
     """The first index column of `row` that differs from its sealed record, or None."""
-    for name, column in INDEX_COLUMNS.items():
+    return first_mismatched_column(INDEX_COLUMNS, row, record, "record")
+
+
+def first_mismatched_column(
+    columns: Mapping[str, Callable[[Mapping[str, Any]], Any]],
+    row: object,
+    sealed_body: Mapping[str, Any],
+    noun: str,
+) -> str | None:
+    """The first of `columns` whose stored value in `row` differs from what the sealed body
+    says it indexes, or None (the decision log and the exception log both check this way)."""
+    for name, column in columns.items():
         try:
-            sealed = column(record)
+            sealed = column(sealed_body)
         except (KeyError, TypeError, ValueError, AttributeError):
-            return f"the sealed record lacks what column {name} indexes"
+            return f"the sealed {noun} lacks what column {name} indexes"
         stored = getattr(row, name)
         if isinstance(stored, datetime):
-            stored = _utc(stored)
+            stored = as_utc(stored)
         if stored != sealed:
-            return f"column {name} ({stored!r}) differs from the sealed record ({sealed!r})"
+            return f"column {name} ({stored!r}) differs from the sealed {noun} ({sealed!r})"
     return None
+
+
+class _Sealed(Protocol):
+    hash: str
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+
+Row = TypeVar("Row", bound=_Sealed)
+
+
+def append_on_head(
+    connection: Connection,
+    head_type: type[Any],
+    row_type: type[Any],
+    seal: Callable[[int, str], Row],
+) -> Row:
+    """Within the caller's transaction: take the next seq and the previous hash from the
+    chain-head row (table of `head_type`), seal, insert the row, move the head's hash (the
+    decision log and the exception log append this way). The head UPDATE comes first: it takes
+    the row lock on PostgreSQL and the write lock on SQLite, so concurrent writers queue here."""
+    head = head_type.__table__
+    seq, prev_hash = connection.execute(
+        update(head)
+        .where(head.c.id == 1)
+        .values(seq=head.c.seq + 1)
+        .returning(head.c.seq, head.c.hash)
+    ).one()
+    row = seal(int(seq), str(prev_hash))
+    connection.execute(insert(row_type), [row.model_dump()])
+    connection.execute(update(head).where(head.c.id == 1).values(hash=row.hash))
+    return row
 
 
 class DuplicateIdempotencyKey(Exception):
@@ -114,15 +152,7 @@ def append(engine: Engine, *, seal: Callable[[int, str], DecisionRow]) -> Decisi
     """
     try:
         with engine.begin() as connection:
-            seq, prev_hash = connection.execute(
-                text("UPDATE chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            ).one()
-            row = seal(int(seq), str(prev_hash))
-            connection.execute(insert(DecisionRow), [row.model_dump()])
-            connection.execute(
-                text("UPDATE chain_head SET hash = :hash WHERE id = 1"), {"hash": row.hash}
-            )
-            return row
+            return append_on_head(connection, ChainHead, DecisionRow, seal)
     except SQLAlchemyError as exc:
         if isinstance(exc, IntegrityError) and "idempotency" in str(exc.orig).lower():
             raise DuplicateIdempotencyKey from exc

@@ -22,6 +22,7 @@ from service.api.deps import (
 from service.api.schemas import error_responses
 from service.auth.access import PrincipalDep, holds, requires
 from service.auth.models import Role
+from service.db import as_utc
 from service.decisions import audit, replay, repository, service
 from service.decisions.models import (
     DecisionPage,
@@ -327,14 +328,9 @@ def list_signing_keys(db: DbDep, signing_key: SigningKeyDep) -> KeySet:
                 key_id=row.key_id,
                 algorithm=row.algorithm,
                 key=row.public_key,
-                added_at=_as_utc(row.added_at),
+                added_at=as_utc(row.added_at),
                 current=row.key_id == current,
             )
             for row in repository.signing_keys(db)
         ]
     )
-
-
-def _as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, exists, func, insert, text
+from sqlalchemy import Engine, exists, func
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from service.db import recycle
+from service.db import as_utc, recycle
+from service.decisions.repository import append_on_head, first_mismatched_column
 from service.errors import StorageUnavailable
 from service.exceptions.tables import ExceptionChainHead, ExceptionEntryRow
 
@@ -31,13 +32,8 @@ def ensure_chain_head(engine: Engine) -> None:
                 session.rollback()
 
 
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _instant(text_value: str | None) -> datetime | None:
-    return _utc(datetime.fromisoformat(text_value)) if text_value else None
+    return as_utc(datetime.fromisoformat(text_value)) if text_value else None
 
 
 # The one map from a sealed entry to the columns stored beside its body (as in the decision
@@ -66,17 +62,7 @@ def index_columns(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def column_mismatch(row: ExceptionEntryRow, entry: Mapping[str, Any]) -> str | None:
     """The first index column of `row` that differs from its sealed entry, or None."""
-    for name, column in INDEX_COLUMNS.items():
-        try:
-            sealed = column(entry)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return f"the sealed entry lacks what column {name} indexes"
-        stored = getattr(row, name)
-        if isinstance(stored, datetime):
-            stored = _utc(stored)
-        if stored != sealed:
-            return f"column {name} ({stored!r}) differs from the sealed entry ({sealed!r})"
-    return None
+    return first_mismatched_column(INDEX_COLUMNS, row, entry, "entry")
 
 
 class AlreadyRevoked(Exception):
@@ -88,18 +74,7 @@ def append(engine: Engine, *, seal: Callable[[int, str], ExceptionEntryRow]) -> 
     head UPDATE first takes the lock, as in service.decisions.repository.append)."""
     try:
         with engine.begin() as connection:
-            seq, prev_hash = connection.execute(
-                text(
-                    "UPDATE exception_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
-                )
-            ).one()
-            row = seal(int(seq), str(prev_hash))
-            connection.execute(insert(ExceptionEntryRow), [row.model_dump()])
-            connection.execute(
-                text("UPDATE exception_chain_head SET hash = :hash WHERE id = 1"),
-                {"hash": row.hash},
-            )
-            return row
+            return append_on_head(connection, ExceptionChainHead, ExceptionEntryRow, seal)
     except SQLAlchemyError as exc:
         if isinstance(exc, IntegrityError) and "revokes" in str(exc.orig).lower():
             raise AlreadyRevoked from exc

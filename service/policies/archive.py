@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from service.db import as_utc
 from service.errors import NotFound
 from service.opa.revision import DiskPolicy, policy_of_files
 from service.policies import bundles, repository
@@ -49,13 +50,9 @@ def _row(db: Engine, revision: str) -> PolicyRevisionRow:
     return row
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
-
-
 def list_revisions(db: Engine) -> list[RevisionSummary]:
     return [
-        RevisionSummary(revision=revision, first_served_at=_utc(at), rule_count=count)  # type: ignore[arg-type]
+        RevisionSummary(revision=revision, first_served_at=as_utc(at), rule_count=count)  # type: ignore[arg-type]
         for revision, at, count in repository.list_all(db)
     ]
 
@@ -84,7 +81,7 @@ def manifest(db: Engine, revision: str) -> RevisionManifest:
     stored: dict[str, str] = json.loads(row.files)
     return RevisionManifest(
         revision=row.revision,
-        first_served_at=_utc(row.first_served_at),
+        first_served_at=as_utc(row.first_served_at),
         rule_count=row.rule_count,
         files=[
             RevisionFile(
