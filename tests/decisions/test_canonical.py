@@ -4,7 +4,6 @@ after it is stored, loaded, exported and parsed again — online and offline."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from service.cli import app as cli
 from service.decisions import audit, chain, repository, sealing
 from service.decisions.signing import SigningKey
 from service.decisions.verify import verify_chain
+from tests.support.records import json_values, record_skeleton
 
 # The request of issue 9: train_flops comes out as a whole-number float in [2^53, 1e21)
 # (6.096e19 with the sizing of the time, 6ND + attention now), which RFC 8785 writes as plain
@@ -90,20 +90,6 @@ def _key() -> SigningKey:
     return SigningKey(private_key=private, key_id=chain.key_id_of(private.public_key()))
 
 
-def _record(extra: dict[str, Any], *, number: int = 1) -> dict[str, Any]:
-    """A record skeleton with the fields seal() reads, plus arbitrary JSON in `extra`."""
-    return {
-        "id": f"00000000-0000-4000-8000-{number:012d}",
-        "created_at": datetime(2026, 12, 1, tzinfo=UTC).isoformat(),
-        "request": {"context": {"sector": "internet", "organization": "org"}, "extra": extra},
-        "verdict": "allow",
-        "tier": {"selected": "vpc"},
-        "violations": [],
-        "obligations": [{"rule_id": "obligations.filing"}],
-        "integrity": {"input_sha256": "a" * 64},
-    }
-
-
 def _engine():  # type: ignore[no-untyped-def]
     """A fresh in-memory SQLite log (one connection, so every session sees the same tables)."""
     engine = create_engine("sqlite://", poolclass=StaticPool)
@@ -122,7 +108,7 @@ def test_records_sealed_by_the_old_code_still_verify(tmp_path: Path) -> None:
     online and offline with the new code."""
     key = _key()
     engine = _engine()
-    record = _record({"train_flops": 6.096e19, "params": 7.6e9, "big": 2.0**53})
+    record = record_skeleton({"train_flops": 6.096e19, "params": 7.6e9, "big": 2.0**53})
     row = repository.append(engine, seal=sealing.seal(record, key))
     # the stored bytes are exactly what the old code stored
     sealed = {**record, "integrity": {k: v for k, v in json.loads(row.body)["integrity"].items()}}
@@ -145,7 +131,7 @@ def test_an_integer_beyond_every_double_is_reported_not_raised() -> None:
     """A record edited to hold 10^400 (beyond the largest double) fails verification with a
     reason instead of an exception, offline and through the parser the verifier uses."""
     key = _key()
-    record = {**_record({"n": 1}), "integrity": {"input_sha256": "a" * 64, "seq": 1}}
+    record = {**record_skeleton({"n": 1}), "integrity": {"input_sha256": "a" * 64, "seq": 1}}
     record["integrity"]["prev_hash"] = chain.GENESIS_HASH
     record["integrity"]["key_id"] = key.key_id
     digest = chain.record_hash(record)
@@ -164,26 +150,6 @@ def test_an_integer_beyond_every_double_is_reported_not_raised() -> None:
         )
 
 
-# Everything JSON the service can put in a record: finite floats of every magnitude (whole
-# numbers at and above 2^53 included), safe integers, unicode text (no lone surrogates: a request
-# carrying one is refused before it is sealed), and nested lists and objects.
-_SAFE_INT = 2**53 - 1
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-_SAFE_INT, max_value=_SAFE_INT)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.integers(min_value=53, max_value=1023).map(lambda e: float(2**e))
-    | st.integers(min_value=1, max_value=10**6).map(lambda m: m * 1e15)
-    | st.text()
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
-)
-
-
 @settings(
     max_examples=100,
     deadline=None,
@@ -196,7 +162,7 @@ def test_seal_store_load_verify_always_holds(extras: list[dict[str, Any]]) -> No
     engine = _engine()
     try:
         rows = [
-            repository.append(engine, seal=sealing.seal(_record(extra, number=n), key))
+            repository.append(engine, seal=sealing.seal(record_skeleton(extra, number=n), key))
             for n, extra in enumerate(extras, start=1)
         ]
         online = audit.verify(engine, keys)
