@@ -67,18 +67,43 @@ def _first_start_key(settings: Settings, host: str, port: int) -> None:
         typer.echo(banner(created, f"http://{shown}:{port}/ui/"))
 
 
-def _share_metrics_between_workers(folder: Path) -> None:
-    """prometheus-client multiprocess mode, so /metrics sums every worker. The folder must be
-    empty at start (stale files would add a previous run's counts). A folder the operator set
-    in PROMETHEUS_MULTIPROC_DIR is theirs to manage."""
+def _share_metrics_between_workers(metrics_root: Path) -> None:
+    """prometheus-client multiprocess mode, so /metrics sums every worker of this server.
+
+    Each server gets its own folder under `metrics_root`, named by its process id: two
+    servers on one data directory (replicas on one host) must neither add up each other's
+    counts nor delete each other's files. Folders of servers no longer running are removed
+    (stale files would add a previous run's counts). A folder the operator set in
+    PROMETHEUS_MULTIPROC_DIR is theirs to manage."""
     import os
     import shutil
 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    metrics_root.mkdir(parents=True, exist_ok=True)
+    for folder in metrics_root.iterdir():
+        if folder.name.isdigit() and _process_alive(int(folder.name)):
+            continue
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink()
+    folder = metrics_root / str(os.getpid())
+    shutil.rmtree(folder, ignore_errors=True)  # a recycled pid of a server that died
+    folder.mkdir()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)  # inherited by the spawned workers
+
+
+def _process_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def _exit_cleanly(_signum: int, _frame: object) -> None:

@@ -167,3 +167,39 @@ def test_exceptions_expiring_within_30_days_are_a_gauge(client: TestClient) -> N
     first = soon["items"][-1]["exception"]["id"]  # the 5-day one (oldest)
     client.post(f"/v1/exceptions/{first}/revoke", json={"reason": "done early"})
     assert gauge() == 1  # a revoked exception no longer expires
+
+
+def test_servers_on_one_data_directory_keep_their_own_metrics_folders(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Two `serve --workers N` on one data directory: starting one must not delete the files of
+    the other (it did: both used data/prometheus and emptied it), while the folders of servers
+    no longer running are cleared so their counts are not added again."""
+    import os
+    import subprocess
+    import sys
+
+    from service.cli import _share_metrics_between_workers
+
+    root = tmp_path / "prometheus"
+    other_server = root / str(os.getppid())  # a process that is running
+    (other_server).mkdir(parents=True)
+    (other_server / "counter_1.db").write_bytes(b"live")
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = root / finished.stdout.strip()
+    dead.mkdir()
+    (dead / "counter_2.db").write_bytes(b"stale")
+    (root / "counter_0.db").write_bytes(b"from the one-folder layout")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+    _share_metrics_between_workers(root)
+
+    mine = root / str(os.getpid())
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(mine) and mine.is_dir()
+    assert (other_server / "counter_1.db").read_bytes() == b"live"
+    assert not dead.exists() and not (root / "counter_0.db").exists()
