@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from service.auth import service as auth_service
@@ -17,6 +15,7 @@ from service.auth.models import Role
 from service.cli import app as cli
 from service.main import create_app
 from tests.conftest import decision_request
+from tests.support.postgres import assert_append_only
 
 
 def _client(settings) -> TestClient:  # type: ignore[no-untyped-def]
@@ -90,15 +89,7 @@ def test_rotated_key_keeps_verifying_its_records_on_postgres(  # type: ignore[no
     make_settings, tmp_path: Path, postgres_url: str
 ) -> None:
     _rotate_and_check(make_settings, tmp_path, database_url=postgres_url)
-    engine = create_engine(postgres_url)
-    try:
-        for statement in ("DELETE FROM signing_keys", "UPDATE signing_keys SET public_key = 'x'"):
-            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-                connection.execute(text(statement))
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM signing_keys")).scalar_one() == 2
-    finally:
-        engine.dispose()
+    assert_append_only(postgres_url, "signing_keys", update="public_key = 'x'", rows=2)
 
 
 def test_a_restart_with_the_same_key_registers_it_once(make_settings) -> None:  # type: ignore[no-untyped-def]

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 
 from service.main import create_app
 from service.opa.process import free_port
 from tests.conftest import POLICIES_DIR, decision_request
 from tests.serving import wait_ready
+from tests.support.postgres import assert_append_only
 
 pytestmark = pytest.mark.postgres
 
@@ -44,19 +44,7 @@ def test_decisions_on_postgres_verify(make_settings, postgres_url: str) -> None:
 def test_postgres_table_refuses_update_and_delete(make_settings, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(make_settings(database_url=postgres_url))) as client:
         assert client.post("/v1/decisions", json=decision_request()).status_code == 201
-    engine = create_engine(postgres_url)
-    try:
-        for statement in (
-            "UPDATE decisions SET verdict = 'allow'",
-            "DELETE FROM decisions",
-            "TRUNCATE decisions",
-        ):
-            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-                connection.execute(text(statement))
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 1
-    finally:
-        engine.dispose()
+    assert_append_only(postgres_url, "decisions", update="verdict = 'allow'", rows=1)
 
 
 def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

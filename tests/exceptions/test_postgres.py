@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 
 from service.main import create_app
 from tests.conftest import decision_request
+from tests.support.postgres import assert_append_only
 
 from .test_routes import CLOUD, exception_body
 
@@ -40,17 +39,6 @@ def test_postgres_exception_table_refuses_update_and_delete(
 ) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(make_settings(database_url=postgres_url))) as client:
         assert client.post("/v1/exceptions", json=exception_body()).status_code == 201
-    engine = create_engine(postgres_url)
-    try:
-        for statement in (
-            "UPDATE exception_entries SET expires_at = '2030-01-01T00:00:00Z'",
-            "DELETE FROM exception_entries",
-            "TRUNCATE exception_entries",
-        ):
-            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-                connection.execute(text(statement))
-        with engine.connect() as connection:
-            count = connection.execute(text("SELECT count(*) FROM exception_entries"))
-            assert count.scalar_one() == 1
-    finally:
-        engine.dispose()
+    assert_append_only(
+        postgres_url, "exception_entries", update="expires_at = '2030-01-01T00:00:00Z'", rows=1
+    )

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 
 from service.main import create_app
 from service.opa.revision import DiskRevision, policy_of_files
 from service.policies import bundles
 from tests.conftest import POLICIES_DIR, decision_request
+from tests.support.postgres import assert_append_only
 
 
 def test_the_served_revision_is_archived_at_start(client: TestClient) -> None:
@@ -103,17 +102,7 @@ def test_unpack_refuses_what_is_not_a_policy_bundle() -> None:
 def test_postgres_archive_refuses_update_and_delete(make_settings, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(make_settings(database_url=postgres_url))) as client:
         assert len(client.get("/v1/policies/revisions").json()["items"]) == 1
-    engine = create_engine(postgres_url)
-    try:
-        for statement in (
-            "UPDATE policy_revisions SET files = '{}'",
-            "DELETE FROM policy_revisions",
-            "TRUNCATE policy_revisions",
-        ):
-            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-                connection.execute(text(statement))
-    finally:
-        engine.dispose()
+    assert_append_only(postgres_url, "policy_revisions", update="files = '{}'", rows=1)
 
 
 def test_bundle_of_the_archive_is_what_opa_serves(tmp_path: Path, client: TestClient) -> None:
