@@ -158,6 +158,13 @@ def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _name_zh(entry: dict[str, Any]) -> str:
+    name = entry.get("name_zh")
+    if not isinstance(name, str) or not name.strip():
+        raise CatalogError(f"{entry['id']}: name_zh (the part's name in Chinese) is missing")
+    return name
+
+
 def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
     by_id: dict[str, Any] = {}
     for entry in reference:
@@ -165,6 +172,9 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
             "id": entry["id"],
             "vendor": entry["vendor"],
             "name": entry["name"],
+            # what Chinese messages call the part (a compliance officer writes 华为昇腾910B2,
+            # not huawei-ascend-910b2)
+            "name_zh": _name_zh(entry),
             "domestic": entry["domestic"],
             "memory_gb": entry.get("memory_gb"),
             "memory_bw_gbps": entry.get("memory_bw_gbps"),

@@ -132,6 +132,7 @@ class RuleInfo(BaseModel):
 
     rule_id: str
     title: str
+    title_zh: str = Field(description="The rule's title in Chinese (METADATA custom.title_zh).")
     description: str
     severity: str | None = None
     effective_on: str | None = None

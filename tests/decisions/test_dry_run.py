@@ -115,7 +115,7 @@ def test_an_unfired_rule_gives_a_reason_that_follows_the_input(client: TestClien
         "fired": False,
         "reason": "requested accelerator huawei-ascend-910b3 is domestic: no US export licence "
         "applies",
-        "reason_zh": "所申请的加速卡 huawei-ascend-910b3 为国产加速卡，不涉及美国出口许可",
+        "reason_zh": "所申请的加速卡华为昇腾910B3为国产加速卡，不涉及美国出口许可",
         "result": {
             "violations": [],
             "obligations": [],

@@ -3,6 +3,7 @@ catalogue, against the real pinned OPA (see tests/conftest.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -555,6 +556,7 @@ def test_catalogue(client: httpx.Client) -> None:
         assert set(entry) == {
             "rule_id",
             "title",
+            "title_zh",
             "description",
             "severity",
             "effective_on",
@@ -565,6 +567,9 @@ def test_catalogue(client: httpx.Client) -> None:
         assert (entry["kind"], entry["severity"]) == EXPECTED_RULES[entry["rule_id"]]
         assert entry["exceptable"] is (entry["rule_id"] not in NOT_EXCEPTABLE), entry["rule_id"]
         assert entry["title"] and entry["description"]
+        # a Chinese title, with no identifier in it (messages name rules by it)
+        assert re.search(r"[\u4e00-\u9fff]", entry["title_zh"]), entry["rule_id"]
+        assert not re.search(r"[a-z]+[._][a-z]", entry["title_zh"]), entry["title_zh"]
         assert entry["related_resources"], entry["rule_id"]
         assert all(r["ref"].startswith("http") for r in entry["related_resources"])
         assert entry["effective_on"] == EFFECTIVE_ON.get(entry["rule_id"]), entry["rule_id"]

@@ -5,8 +5,10 @@ Drives the real OPA over a broad grid of inputs (each context field varied aroun
 plus a seeded sample of combinations) and scans every Chinese message of every violation,
 obligation and tier floor for English enum values of the request (机密 not confidential, 租用 not
 rental, 中国香港 not hk), raw RFC 3339 stamps (2027年1月1日, not 2027-01-01T00:00:00+08:00), lists
-joined with ", " instead of 、, and stray spaces before Chinese text. Tier IDs, rule IDs and
-accelerator IDs are identifiers the API uses and may appear.
+joined with ", " instead of 、, and stray spaces before Chinese text. Identifiers of the API do
+not appear either: a tier is 专有网络VPC (not vpc), a rule is named by its Chinese title (not
+tier.sector_matrix), an accelerator by its catalogue name in Chinese (华为昇腾910B3, not
+huawei-ascend-910b3); only an accelerator ID the catalogue lacks is quoted as given.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.policies.vocabulary import DataClass, Procurement, Sector, StateSecret
+from service.policies.vocabulary import DataClass, Procurement, Sector, StateSecret, Tier
 
 from .test_decision import BASE_CONTEXT, DOMESTIC, LICENCE_REQUIRED, UNRESTRICTED_FOREIGN
 
@@ -29,10 +31,14 @@ ENUM_WORDS = (
     | {e.value for e in StateSecret}
     | {e.value for e in Procurement}
     | {e.value for e in Sector}
+    | {e.value for e in Tier}
     | set(REGIONS)
     | {"true", "false", "null", "rule", "judgement", "prohibited", "licence_required"}
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+# a rule ID (tier.sector_matrix) or a catalogue ID (huawei-ascend-910b3): lower case joined by
+# . or -, outside the “quotes” that mark an ID the catalogue lacks
+IDENTIFIER = re.compile(r"(?<![“A-Za-z0-9])[a-z][a-z0-9]*(?:[._-][a-z0-9]+)+(?![”A-Za-z0-9])")
 RAW_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}")
 TITLE = re.compile(r"《[^》]*》")
 SPACE_BEFORE_CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u4e00-\u9fff]")
@@ -107,6 +113,11 @@ EXCEPTIONS = {
 }
 
 
+# What the grid's input itself names (a workload, approved exceptions' numbers): the caller's
+# own values, quoted back as given.
+_VALUES_OF_THE_INPUT = {"legal-qa"} | {e["id"] for e in EXCEPTIONS["active"]}
+
+
 def _messages(decision: dict[str, Any]) -> Iterator[tuple[str, str]]:
     items = decision["violations"] + decision["obligations"] + decision["tier"]["basis"]
     for item in items:
@@ -117,6 +128,9 @@ def _messages(decision: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _problems(text: str) -> list[str]:
     found = [f"English enum value {w!r}" for w in WORD.findall(text) if w in ENUM_WORDS]
+    found += [
+        f"identifier {w!r}" for w in IDENTIFIER.findall(text) if w not in _VALUES_OF_THE_INPUT
+    ]
     if RAW_TIMESTAMP.search(text):
         found.append("raw timestamp")
     if ", " in text:
@@ -226,6 +240,9 @@ def test_no_reason_zh_leaks_english_enums_timestamps_or_commas(
         ("在地区 hk 处理个人信息", "English enum value 'hk'"),
         ("自 2027-01-01T00:00:00+08:00 起", "raw timestamp"),
         ("依据规则：tier.core_business, tier.sector_matrix", "list joined with ', ' (use 、)"),
+        ("依据规则：tier.core_business", "identifier 'tier.core_business'"),
+        ("所申请的加速卡 huawei-ascend-910b3 为国产加速卡", "identifier 'huawei-ascend-910b3'"),
+        ("最低部署层级为专有网络VPC（vpc）", "English enum value 'vpc'"),
         ("最低部署层级为 本地GPU一体机", "stray space between Chinese words"),
     ],
 )
@@ -234,8 +251,7 @@ def test_the_scan_catches_what_the_review_found(text: str, problem: str) -> None
 
 
 def test_the_scan_passes_natural_chinese() -> None:
-    assert (
-        _problems("金融行业处理敏感数据，最低部署层级为本地GPU一体机（appliance，判断性规则）")
-        == []
-    )
+    assert _problems("金融行业处理敏感数据，最低部署层级为本地GPU一体机（判断性规则）") == []
+    assert _problems("所申请的加速卡“acme-tpu-9”不在加速卡目录中") == []
+    assert _problems("候选方案中的加速卡英伟达HGX H20 96GB（中国特供版）：自2025年7月31日起") == []
     assert _problems("在中国香港处理重要数据，属于数据出境") == []

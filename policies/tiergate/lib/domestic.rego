@@ -22,7 +22,7 @@ exclusions(chain) := {result.exclusion_of(rule_id, id) | some id in hardware.non
 requested_violation(chain, reason, reason_zh) := result.deny(
 	chain,
 	sprintf("%s, so domestic accelerators are required; requested %s is not domestic", [reason, id]),
-	sprintf("%s，须使用国产加速卡（信创）；所申请的 %s 不是国产加速卡", [reason_zh, id]),
+	sprintf("%s，须使用国产加速卡（信创）；所申请的%s不是国产加速卡", [reason_zh, facts.accelerator_zh(id)]),
 ) if {
 	id := facts.ctx.requested_accelerator
 	id in hardware.non_domestic
@@ -36,7 +36,7 @@ requested_violation(chain, reason, reason_zh) := result.deny(
 preference_warning(chain, reason, reason_zh) := result.warn(
 	chain,
 	sprintf("%s, so domestic accelerators are preferred; %s non-domestic: %s", [reason, hardware.subject_kind, concat(", ", ids)]),
-	sprintf("%s，宜优先使用国产加速卡（信创）；%s非国产加速卡：%s", [reason_zh, hardware.subject_kind_zh, concat("、", ids)]),
+	sprintf("%s，宜优先使用国产加速卡（信创）；%s非国产加速卡：%s", [reason_zh, hardware.subject_kind_zh, facts.accelerators_zh(ids)]),
 ) if {
 	ids := sort({id | some id in hardware.subjects; id in hardware.non_domestic})
 	count(ids) > 0

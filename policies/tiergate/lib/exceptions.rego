@@ -86,7 +86,7 @@ _applied(id, expires_at, rule_ids) := {
 	"rule_ids": rule_ids,
 	"message": sprintf("approved exception %s waives %s until %s", [id, concat(", ", rule_ids), expires_at]),
 	"message_zh": sprintf(
-		"经批准的例外（编号%s）豁免规则%s，于%s失效",
-		[id, concat("、", rule_ids), facts.date_zh(expires_at)],
+		"经批准的例外（编号%s）豁免%s规则，于%s失效",
+		[id, concat("、", [sprintf("“%s”", [facts.rule_title_zh(r)]) | some r in rule_ids]), facts.date_zh(expires_at)],
 	),
 }

@@ -27,7 +27,7 @@ _below_minimum := {
 	"rule_id": "tier.below_minimum",
 	"severity": "deny",
 	"message": "requested tier shared_cloud is below the minimum vpc set by tier.sector_matrix",
-	"message_zh": "所申请的部署层级云服务器/容器（shared_cloud）低于最低要求专有网络VPC（vpc），依据规则：tier.sector_matrix",
+	"message_zh": "所申请的部署层级云服务器/容器低于最低要求专有网络VPC（依据“按行业分组和数据级别确定的最低部署层级”规则）",
 }
 
 test_deny_without_exceptions if {
@@ -46,7 +46,7 @@ test_exception_in_scope_turns_deny_into_allow_and_marks_the_violation if {
 		"expires_at": "2027-05-01T00:00:00Z",
 		"rule_ids": ["tier.below_minimum"],
 		"message": "approved exception exc-1 waives tier.below_minimum until 2027-05-01T00:00:00Z",
-		"message_zh": "经批准的例外（编号exc-1）豁免规则tier.below_minimum，于2027年5月1日失效",
+		"message_zh": "经批准的例外（编号exc-1）豁免“所申请的部署层级低于最低要求”规则，于2027年5月1日失效",
 	}]
 }
 

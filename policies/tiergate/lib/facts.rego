@@ -172,5 +172,27 @@ sectors_en(sectors) := concat(", ", sectors)
 sectors_zh(sectors) := concat("、", [object.get(_reference.sectors.sector_names_zh, s, s) | some s in sectors])
 
 # METADATA
-# description: Chinese names of tier IDs with the ID, joined with 、 (专有网络VPC（vpc）、…).
-tiers_zh(tiers) := concat("、", [sprintf("%s（%s）", [object.get(tier_zh, t, t), t]) | some t in tiers])
+# description: Chinese names of tier IDs joined with 、 (专有网络VPC、本地GPU一体机).
+tiers_zh(tiers) := concat("、", [tier_name_zh(t) | some t in tiers])
+
+# METADATA
+# description: A tier's Chinese name; a tier not on the ladder is quoted as given.
+tier_name_zh(t) := object.get(tier_zh, t, sprintf("“%s”", [t]))
+
+# METADATA
+# description: >-
+#   What a Chinese message calls an accelerator: its catalogue name in Chinese (华为昇腾910B2, not
+#   huawei-ascend-910b2); an ID the catalogue lacks is quoted as given.
+accelerator_zh(id) := object.get(accelerators, [id, "name_zh"], sprintf("“%s”", [id]))
+
+# METADATA
+# description: Accelerators named in Chinese, in ID order, joined with 、.
+accelerators_zh(ids) := concat("、", [accelerator_zh(id) | some id in sort(ids)])
+
+# METADATA
+# description: >-
+#   What a Chinese message calls a rule: its METADATA custom.title_zh (a compliance officer
+#   reads 按行业分组和数据级别确定的最低部署层级, not tier.sector_matrix).
+rule_title_zh(rule_id) := data.tiergate.rules[group][name].catalogue_entry.title_zh if {
+	[group, name] := split(rule_id, ".")
+}

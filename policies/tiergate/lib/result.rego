@@ -77,6 +77,7 @@ substitution(chain, level) := {"rule_id": rule_id(chain), "level": level}
 describe(chain) := {
 	"rule_id": id,
 	"title": annotations.title,
+	"title_zh": annotations.custom.title_zh,
 	"description": annotations.description,
 	"severity": annotations.custom.severity,
 	"kind": annotations.custom.kind,

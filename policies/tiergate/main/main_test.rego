@@ -103,7 +103,7 @@ test_deny_government_decision if {
 			"rule_id": "tier.sector_matrix",
 			"tier": "vpc",
 			"message": "sector government (group government) with general data needs at least vpc (rule)",
-			"message_zh": "党政机关处理一般数据，最低部署层级为专有网络VPC（vpc，依据规定）",
+			"message_zh": "党政机关处理一般数据，最低部署层级为专有网络VPC（依据规定）",
 		}],
 	}
 	decision.domestic_substitution == {"required": true, "preferred": true, "rule_ids": ["domestic.sector_mandate"]}
@@ -209,7 +209,7 @@ test_explain_a_fired_rule_gives_its_result if {
 				"rule_id": "export.restricted_part",
 				"severity": "warn",
 				"message": "requested accelerator nvidia-h20: US export licence required, case-by-case review (since 2026-01-15); procurement rental, region cn, so supply may stop",
-				"message_zh": "所申请的加速卡 nvidia-h20：美国对华出口须申领许可证，按个案审查（自2026年1月15日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
+				"message_zh": "所申请的加速卡英伟达HGX H20 96GB（中国特供版）：美国对华出口须申领许可证，按个案审查（自2026年1月15日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
 			}],
 			"obligations": [],
 			"tier_floors": [],
@@ -227,7 +227,7 @@ test_explain_an_unfired_rule_gives_its_own_reason if {
 		"rule_id": "export.restricted_part",
 		"fired": false,
 		"reason": "requested accelerator huawei-ascend-910b3 is domestic: no US export licence applies",
-		"reason_zh": "所申请的加速卡 huawei-ascend-910b3 为国产加速卡，不涉及美国出口许可",
+		"reason_zh": "所申请的加速卡华为昇腾910B3为国产加速卡，不涉及美国出口许可",
 		"result": {"violations": [], "obligations": [], "tier_floors": [], "excluded_accelerators": [], "substitution": null},
 	}
 }

@@ -9,6 +9,7 @@
 #   - ref: https://www.federalregister.gov/documents/2023/10/25/2023-23055/implementation-of-additional-export-controls-certain-advanced-computing-items-supercomputer-and
 #     description: US export controls on advanced computing items (88 FR 73458, 2023-10-25)
 # custom:
+#   title_zh: 无合规硬件方案
 #   kind: violation
 #   severity: deny
 package tiergate.rules.capacity.no_compliant_plan
@@ -38,7 +39,7 @@ deny contains violation if {
 			"no compliant hardware plan: none of the %d candidate plans (%s) uses an allowed accelerator",
 			[count(facts.candidates), concat(", ", ids)],
 		),
-		sprintf("没有合规的硬件方案：%d个候选方案（%s）均未使用允许的加速卡", [count(facts.candidates), concat("、", ids)]),
+		sprintf("没有合规的硬件方案：%d个候选方案（%s）均未使用允许的加速卡", [count(facts.candidates), facts.accelerators_zh(ids)]),
 	)
 }
 
@@ -52,7 +53,7 @@ default _why_not := ["no candidate plan uses an allowed accelerator", "没有候
 
 _why_not := [
 	sprintf("%d of the %d candidate plans use an allowed accelerator, the cheapest %s", [count(_allowed_plans), count(facts.candidates), _allowed_plans[0]]),
-	sprintf("%d个候选方案中有%d个使用允许的加速卡，最经济的为 %s", [count(facts.candidates), count(_allowed_plans), _allowed_plans[0]]),
+	sprintf("%d个候选方案中有%d个使用允许的加速卡，最经济的为%s", [count(facts.candidates), count(_allowed_plans), facts.accelerator_zh(_allowed_plans[0])]),
 ] if {
 	count(_allowed_plans) > 0
 }

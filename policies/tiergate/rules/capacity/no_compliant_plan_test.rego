@@ -17,7 +17,7 @@ test_deny_only_excluded_candidates if {
 		"rule_id": "capacity.no_compliant_plan",
 		"severity": "deny",
 		"message": "no compliant hardware plan: none of the 2 candidate plans (nvidia-a100-80gb-sxm, nvidia-h100-sxm) uses an allowed accelerator",
-		"message_zh": "没有合规的硬件方案：2个候选方案（nvidia-a100-80gb-sxm、nvidia-h100-sxm）均未使用允许的加速卡",
+		"message_zh": "没有合规的硬件方案：2个候选方案（英伟达A100 80GB SXM4、英伟达H100 80GB SXM5）均未使用允许的加速卡",
 	}} with input as fx.with_candidates({"sector": "government"}, ["nvidia-h100-sxm", "nvidia-a100-80gb-sxm"])
 }
 
@@ -28,7 +28,7 @@ test_allow_one_compliant_candidate if {
 test_explain_names_the_allowed_candidates if {
 	no_compliant_plan.explain == {
 		"reason": "2 of the 2 candidate plans use an allowed accelerator, the cheapest huawei-ascend-910b3",
-		"reason_zh": "2个候选方案中有2个使用允许的加速卡，最经济的为 huawei-ascend-910b3",
+		"reason_zh": "2个候选方案中有2个使用允许的加速卡，最经济的为华为昇腾910B3",
 		"rule_id": "capacity.no_compliant_plan",
 	} with input as fx.with_candidates({}, ["huawei-ascend-910b3", "nvidia-l20"])
 }

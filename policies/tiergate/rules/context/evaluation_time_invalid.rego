@@ -10,6 +10,7 @@
 #   - ref: https://www.rfc-editor.org/rfc/rfc3339#section-5.6
 #     description: RFC 3339 §5.6 — Internet date/time format
 # custom:
+#   title_zh: 评估时间无法识别
 #   kind: violation
 #   severity: deny
 package tiergate.rules.context.evaluation_time_invalid

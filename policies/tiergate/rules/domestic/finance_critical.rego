@@ -10,6 +10,7 @@
 #       关于银行业保险业数字化转型的指导意见 (银保监办发〔2022〕2号), copy (no primary copy found) — 关键技术自主可控,
 #       核心能力不外包; the accelerator requirement is a judgement
 # custom:
+#   title_zh: 关键金融业务须使用国产加速卡
 #   kind: violation
 #   severity: deny
 package tiergate.rules.domestic.finance_critical

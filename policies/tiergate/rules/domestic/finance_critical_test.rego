@@ -8,7 +8,7 @@ test_deny_finance_core_business_requests_nvidia if {
 		"rule_id": "domestic.finance_critical",
 		"severity": "deny",
 		"message": "finance workload with core business, so domestic accelerators are required; requested nvidia-h20 is not domestic",
-		"message_zh": "金融行业核心业务，须使用国产加速卡（信创）；所申请的 nvidia-h20 不是国产加速卡",
+		"message_zh": "金融行业核心业务，须使用国产加速卡（信创）；所申请的英伟达HGX H20 96GB（中国特供版）不是国产加速卡",
 	}} with input as fx.with_context({"sector": "finance", "core_business": true, "requested_accelerator": "nvidia-h20"})
 }
 
@@ -17,7 +17,7 @@ test_deny_finance_important_data_requests_nvidia if {
 		"rule_id": "domestic.finance_critical",
 		"severity": "deny",
 		"message": "finance workload with important data, so domestic accelerators are required; requested nvidia-h20 is not domestic",
-		"message_zh": "金融行业重要数据，须使用国产加速卡（信创）；所申请的 nvidia-h20 不是国产加速卡",
+		"message_zh": "金融行业重要数据，须使用国产加速卡（信创）；所申请的英伟达HGX H20 96GB（中国特供版）不是国产加速卡",
 	}} with input as fx.with_context({"sector": "finance", "data_class": "important", "requested_accelerator": "nvidia-h20"})
 	count(finance_critical.exclude) > 0 with input as fx.with_context({"sector": "finance", "data_class": "core"})
 	finance_critical.substitution.level == "required" with input as fx.with_context({"sector": "finance", "data_class": "core"})

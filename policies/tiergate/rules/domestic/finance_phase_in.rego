@@ -9,6 +9,7 @@
 #   - ref: https://shui5.cn/article/17/150712.html
 #     description: 关于银行业保险业数字化转型的指导意见 (银保监办发〔2022〕2号) — 关键技术自主可控 (no accelerator mandate)
 # custom:
+#   title_zh: 其他金融业务宜优先使用国产加速卡
 #   kind: violation
 #   severity: warn
 package tiergate.rules.domestic.finance_phase_in
@@ -48,7 +49,7 @@ _why_not := [
 	not facts.ctx.sector in _config.sectors
 } else := [
 	sprintf("left to domestic.finance_critical: a finance workload with %s", [data.tiergate.rules.domestic.finance_critical.reason[0]]),
-	sprintf("由 domestic.finance_critical 处理：金融行业%s", [data.tiergate.rules.domestic.finance_critical.reason[1]]),
+	sprintf("由“%s”规则处理：金融行业%s", [facts.rule_title_zh("domestic.finance_critical"), data.tiergate.rules.domestic.finance_critical.reason[1]]),
 ] if {
 	data.tiergate.rules.domestic.finance_critical.reason
 }

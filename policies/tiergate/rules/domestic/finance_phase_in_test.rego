@@ -16,7 +16,7 @@ _warning := {{
 		"finance institutions are moving to 信创 (judgement: no published rule requires domestic accelerators here),",
 		" so domestic accelerators are preferred; requested non-domestic: nvidia-l20",
 	]),
-	"message_zh": "金融行业推进信创（判断性规则：现行规定未要求此类金融业务使用国产加速卡），宜优先使用国产加速卡（信创）；所申请的非国产加速卡：nvidia-l20",
+	"message_zh": "金融行业推进信创（判断性规则：现行规定未要求此类金融业务使用国产加速卡），宜优先使用国产加速卡（信创）；所申请的非国产加速卡：英伟达L20 48GB（中国特供版）",
 }}
 
 test_warn_on_both_sides_of_the_former_date if {
@@ -30,7 +30,7 @@ test_warn_names_non_domestic_candidates if {
 	ctx := object.union(_after, {"requested_accelerator": null})
 	some warning in finance_phase_in.warn with input as fx.with_candidates(ctx, ["nvidia-l20", "huawei-ascend-910b3", "nvidia-h20"])
 	endswith(warning.message, "candidate non-domestic: nvidia-h20, nvidia-l20")
-	endswith(warning.message_zh, "候选方案中的非国产加速卡：nvidia-h20、nvidia-l20")
+	endswith(warning.message_zh, "候选方案中的非国产加速卡：英伟达HGX H20 96GB（中国特供版）、英伟达L20 48GB（中国特供版）")
 }
 
 test_allow_domestic_request if {
@@ -58,7 +58,7 @@ test_explain_other_sector if {
 test_explain_left_to_finance_critical if {
 	finance_phase_in.explain == {
 		"reason": "left to domestic.finance_critical: a finance workload with important data",
-		"reason_zh": "由 domestic.finance_critical 处理：金融行业重要数据",
+		"reason_zh": "由“关键金融业务须使用国产加速卡”规则处理：金融行业重要数据",
 		"rule_id": "domestic.finance_phase_in",
 	} with input as fx.with_context({"sector": "finance", "data_class": "important"})
 }

@@ -11,6 +11,7 @@
 #   - ref: https://www.itsec.gov.cn/
 #     description: 中国信息安全测评中心 — 安全可靠测评 results used by government procurement (no published accelerator mandate; judgement)
 # custom:
+#   title_zh: 国防和党政机关须使用国产加速卡
 #   kind: violation
 #   severity: deny
 package tiergate.rules.domestic.sector_mandate

@@ -8,7 +8,7 @@ test_deny_government_requests_nvidia if {
 		"rule_id": "domestic.sector_mandate",
 		"severity": "deny",
 		"message": "sector government is under the 信创 mandate (judgement), so domestic accelerators are required; requested nvidia-h100-sxm is not domestic",
-		"message_zh": "党政机关属于信创强制范围（判断性规则），须使用国产加速卡（信创）；所申请的 nvidia-h100-sxm 不是国产加速卡",
+		"message_zh": "党政机关属于信创强制范围（判断性规则），须使用国产加速卡（信创）；所申请的英伟达H100 80GB SXM5不是国产加速卡",
 	}} with input as fx.with_context({"sector": "government", "requested_accelerator": "nvidia-h100-sxm"})
 }
 

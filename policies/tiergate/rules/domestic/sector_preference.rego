@@ -8,6 +8,7 @@
 #   - ref: https://chinapp.net.cn/pinpaidongtai/2025/0102/11753.html
 #     description: 信创产业五年 — the "2+8+N" industry framing (industry press, not a rule; judgement)
 # custom:
+#   title_zh: 信创重点行业宜优先使用国产加速卡
 #   kind: violation
 #   severity: warn
 package tiergate.rules.domestic.sector_preference

@@ -10,6 +10,7 @@
 #   - ref: https://www.reuters.com/world/china/china-bans-foreign-ai-chips-state-funded-data-centres-sources-say-2025-11-05/
 #     description: Reuters, 2025-11-05 — state-funded data centres to use domestic AI chips only (no published text)
 # custom:
+#   title_zh: 国有资金数据中心项目使用国产加速卡（据报道的指导意见）
 #   kind: violation
 #   severity: deny
 package tiergate.rules.domestic.state_funded_data_centre

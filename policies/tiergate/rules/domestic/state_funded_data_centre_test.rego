@@ -13,7 +13,7 @@ test_deny_new_foreign_part_in_a_state_funded_project if {
 			"the data-centre project received state funds (guidance reported 2025-11-05, judgement), ",
 			"so domestic accelerators are required; requested nvidia-h20 is not domestic",
 		]),
-		"message_zh": "该数据中心项目获得国家资金支持（据2025年11月报道的指引，判断性规则），须使用国产加速卡（信创）；所申请的 nvidia-h20 不是国产加速卡",
+		"message_zh": "该数据中心项目获得国家资金支持（据2025年11月报道的指引，判断性规则），须使用国产加速卡（信创）；所申请的英伟达HGX H20 96GB（中国特供版）不是国产加速卡",
 	}} with input as fx.with_context(_funded)
 	state_funded_data_centre.substitution.level == "required" with input as fx.with_context(_funded)
 	count(state_funded_data_centre.exclude) > 0 with input as fx.with_context(_funded)
@@ -23,7 +23,7 @@ test_warn_installed_foreign_part if {
 	installed := object.union(_funded, {"procurement": "existing"})
 	some warning in state_funded_data_centre.warn with input as fx.with_context(installed)
 	startswith(warning.message_zh, "该数据中心项目获得国家资金支持：据报道，完工进度不足30%的项目须拆除已安装的非国产加速卡")
-	endswith(warning.message_zh, "所申请的非国产加速卡：nvidia-h20")
+	endswith(warning.message_zh, "所申请的非国产加速卡：英伟达HGX H20 96GB（中国特供版）")
 	state_funded_data_centre.deny == set() with input as fx.with_context(installed)
 	state_funded_data_centre.exclude == set() with input as fx.with_context(installed)
 	state_funded_data_centre.substitution.level == "preferred" with input as fx.with_context(installed)

@@ -7,6 +7,7 @@
 #   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
 #     description: 保守国家秘密法 (2024) Art. 30 — equipment meeting national secrecy standards; BMB17/BMB20 分级保护
 # custom:
+#   title_zh: 涉及国家秘密须使用国产加速卡
 #   exceptable: false
 #   kind: violation
 #   severity: deny

@@ -16,6 +16,7 @@
 #   - ref: https://www.businesstimes.com.sg/international/global/china-approves-first-batch-nvidia-h200-chip-imports-sources
 #     description: First conditional H200 import approvals (Reuters, 2026-01-28; press report)
 # custom:
+#   title_zh: 我国监管部门限制采购的境外加速卡
 #   kind: violation
 #   severity: warn
 package tiergate.rules.export.china_import_restriction
@@ -46,8 +47,8 @@ warn contains violation if {
 			[hardware.subject_kind, id, text.en, export.date_en(stance.effective_from), stance.summary_en, facts.ctx.procurement],
 		),
 		sprintf(
-			"%s加速卡 %s：自%s起%s（%s）；采购方式：%s",
-			[hardware.subject_kind_zh, id, export.date_zh(stance.effective_from), text.zh, stance.summary_zh, export.procurement_zh],
+			"%s加速卡%s：自%s起%s（%s）；采购方式：%s",
+			[hardware.subject_kind_zh, facts.accelerator_zh(id), export.date_zh(stance.effective_from), text.zh, stance.summary_zh, export.procurement_zh],
 		),
 	)
 }
@@ -70,5 +71,5 @@ _why_not := [
 	count(hardware.subjects) == 0
 } else := [
 	sprintf("%s accelerator %s: no Chinese import guidance in force at the evaluation time", [hardware.subject_kind, concat(", ", sort(hardware.subjects))]),
-	sprintf("%s加速卡 %s：评估日期没有适用的中国进口指导", [hardware.subject_kind_zh, concat("、", sort(hardware.subjects))]),
+	sprintf("%s加速卡%s：评估日期没有适用的中国进口指导", [hardware.subject_kind_zh, facts.accelerators_zh(hardware.subjects)]),
 ]

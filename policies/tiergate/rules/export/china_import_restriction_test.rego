@@ -14,7 +14,7 @@ test_warn_h20_after_cac_summons if {
 			"since 2025-07-31 (the CAC summoned NVIDIA over backdoor security risks of the ",
 			"H20 and buyers were told to avoid it); procurement new",
 		]),
-		"message_zh": "所申请的加速卡 nvidia-h20：自2025年7月31日起我国监管部门限制采购（国家网信办就H20算力芯片漏洞后门安全风险约谈英伟达公司，企业被引导避免采购）；采购方式：新购",
+		"message_zh": "所申请的加速卡英伟达HGX H20 96GB（中国特供版）：自2025年7月31日起我国监管部门限制采购（国家网信办就H20算力芯片漏洞后门安全风险约谈英伟达公司，企业被引导避免采购）；采购方式：新购",
 	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h20"})
 }
 
@@ -27,9 +27,9 @@ test_h200_stance_from_blocked_to_conditional if {
 	context := {"procurement": "new", "requested_accelerator": "nvidia-h200-sxm"}
 	china_import_restriction.warn == set() with input as _at(context, "2026-01-13T23:59:59+08:00")
 	blocked := {w.message_zh | some w in china_import_restriction.warn} with input as _at(context, "2026-01-20T00:00:00+08:00")
-	blocked == {"所申请的加速卡 nvidia-h200-sxm：自2026年1月14日起我国监管部门限制采购（海关告知报关代理H200不得入境，企业被要求非必要不采购）；采购方式：新购"}
+	blocked == {"所申请的加速卡英伟达H200 141GB SXM5：自2026年1月14日起我国监管部门限制采购（海关告知报关代理H200不得入境，企业被要求非必要不采购）；采购方式：新购"}
 	conditional := {w.message_zh | some w in china_import_restriction.warn} with input as _at(context, "2026-01-28T00:00:00+08:00")
-	conditional == {"所申请的加速卡 nvidia-h200-sxm：自2026年1月28日起我国监管部门仅有条件准许进口（首批仅批准少数企业进口，其他企业须逐案申请）；采购方式：新购"}
+	conditional == {"所申请的加速卡英伟达H200 141GB SXM5：自2026年1月28日起我国监管部门仅有条件准许进口（首批仅批准少数企业进口，其他企业须逐案申请）；采购方式：新购"}
 }
 
 test_warn_rtx_pro_6000d_candidate_for_mainland_buyer_abroad if {
@@ -80,7 +80,7 @@ test_explain_no_subjects if {
 test_explain_no_stance_for_the_part if {
 	china_import_restriction.explain == {
 		"reason": "requested accelerator nvidia-l20: no Chinese import guidance in force at the evaluation time",
-		"reason_zh": "所申请的加速卡 nvidia-l20：评估日期没有适用的中国进口指导",
+		"reason_zh": "所申请的加速卡英伟达L20 48GB（中国特供版）：评估日期没有适用的中国进口指导",
 		"rule_id": "export.china_import_restriction",
 	} with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
 }

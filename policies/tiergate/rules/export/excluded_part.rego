@@ -17,6 +17,7 @@
 #   - ref: https://www.federalregister.gov/d/2020-28101
 #     description: 85 FR 83765 (2020-12-23) — Hong Kong governed by the EAR entry for China
 # custom:
+#   title_zh: 美国出口许可推定拒绝的加速卡
 #   exceptable: false
 #   kind: violation
 #   severity: deny
@@ -61,8 +62,8 @@ deny contains violation if {
 			[id, text.en, export.date_en(status.effective_from), facts.ctx.procurement, export.scope_en],
 		),
 		sprintf(
-			"所申请的加速卡 %s：%s（自%s起）；采购方式：%s；%s",
-			[id, text.zh, export.date_zh(status.effective_from), export.procurement_zh, export.scope_zh],
+			"所申请的加速卡%s：%s（自%s起）；采购方式：%s；%s",
+			[facts.accelerator_zh(id), text.zh, export.date_zh(status.effective_from), export.procurement_zh, export.scope_zh],
 		),
 	)
 }
@@ -73,7 +74,7 @@ explain := result.explanation(rego.metadata.chain(), _why_not)
 
 _why_not := [
 	sprintf("procurement %s: an export status never excludes a part (at most a warning, see export.restricted_part)", [facts.ctx.procurement]),
-	sprintf("采购方式为%s：出口管制状态不排除加速卡（至多提示，见 export.restricted_part）", [export.procurement_zh]),
+	sprintf("采购方式为%s：出口管制状态不排除加速卡（至多作出提示，见出口许可提示规则）", [export.procurement_zh]),
 ] if {
 	not _excludes_for_this_procurement
 } else := export.out_of_scope_reason if {

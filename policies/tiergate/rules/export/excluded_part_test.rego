@@ -15,7 +15,7 @@ test_deny_new_presumption_of_denial_part if {
 		"rule_id": "export.excluded_part",
 		"severity": "deny",
 		"message": "requested nvidia-b200-hgx: US export licence required, presumption of denial (since 2023-11-17); procurement new, region cn",
-		"message_zh": "所申请的加速卡 nvidia-b200-hgx：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：新购；部署地区：中国内地",
+		"message_zh": "所申请的加速卡英伟达B200（HGX B200，180GB）：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：新购；部署地区：中国内地",
 	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-b200-hgx"})
 	excluded_part.exclude == {
 		{"rule_id": "export.excluded_part", "accelerator": "nvidia-b200-hgx"},
@@ -28,7 +28,7 @@ test_deny_new_part_for_china_headquartered_buyer_abroad if {
 		"rule_id": "export.excluded_part",
 		"severity": "deny",
 		"message": "requested nvidia-b200-hgx: US export licence required, presumption of denial (since 2023-11-17); procurement new, region sg, buyer headquartered in cn",
-		"message_zh": "所申请的加速卡 nvidia-b200-hgx：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：新购；采购方总部位于中国内地，设备部署于中国境外",
+		"message_zh": "所申请的加速卡英伟达B200（HGX B200，180GB）：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：新购；采购方总部位于中国内地，设备部署于中国境外",
 	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-b200-hgx", "region": "sg", "headquarters": "cn"})
 }
 
@@ -68,7 +68,7 @@ test_deny_mid_2025_message_dates_the_history_entry if {
 		"rule_id": "export.excluded_part",
 		"severity": "deny",
 		"message": "requested nvidia-h100-sxm: US export licence required, presumption of denial (since 2022-10-07); procurement new, region cn",
-		"message_zh": "所申请的加速卡 nvidia-h100-sxm：美国对华出口须申领许可证，且按推定拒绝原则审查（自2022年10月7日起）；采购方式：新购；部署地区：中国内地",
+		"message_zh": "所申请的加速卡英伟达H100 80GB SXM5：美国对华出口须申领许可证，且按推定拒绝原则审查（自2022年10月7日起）；采购方式：新购；部署地区：中国内地",
 	}} with input as fx.with_context({"procurement": "new", "requested_accelerator": "nvidia-h100-sxm", "evaluation_time": _mid_2025})
 }
 
@@ -99,7 +99,7 @@ test_allow_outside_china_for_foreign_buyer if {
 test_explain_rental if {
 	excluded_part.explain == {
 		"reason": "procurement rental: an export status never excludes a part (at most a warning, see export.restricted_part)",
-		"reason_zh": "采购方式为租用：出口管制状态不排除加速卡（至多提示，见 export.restricted_part）",
+		"reason_zh": "采购方式为租用：出口管制状态不排除加速卡（至多作出提示，见出口许可提示规则）",
 		"rule_id": "export.excluded_part",
 	} with input as fx.with_context({})
 }

@@ -13,6 +13,7 @@
 #   - ref: https://digitalpolicyalert.org/event/29960-bureau-of-industry-and-security-released-guidance-on-application-of-general-prohibition-10-to-peoples-republic-of-china-advanced-computing-integrated-circuits
 #     description: BIS guidance on applying GP10 to PRC advanced-computing ICs (2025-05-13), summary; the bis.gov text was not retrieved
 # custom:
+#   title_zh: 华为昇腾芯片在境外使用可能违反美国第十项一般禁令
 #   kind: violation
 #   severity: warn
 package tiergate.rules.export.huawei_ascend_gp10
@@ -39,10 +40,10 @@ warn contains violation if {
 		),
 		sprintf(
 			concat("", [
-				"%s加速卡 %s：部署于中国境外，美国商务部工业与安全局%s发布的指南推定昇腾910B、910C、910D等",
+				"%s加速卡%s：部署于中国境外，美国商务部工业与安全局%s发布的指南推定昇腾910B、910C、910D等",
 				"中国先进计算芯片的研发或生产违反美国《出口管理条例》，在境外使用可能违反其第十项一般禁令",
 			]),
-			[hardware.subject_kind_zh, id, export.date_zh(presumption.effective_from)],
+			[hardware.subject_kind_zh, facts.accelerator_zh(id), export.date_zh(presumption.effective_from)],
 		),
 	)
 }
@@ -60,12 +61,12 @@ _why_not := [
 	count(hardware.subjects) == 0
 } else := [
 	sprintf("%s accelerator %s is not a PRC advanced-computing IC named by the BIS guidance", [hardware.subject_kind, concat(", ", sort(hardware.subjects))]),
-	sprintf("%s加速卡 %s 不属于美国商务部工业与安全局指南所指的中国先进计算芯片", [hardware.subject_kind_zh, concat("、", sort(hardware.subjects))]),
+	sprintf("%s加速卡%s不属于美国商务部工业与安全局指南所指的中国先进计算芯片", [hardware.subject_kind_zh, facts.accelerators_zh(hardware.subjects)]),
 ] if {
 	every id in hardware.subjects {
 		count(object.get(facts.accelerators, [id, "us_gp10_presumption"], [])) == 0
 	}
 } else := [
 	sprintf("%s accelerator %s: the BIS guidance is not in force at the evaluation time", [hardware.subject_kind, concat(", ", sort(hardware.subjects))]),
-	sprintf("%s加速卡 %s：评估日期该指南尚未发布", [hardware.subject_kind_zh, concat("、", sort(hardware.subjects))]),
+	sprintf("%s加速卡%s：评估日期该指南尚未发布", [hardware.subject_kind_zh, facts.accelerators_zh(hardware.subjects)]),
 ]

@@ -15,7 +15,7 @@ test_warn_ascend_used_abroad if {
 			"910B/910C/910D were made in violation of the EAR, so using it outside China may ",
 			"violate General Prohibition 10",
 		]),
-		"message_zh": "所申请的加速卡 huawei-ascend-910c：部署于中国境外，美国商务部工业与安全局2025年5月13日发布的指南推定昇腾910B、910C、910D等中国先进计算芯片的研发或生产违反美国《出口管理条例》，在境外使用可能违反其第十项一般禁令",
+		"message_zh": "所申请的加速卡华为昇腾910C（双芯）：部署于中国境外，美国商务部工业与安全局2025年5月13日发布的指南推定昇腾910B、910C、910D等中国先进计算芯片的研发或生产违反美国《出口管理条例》，在境外使用可能违反其第十项一般禁令",
 	}} with input as fx.with_context({"region": "sg", "requested_accelerator": "huawei-ascend-910c"})
 }
 
@@ -64,7 +64,7 @@ test_explain_no_subjects if {
 test_explain_not_named if {
 	huawei_ascend_gp10.explain == {
 		"reason": "requested accelerator cambricon-mlu590 is not a PRC advanced-computing IC named by the BIS guidance",
-		"reason_zh": "所申请的加速卡 cambricon-mlu590 不属于美国商务部工业与安全局指南所指的中国先进计算芯片",
+		"reason_zh": "所申请的加速卡寒武纪思元590不属于美国商务部工业与安全局指南所指的中国先进计算芯片",
 		"rule_id": "export.huawei_ascend_gp10",
 	} with input as fx.with_context({"region": "sg", "requested_accelerator": "cambricon-mlu590"})
 }
@@ -72,7 +72,7 @@ test_explain_not_named if {
 test_explain_before_the_guidance if {
 	huawei_ascend_gp10.explain == {
 		"reason": "candidate accelerator huawei-ascend-910b3: the BIS guidance is not in force at the evaluation time",
-		"reason_zh": "候选方案中的加速卡 huawei-ascend-910b3：评估日期该指南尚未发布",
+		"reason_zh": "候选方案中的加速卡华为昇腾910B3：评估日期该指南尚未发布",
 		"rule_id": "export.huawei_ascend_gp10",
 	} with input as fx.with_context({"region": "sg", "evaluation_time": "2025-01-01T00:00:00+08:00"})
 }

@@ -16,6 +16,7 @@
 #   - ref: https://www.bis.gov/press-release/commerce-implements-new-export-controls-advanced-computing-and-semiconductor
 #     description: BIS press release of 2022-10-07 on the advanced computing controls
 # custom:
+#   title_zh: 须申领美国出口许可的加速卡提示
 #   kind: violation
 #   severity: warn
 package tiergate.rules.export.restricted_part
@@ -40,8 +41,8 @@ warn contains violation if {
 			[hardware.subject_kind, id, text.en, export.date_en(status.effective_from), facts.ctx.procurement, export.scope_en],
 		),
 		sprintf(
-			"%s加速卡 %s：%s（自%s起）；采购方式：%s；%s；供应可能中断",
-			[hardware.subject_kind_zh, id, text.zh, export.date_zh(status.effective_from), export.procurement_zh, export.scope_zh],
+			"%s加速卡%s：%s（自%s起）；采购方式：%s；%s；供应可能中断",
+			[hardware.subject_kind_zh, facts.accelerator_zh(id), text.zh, export.date_zh(status.effective_from), export.procurement_zh, export.scope_zh],
 		),
 	)
 }
@@ -52,7 +53,7 @@ explain := result.explanation(rego.metadata.chain(), _why_not)
 
 _subjects := concat(", ", sort(hardware.subjects))
 
-_subjects_zh := concat("、", sort(hardware.subjects))
+_subjects_zh := facts.accelerators_zh(hardware.subjects)
 
 _why_not := export.out_of_scope_reason if {
 	not export.in_scope
@@ -60,7 +61,7 @@ _why_not := export.out_of_scope_reason if {
 	count(hardware.subjects) == 0
 } else := [
 	sprintf("%s accelerator %s is domestic: no US export licence applies", [hardware.subject_kind, _subjects]),
-	sprintf("%s加速卡 %s 为国产加速卡，不涉及美国出口许可", [hardware.subject_kind_zh, _subjects_zh]),
+	sprintf("%s加速卡%s为国产加速卡，不涉及美国出口许可", [hardware.subject_kind_zh, _subjects_zh]),
 ] if {
 	every id in hardware.subjects {
 		facts.accelerators[id].domestic == true
@@ -70,5 +71,5 @@ _why_not := export.out_of_scope_reason if {
 		"%s accelerator %s: no export status in force at the evaluation time calls for a licence warning for procurement %s",
 		[hardware.subject_kind, _subjects, facts.ctx.procurement],
 	),
-	sprintf("%s加速卡 %s：评估日期没有需就%s提示出口许可的管制状态", [hardware.subject_kind_zh, _subjects_zh, export.procurement_zh]),
+	sprintf("%s加速卡%s：评估日期没有需就%s提示出口许可的管制状态", [hardware.subject_kind_zh, _subjects_zh, export.procurement_zh]),
 ]

@@ -17,7 +17,7 @@ test_warn_rental_presumption_of_denial_part if {
 			"requested accelerator nvidia-gb200: US export licence required, presumption of ",
 			"denial (since 2023-11-17); procurement rental, region cn, so supply may stop",
 		]),
-		"message_zh": "所申请的加速卡 nvidia-gb200：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
+		"message_zh": "所申请的加速卡英伟达GB200（GB200 NVL72中的单颗Blackwell GPU）：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
 	}} with input as fx.with_context({"requested_accelerator": "nvidia-gb200"})
 }
 
@@ -26,7 +26,7 @@ test_warn_new_case_by_case_part_today if {
 		"rule_id": "export.restricted_part",
 		"severity": "warn",
 		"message": "requested accelerator nvidia-h200-sxm: US export licence required, case-by-case review (since 2026-01-15); procurement new, region cn, so supply may stop",
-		"message_zh": "所申请的加速卡 nvidia-h200-sxm：美国对华出口须申领许可证，按个案审查（自2026年1月15日起）；采购方式：新购；部署地区：中国内地；供应可能中断",
+		"message_zh": "所申请的加速卡英伟达H200 141GB SXM5：美国对华出口须申领许可证，按个案审查（自2026年1月15日起）；采购方式：新购；部署地区：中国内地；供应可能中断",
 	}} with input as _at({"procurement": "new", "requested_accelerator": "nvidia-h200-sxm"}, _today)
 }
 
@@ -47,7 +47,7 @@ test_warn_rented_h20_under_unpublished_review_in_2025 if {
 			"requested accelerator nvidia-h20: US export licence required, review policy not ",
 			"published (since 2025-04-09); procurement rental, region cn, so supply may stop",
 		]),
-		"message_zh": "所申请的加速卡 nvidia-h20：美国对华出口须申领许可证，审查政策未公布（自2025年4月9日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
+		"message_zh": "所申请的加速卡英伟达HGX H20 96GB（中国特供版）：美国对华出口须申领许可证，审查政策未公布（自2025年4月9日起）；采购方式：租用；部署地区：中国内地；供应可能中断",
 	}} with input as _at({"requested_accelerator": "nvidia-h20"}, _mid_2025)
 }
 
@@ -64,7 +64,7 @@ test_warn_existing_part_for_china_headquartered_buyer_abroad if {
 			"of denial (since 2023-11-17); procurement existing, region sg, buyer ",
 			"headquartered in cn, so supply may stop",
 		]),
-		"message_zh": "所申请的加速卡 nvidia-b200-hgx：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：使用已有设备；采购方总部位于中国内地，设备部署于中国境外；供应可能中断",
+		"message_zh": "所申请的加速卡英伟达B200（HGX B200，180GB）：美国对华出口须申领许可证，且按推定拒绝原则审查（自2023年11月17日起）；采购方式：使用已有设备；采购方总部位于中国内地，设备部署于中国境外；供应可能中断",
 	}} with input as fx.with_context({"procurement": "existing", "region": "sg", "requested_accelerator": "nvidia-b200-hgx"})
 }
 
@@ -105,7 +105,7 @@ test_explain_no_subjects if {
 test_explain_domestic_part if {
 	restricted_part.explain == {
 		"reason": "requested accelerator huawei-ascend-910b3 is domestic: no US export licence applies",
-		"reason_zh": "所申请的加速卡 huawei-ascend-910b3 为国产加速卡，不涉及美国出口许可",
+		"reason_zh": "所申请的加速卡华为昇腾910B3为国产加速卡，不涉及美国出口许可",
 		"rule_id": "export.restricted_part",
 	} with input as fx.with_context({"requested_accelerator": "huawei-ascend-910b3"})
 }
@@ -116,7 +116,7 @@ test_explain_no_licence_status if {
 			"requested accelerator nvidia-l20: no export status in force at the evaluation time calls for a licence warning ",
 			"for procurement rental",
 		]),
-		"reason_zh": "所申请的加速卡 nvidia-l20：评估日期没有需就租用提示出口许可的管制状态",
+		"reason_zh": "所申请的加速卡英伟达L20 48GB（中国特供版）：评估日期没有需就租用提示出口许可的管制状态",
 		"rule_id": "export.restricted_part",
 	} with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
 }

@@ -8,6 +8,7 @@
 #   - ref: https://www.federalregister.gov/documents/2023/10/25/2023-23055/implementation-of-additional-export-controls-certain-advanced-computing-items-supercomputer-and
 #     description: US export controls on advanced computing items (88 FR 73458) — a part's status must be known
 # custom:
+#   title_zh: 所申请的加速卡不在目录中
 #   kind: violation
 #   severity: deny
 package tiergate.rules.hardware.unknown_accelerator
@@ -22,7 +23,7 @@ deny contains violation if {
 	violation := result.deny(
 		rego.metadata.chain(),
 		sprintf("requested accelerator %s is not in the accelerator catalogue", [id]),
-		sprintf("所申请的加速卡 %s 不在加速卡目录中", [id]),
+		sprintf("所申请的加速卡“%s”不在加速卡目录中", [id]),
 	)
 }
 
@@ -34,5 +35,5 @@ _why_not := ["no accelerator is requested", "未指定所申请的加速卡"] if
 	facts.ctx.requested_accelerator == null
 } else := [
 	sprintf("requested accelerator %s is in the accelerator catalogue", [facts.ctx.requested_accelerator]),
-	sprintf("所申请的加速卡 %s 在加速卡目录中", [facts.ctx.requested_accelerator]),
+	sprintf("所申请的加速卡%s在加速卡目录中", [facts.accelerator_zh(facts.ctx.requested_accelerator)]),
 ]

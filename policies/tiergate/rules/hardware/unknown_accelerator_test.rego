@@ -8,7 +8,7 @@ test_deny_unknown_accelerator if {
 		"rule_id": "hardware.unknown_accelerator",
 		"severity": "deny",
 		"message": "requested accelerator acme-tpu-9 is not in the accelerator catalogue",
-		"message_zh": "所申请的加速卡 acme-tpu-9 不在加速卡目录中",
+		"message_zh": "所申请的加速卡“acme-tpu-9”不在加速卡目录中",
 	}} with input as fx.with_context({"requested_accelerator": "acme-tpu-9"})
 }
 
@@ -28,7 +28,7 @@ test_explain_nothing_requested if {
 test_explain_known_part if {
 	unknown_accelerator.explain == {
 		"reason": "requested accelerator nvidia-l20 is in the accelerator catalogue",
-		"reason_zh": "所申请的加速卡 nvidia-l20 在加速卡目录中",
+		"reason_zh": "所申请的加速卡英伟达L20 48GB（中国特供版）在加速卡目录中",
 		"rule_id": "hardware.unknown_accelerator",
 	} with input as fx.with_context({"requested_accelerator": "nvidia-l20"})
 }

@@ -10,6 +10,7 @@
 #   - ref: https://openstd.samr.gov.cn/bzgk/gb/std_list?p.p2=45438
 #     description: GB 45438-2025 网络安全技术 人工智能生成合成内容标识方法 (mandatory, in force 2025-09-01)
 # custom:
+#   title_zh: 面向公众服务的人工智能生成合成内容标识
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.ai_content_labeling

@@ -9,6 +9,7 @@
 #   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
 #     description: 保守国家秘密法 (revised 2024-02-27, in force 2024-05-01) Art. 30 — 分级保护; use only after inspection
 # custom:
+#   title_zh: 涉及国家秘密的分级保护
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.classified_protection

@@ -7,6 +7,7 @@
 #   - ref: https://www.itsec.gov.cn/
 #     description: 中国信息安全测评中心 — 安全可靠测评 results (CPUs, operating systems, databases) used by government procurement standards
 # custom:
+#   title_zh: 主机CPU、操作系统和数据库国产化
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.domestic_host_stack

@@ -8,6 +8,7 @@
 #   - ref: https://newton.com.tw/wiki/%E9%8A%80%E8%A1%8C%E4%BF%9D%E9%9A%AA%E6%A9%9F%E6%A7%8B%E4%BF%A1%E6%81%AF%E7%A7%91%E6%8A%80%E5%A4%96%E5%8C%85%E9%A2%A8%E9%9A%AA%E7%9B%A3%E7%AE%A1%E8%BE%A6%E6%B3%95/59956743
 #     description: 银行保险机构信息科技外包风险监管办法 (银保监办发〔2021〕141号), copy (no primary copy found) — Art. 2 definition of outsourcing
 # custom:
+#   title_zh: 金融业务上云或租用物理服务器的信息科技外包风险管理
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.finance_outsourcing
@@ -32,8 +33,8 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 		[_outsourced[0], tier.selected],
 	)
 	message_zh := sprintf(
-		"金融业务%s%s（%s）属于信息科技外包：须落实集中度风险管理和退出预案（银保监办发〔2021〕141号）",
-		[_outsourced[1], facts.tier_zh[tier.selected], tier.selected],
+		"金融业务%s%s属于信息科技外包：须落实集中度风险管理和退出预案（银保监办发〔2021〕141号）",
+		[_outsourced[1], facts.tier_zh[tier.selected]],
 	)
 }
 
@@ -52,7 +53,7 @@ _why_not := [
 		[tier.selected, facts.ctx.procurement, concat(" or ", _config.tiers), concat(" or ", _config.rented_tiers)],
 	),
 	sprintf(
-		"金融业务部署于%s（%s）不属于信息科技外包（信息科技外包指部署于%s，或租用%s）",
-		[object.get(facts.tier_zh, tier.selected, tier.selected), tier.selected, facts.tiers_zh(_config.tiers), facts.tiers_zh(_config.rented_tiers)],
+		"金融业务部署于%s不属于信息科技外包（信息科技外包指部署于%s，或租用%s）",
+		[facts.tier_name_zh(tier.selected), facts.tiers_zh(_config.tiers), facts.tiers_zh(_config.rented_tiers)],
 	),
 ]

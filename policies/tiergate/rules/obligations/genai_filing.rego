@@ -12,6 +12,7 @@
 #   - ref: https://www.cac.gov.cn/2026-05/13/c_1780413225190669.htm
 #     description: 国家网信办 — filed generative-AI services and registered applications (登记 of apps calling filed models)
 # custom:
+#   title_zh: 面向公众的生成式人工智能服务备案或登记
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.genai_filing

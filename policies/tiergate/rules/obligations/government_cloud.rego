@@ -9,6 +9,7 @@
 #   - ref: https://www.cac.gov.cn/2025-10/10/c_1761819470118621.htm
 #     description: 政务领域人工智能大模型部署应用指引 (2025-10)
 # custom:
+#   title_zh: 政务工作负载使用通过安全评估的政务云
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.government_cloud
@@ -27,8 +28,8 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 		[tier.selected],
 	)
 	message_zh := sprintf(
-		"政务工作负载部署于%s（%s）：须使用通过云计算服务安全评估的政务云",
-		[facts.tier_zh[tier.selected], tier.selected],
+		"政务工作负载部署于%s：须使用通过云计算服务安全评估的政务云",
+		[facts.tier_zh[tier.selected]],
 	)
 }
 
@@ -44,7 +45,7 @@ _why_not := [
 } else := [
 	sprintf("government workload on %s: the 政务云 assessment applies only on %s", [tier.selected, concat(" or ", _config.tiers)]),
 	sprintf(
-		"政务工作负载部署于%s（%s）：政务云安全评估要求仅适用于%s",
-		[object.get(facts.tier_zh, tier.selected, tier.selected), tier.selected, facts.tiers_zh(_config.tiers)],
+		"政务工作负载部署于%s：政务云安全评估要求仅适用于%s",
+		[facts.tier_name_zh(tier.selected), facts.tiers_zh(_config.tiers)],
 	),
 ]

@@ -7,7 +7,7 @@ test_obligation_government_on_vpc if {
 	government_cloud.obligation == {{
 		"rule_id": "obligations.government_cloud",
 		"message": "government workload on vpc: use only a cloud that passed the cloud-service security assessment (政务云)",
-		"message_zh": "政务工作负载部署于专有网络VPC（vpc）：须使用通过云计算服务安全评估的政务云",
+		"message_zh": "政务工作负载部署于专有网络VPC：须使用通过云计算服务安全评估的政务云",
 	}} with input as fx.with_context({"sector": "government"})
 }
 
@@ -26,7 +26,7 @@ test_explain_other_sector if {
 test_explain_on_bare_metal if {
 	government_cloud.explain == {
 		"reason": "government workload on bare_metal: the 政务云 assessment applies only on vpc",
-		"reason_zh": "政务工作负载部署于专属裸金属服务器（bare_metal）：政务云安全评估要求仅适用于专有网络VPC（vpc）",
+		"reason_zh": "政务工作负载部署于专属裸金属服务器：政务云安全评估要求仅适用于专有网络VPC",
 		"rule_id": "obligations.government_cloud",
 	} with input as fx.with_context({"sector": "government", "requested_tier": "bare_metal"})
 }

@@ -9,6 +9,7 @@
 #   - ref: https://openstd.samr.gov.cn/bzgk/gb/std_list?p.p2=22239
 #     description: GB/T 22239-2019 网络安全等级保护基本要求 — 云计算安全扩展要求
 # custom:
+#   title_zh: 云上部署的等级保护云计算安全扩展要求
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.mlps_cloud_extension
@@ -31,8 +32,8 @@ obligation contains result.obligation(rego.metadata.chain(), message, message_zh
 		[tier.selected, mlps.level],
 	)
 	message_zh := sprintf(
-		"部署于%s（%s）：云计算平台的安全保护等级不得低于%s，云计算基础设施和云服务客户数据、个人信息须位于中国境内（GB/T 22239-2019云计算安全扩展要求）",
-		[facts.tier_zh[tier.selected], tier.selected, mlps.level_zh],
+		"部署于%s：云计算平台的安全保护等级不得低于%s，云计算基础设施和云服务客户数据、个人信息须位于中国境内（GB/T 22239-2019云计算安全扩展要求）",
+		[facts.tier_zh[tier.selected], mlps.level_zh],
 	)
 }
 
@@ -45,8 +46,8 @@ default _why_not := ["cloud platform", "云计算平台"]
 _why_not := [
 	sprintf("on %s: the cloud extension applies only on %s", [tier.selected, concat(" or ", _config.tiers)]),
 	sprintf(
-		"部署于%s（%s）：云计算安全扩展要求仅适用于%s",
-		[object.get(facts.tier_zh, tier.selected, tier.selected), tier.selected, facts.tiers_zh(_config.tiers)],
+		"部署于%s：云计算安全扩展要求仅适用于%s",
+		[facts.tier_name_zh(tier.selected), facts.tiers_zh(_config.tiers)],
 	),
 ] if {
 	not tier.selected in _config.tiers

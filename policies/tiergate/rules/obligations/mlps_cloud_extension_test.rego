@@ -10,13 +10,13 @@ test_obligation_vpc_at_the_system_level if {
 			"on vpc: the cloud platform must be protected at MLPS level 2 or above, its infrastructure and the ",
 			"customer's data and personal information located in China (GB/T 22239-2019 cloud extension)",
 		]),
-		"message_zh": "部署于专有网络VPC（vpc）：云计算平台的安全保护等级不得低于第二级（指导保护级），云计算基础设施和云服务客户数据、个人信息须位于中国境内（GB/T 22239-2019云计算安全扩展要求）",
+		"message_zh": "部署于专有网络VPC：云计算平台的安全保护等级不得低于第二级（指导保护级），云计算基础设施和云服务客户数据、个人信息须位于中国境内（GB/T 22239-2019云计算安全扩展要求）",
 	}} with input as fx.with_context({})
 }
 
 test_obligation_shared_cloud_at_the_system_level if {
 	some o in mlps_cloud_extension.obligation with input as fx.with_context({"sector": "research", "data_class": "public"})
-	o.message_zh == "部署于云服务器/容器（shared_cloud）：云计算平台的安全保护等级不得低于第二级（指导保护级），云计算基础设施和云服务客户数据、个人信息须位于中国境内（GB/T 22239-2019云计算安全扩展要求）"
+	o.message_zh == "部署于云服务器/容器：云计算平台的安全保护等级不得低于第二级（指导保护级），云计算基础设施和云服务客户数据、个人信息须位于中国境内（GB/T 22239-2019云计算安全扩展要求）"
 	some p in mlps_cloud_extension.obligation with input as fx.with_context({"sector": "research", "data_class": "sensitive"})
 	contains(p.message_zh, "不得低于第三级（监督保护级）")
 }
@@ -34,7 +34,7 @@ test_allow_off_cloud if {
 test_explain_off_cloud if {
 	mlps_cloud_extension.explain == {
 		"reason": "on appliance: the cloud extension applies only on vpc or shared_cloud",
-		"reason_zh": "部署于本地GPU一体机（appliance）：云计算安全扩展要求仅适用于专有网络VPC（vpc）、云服务器/容器（shared_cloud）",
+		"reason_zh": "部署于本地GPU一体机：云计算安全扩展要求仅适用于专有网络VPC、云服务器/容器",
 		"rule_id": "obligations.mlps_cloud_extension",
 	} with input as fx.with_context({"requested_tier": "appliance"})
 }

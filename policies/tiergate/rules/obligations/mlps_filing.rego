@@ -15,6 +15,7 @@
 #   - ref: https://www.cac.gov.cn/2016-11/07/c_1119867116.htm
 #     description: 中华人民共和国网络安全法 (2016) — Art. 21 网络安全等级保护制度 (until 2025-12-31)
 # custom:
+#   title_zh: 按数据级别确定的等级保护定级备案
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.mlps_filing
@@ -55,7 +56,7 @@ default _why_not := [
 _why_not := [
 	sprintf("state secret grade %s: classified protection instead of MLPS filing (obligations.classified_protection)", [facts.ctx.state_secret]),
 	sprintf(
-		"涉及国家秘密（%s）：按分级保护要求管理（见 obligations.classified_protection），不适用等级保护定级备案",
+		"涉及国家秘密（%s）：按分级保护要求管理（见涉及国家秘密的分级保护义务），不适用等级保护定级备案",
 		[data.tiergate.reference.obligations.classified_protection.levels_zh[facts.ctx.state_secret]],
 	),
 ] if {

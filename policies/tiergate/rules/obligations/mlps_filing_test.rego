@@ -54,7 +54,7 @@ test_allow_unknown_data_class_lists_nothing if {
 test_explain_state_secret if {
 	mlps_filing.explain == {
 		"reason": "state secret grade confidential: classified protection instead of MLPS filing (obligations.classified_protection)",
-		"reason_zh": "涉及国家秘密（机密）：按分级保护要求管理（见 obligations.classified_protection），不适用等级保护定级备案",
+		"reason_zh": "涉及国家秘密（机密）：按分级保护要求管理（见涉及国家秘密的分级保护义务），不适用等级保护定级备案",
 		"rule_id": "obligations.mlps_filing",
 	} with input as fx.with_context({"state_secret": "confidential"})
 }

@@ -9,6 +9,7 @@
 #   - ref: https://www.gov.cn/zhengce/content/202409/content_6977766.htm
 #     description: 网络数据安全管理条例 (in force 2025-01-01) Art. 28, 30, 33
 # custom:
+#   title_zh: 网络数据安全管理条例规定的重要数据和大型处理者义务
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.network_data_security

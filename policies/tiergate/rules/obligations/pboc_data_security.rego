@@ -7,6 +7,7 @@
 #   - ref: http://www.pbc.gov.cn/tiaofasi/144941/144957/index.html
 #     description: 中国人民银行 部门规章 — 中国人民银行业务领域数据安全管理办法 (中国人民银行令〔2025〕第3号, in force 2025-06-30)
 # custom:
+#   title_zh: 中国人民银行业务领域数据安全义务
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.pboc_data_security

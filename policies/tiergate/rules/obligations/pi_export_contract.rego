@@ -10,6 +10,7 @@
 #   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
 #     description: 个人信息保护法 Art. 38 — security assessment, certification or standard contract
 # custom:
+#   title_zh: 个人信息出境标准合同或认证
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.pi_export_contract
@@ -38,12 +39,12 @@ explain := result.explanation(rego.metadata.chain(), _why_not)
 
 _why_not := [
 	"the data export needs a security assessment instead (residency.data_export)",
-	"该数据出境须通过安全评估（见 residency.data_export），不适用标准合同",
+	"该数据出境须通过安全评估（见“须通过数据出境安全评估的数据出境”规则），不适用标准合同",
 ] if {
 	count(residency.assessment_reasons) > 0
 } else := [
 	"the people per year are not declared (residency.data_export)",
-	"未申报向境外提供个人信息的人数（见 residency.data_export）",
+	"未申报向境外提供个人信息的人数（见“须通过数据出境安全评估的数据出境”规则）",
 ] if {
 	residency.undeclared
 } else := [

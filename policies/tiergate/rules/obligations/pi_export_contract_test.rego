@@ -39,7 +39,7 @@ test_allow_assessment_instead if {
 test_explain_assessment_instead if {
 	pi_export_contract.explain == {
 		"reason": "the data export needs a security assessment instead (residency.data_export)",
-		"reason_zh": "该数据出境须通过安全评估（见 residency.data_export），不适用标准合同",
+		"reason_zh": "该数据出境须通过安全评估（见“须通过数据出境安全评估的数据出境”规则），不适用标准合同",
 		"rule_id": "obligations.pi_export_contract",
 	} with input as fx.with_context({"cross_border": {"people_per_year": 2000000}})
 }
@@ -47,7 +47,7 @@ test_explain_assessment_instead if {
 test_explain_undeclared if {
 	pi_export_contract.explain == {
 		"reason": "the people per year are not declared (residency.data_export)",
-		"reason_zh": "未申报向境外提供个人信息的人数（见 residency.data_export）",
+		"reason_zh": "未申报向境外提供个人信息的人数（见“须通过数据出境安全评估的数据出境”规则）",
 		"rule_id": "obligations.pi_export_contract",
 	} with input as fx.with_context({"region": "hk", "personal_information": true})
 }

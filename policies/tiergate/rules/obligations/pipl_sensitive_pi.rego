@@ -7,6 +7,7 @@
 #   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
 #     description: 个人信息保护法 Art. 28 (sensitive personal information), Art. 29 (separate consent), Art. 55-56 (impact assessment)
 # custom:
+#   title_zh: 敏感个人信息的单独同意和影响评估
 #   kind: obligation
 #   severity: info
 package tiergate.rules.obligations.pipl_sensitive_pi

@@ -13,6 +13,7 @@
 #   - ref: https://www.cac.gov.cn/2022-07/07/c_1658811536396503.htm
 #     description: 数据出境安全评估办法 (in force 2022-09-01) Art. 4
 # custom:
+#   title_zh: 须通过数据出境安全评估的数据出境
 #   kind: violation
 #   severity: deny
 package tiergate.rules.residency.data_export

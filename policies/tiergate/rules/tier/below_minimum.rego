@@ -9,6 +9,7 @@
 #   - ref: https://www.gov.cn/zhengce/content/202409/content_6977766.htm
 #     description: 网络数据安全管理条例 (2025) — protection by data class
 # custom:
+#   title_zh: 所申请的部署层级低于最低要求
 #   kind: violation
 #   severity: deny
 package tiergate.rules.tier.below_minimum
@@ -25,8 +26,8 @@ deny contains violation if {
 		rego.metadata.chain(),
 		sprintf("requested tier %s is below the minimum %s set by %s", [tier.requested, tier.minimum, concat(", ", rule_ids)]),
 		sprintf(
-			"所申请的部署层级%s（%s）低于最低要求%s（%s），依据规则：%s",
-			[facts.tier_zh[tier.requested], tier.requested, facts.tier_zh[tier.minimum], tier.minimum, concat("、", rule_ids)],
+			"所申请的部署层级%s低于最低要求%s（依据%s规则）",
+			[facts.tier_zh[tier.requested], facts.tier_zh[tier.minimum], concat("、", [sprintf("“%s”", [facts.rule_title_zh(id)]) | some id in rule_ids])],
 		),
 	)
 }
@@ -47,13 +48,13 @@ explain := result.explanation(rego.metadata.chain(), _why_not)
 
 _why_not := [
 	sprintf("no tier is requested: the minimum %s is selected", [tier.minimum]),
-	sprintf("未指定所申请的部署层级，按最低要求选定%s（%s）", [facts.tier_zh[tier.minimum], tier.minimum]),
+	sprintf("未指定所申请的部署层级，按最低要求选定%s", [facts.tier_zh[tier.minimum]]),
 ] if {
 	tier.requested == null
 } else := [
 	sprintf("requested tier %s is not below the minimum %s", [tier.requested, tier.minimum]),
 	sprintf(
-		"所申请的部署层级%s（%s）不低于最低要求%s（%s）",
-		[object.get(facts.tier_zh, tier.requested, tier.requested), tier.requested, facts.tier_zh[tier.minimum], tier.minimum],
+		"所申请的部署层级%s不低于最低要求%s",
+		[facts.tier_name_zh(tier.requested), facts.tier_zh[tier.minimum]],
 	),
 ]

@@ -9,6 +9,7 @@
 #   - ref: https://www.gov.cn/zhengce/content/2021-08/17/content_5631671.htm
 #     description: 关键信息基础设施安全保护条例 (2021) Art. 2 (scope), Art. 9-10 (designation), Art. 6 (protection on top of MLPS)
 # custom:
+#   title_zh: 关键信息基础设施运营者的最低部署层级
 #   kind: tier
 #   severity: info
 package tiergate.rules.tier.cii_operator
@@ -26,8 +27,8 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), cell.tier, message,
 		[facts.data_class, cell.tier, cell.basis],
 	)
 	message_zh := sprintf(
-		"关键信息基础设施运营者处理%s，最低部署层级为%s（%s，%s）",
-		[facts.data_class_zh, facts.tier_zh[cell.tier], cell.tier, _matrix.basis_names_zh[cell.basis]],
+		"关键信息基础设施运营者处理%s，最低部署层级为%s（%s）",
+		[facts.data_class_zh, facts.tier_zh[cell.tier], _matrix.basis_names_zh[cell.basis]],
 	)
 }
 

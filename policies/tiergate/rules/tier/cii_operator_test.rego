@@ -8,7 +8,7 @@ test_floor_designated_operator_in_any_sector if {
 		"rule_id": "tier.cii_operator",
 		"tier": "appliance",
 		"message": "a designated CII operator with sensitive data needs at least appliance (judgement)",
-		"message_zh": "关键信息基础设施运营者处理敏感数据，最低部署层级为本地GPU一体机（appliance，判断性规则）",
+		"message_zh": "关键信息基础设施运营者处理敏感数据，最低部署层级为本地GPU一体机（判断性规则）",
 	}} with input as fx.with_context({"cii_operator": true, "data_class": "sensitive"})
 }
 

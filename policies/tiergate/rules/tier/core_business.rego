@@ -10,6 +10,7 @@
 #   - ref: http://withoutpain.net/law_info/1262.html
 #     description: 医疗卫生机构网络安全管理办法 (国卫规划发〔2022〕29号), copy (no primary copy found) — no hosting form
 # custom:
+#   title_zh: 金融、医疗核心业务部署于物理服务器（判断性规则）
 #   kind: tier
 #   severity: info
 package tiergate.rules.tier.core_business
@@ -24,8 +25,8 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, mes
 	facts.ctx.sector in _override.sectors
 	message := sprintf("core business in sector %s needs at least %s (judgement)", [facts.ctx.sector, _override.tier])
 	message_zh := sprintf(
-		"%s核心业务系统，最低部署层级为%s（%s，判断性规则）",
-		[facts.sector_zh, facts.tier_zh[_override.tier], _override.tier],
+		"%s核心业务系统，最低部署层级为%s（判断性规则）",
+		[facts.sector_zh, facts.tier_zh[_override.tier]],
 	)
 }
 

@@ -8,7 +8,7 @@ test_floor_healthcare_core_business if {
 		"rule_id": "tier.core_business",
 		"tier": "bare_metal",
 		"message": "core business in sector healthcare needs at least bare_metal (judgement)",
-		"message_zh": "医疗卫生行业核心业务系统，最低部署层级为专属裸金属服务器（bare_metal，判断性规则）",
+		"message_zh": "医疗卫生行业核心业务系统，最低部署层级为专属裸金属服务器（判断性规则）",
 	}} with input as fx.with_context({"sector": "healthcare", "core_business": true})
 }
 

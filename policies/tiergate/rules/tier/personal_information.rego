@@ -8,6 +8,7 @@
 #   - ref: https://www.cac.gov.cn/2021-08/20/c_1631050028355286.htm
 #     description: 个人信息保护法 Art. 51 (security measures), Art. 28 (sensitive personal information)
 # custom:
+#   title_zh: 个人信息原则上不部署于共享云服务器（判断性规则）
 #   kind: tier
 #   severity: info
 package tiergate.rules.tier.personal_information
@@ -21,8 +22,8 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), _override.tier, mes
 	facts.processes_personal_information
 	message := sprintf("personal information is processed, so at least %s: as a rule not on shared cloud (judgement)", [_override.tier])
 	message_zh := sprintf(
-		"处理个人信息，最低部署层级为%s（%s），原则上不使用%s（判断性规则）",
-		[facts.tier_zh[_override.tier], _override.tier, facts.tier_zh.shared_cloud],
+		"处理个人信息，最低部署层级为%s，原则上不使用%s（判断性规则）",
+		[facts.tier_zh[_override.tier], facts.tier_zh.shared_cloud],
 	)
 }
 

@@ -7,7 +7,7 @@ _expected := {{
 	"rule_id": "tier.personal_information",
 	"tier": "vpc",
 	"message": "personal information is processed, so at least vpc: as a rule not on shared cloud (judgement)",
-	"message_zh": "处理个人信息，最低部署层级为专有网络VPC（vpc），原则上不使用云服务器/容器（判断性规则）",
+	"message_zh": "处理个人信息，最低部署层级为专有网络VPC，原则上不使用云服务器/容器（判断性规则）",
 }}
 
 test_floor_personal_information if {

@@ -13,6 +13,7 @@
 #   - ref: https://www.gov.cn/zhengce/content/2021-08/17/content_5631671.htm
 #     description: 关键信息基础设施安全保护条例 (2021) — protection on top of MLPS for designated operators
 # custom:
+#   title_zh: 按行业分组和数据级别确定的最低部署层级
 #   kind: tier
 #   severity: info
 package tiergate.rules.tier.sector_matrix
@@ -37,8 +38,8 @@ tier_floor contains result.tier_floor(rego.metadata.chain(), cell.tier, message,
 		[facts.ctx.sector, facts.group, facts.data_class, _lift_en, cell.tier, cell.basis],
 	)
 	message_zh := sprintf(
-		"%s处理%s%s，最低部署层级为%s（%s，%s）",
-		[facts.sector_zh, facts.data_class_zh, _lift_zh, facts.tier_zh[cell.tier], cell.tier, _matrix.basis_names_zh[cell.basis]],
+		"%s处理%s%s，最低部署层级为%s（%s）",
+		[facts.sector_zh, facts.data_class_zh, _lift_zh, facts.tier_zh[cell.tier], _matrix.basis_names_zh[cell.basis]],
 	)
 }
 

@@ -8,7 +8,7 @@ test_floor_finance_important if {
 		"rule_id": "tier.sector_matrix",
 		"tier": "bare_metal",
 		"message": "sector finance (group finance) with important data needs at least bare_metal (judgement)",
-		"message_zh": "金融行业处理重要数据，最低部署层级为专属裸金属服务器（bare_metal，判断性规则）",
+		"message_zh": "金融行业处理重要数据，最低部署层级为专属裸金属服务器（判断性规则）",
 	}} with input as fx.with_context({"sector": "finance", "data_class": "important"})
 }
 
@@ -17,7 +17,7 @@ test_floor_energy_is_in_the_infrastructure_row_not_a_cii_designation if {
 		"rule_id": "tier.sector_matrix",
 		"tier": "vpc",
 		"message": "sector energy (group infrastructure) with public data needs at least vpc (judgement)",
-		"message_zh": "能源行业处理公开数据，最低部署层级为专有网络VPC（vpc，判断性规则）",
+		"message_zh": "能源行业处理公开数据，最低部署层级为专有网络VPC（判断性规则）",
 	}} with input as fx.with_context({"sector": "energy", "data_class": "public"})
 }
 
@@ -26,7 +26,7 @@ test_floor_sensitive_personal_information_lifts_general_data_to_sensitive if {
 		"rule_id": "tier.sector_matrix",
 		"tier": "appliance",
 		"message": "sector healthcare (group healthcare) with sensitive data (sensitive personal information counts as sensitive data) needs at least appliance (judgement)",
-		"message_zh": "医疗卫生行业处理敏感数据（敏感个人信息按敏感数据对待），最低部署层级为本地GPU一体机（appliance，判断性规则）",
+		"message_zh": "医疗卫生行业处理敏感数据（敏感个人信息按敏感数据对待），最低部署层级为本地GPU一体机（判断性规则）",
 	}} with input as fx.with_context({"sector": "healthcare", "sensitive_personal_information": true})
 }
 
@@ -38,7 +38,7 @@ test_floor_sensitive_personal_information_never_lowers_the_class if {
 
 test_floor_basis_rule_reads_in_chinese if {
 	some entry in sector_matrix.tier_floor with input as fx.with_context({"sector": "government"})
-	entry.message_zh == "党政机关处理一般数据，最低部署层级为专有网络VPC（vpc，依据规定）"
+	entry.message_zh == "党政机关处理一般数据，最低部署层级为专有网络VPC（依据规定）"
 }
 
 test_floor_defaults_to_general_data if {

@@ -8,6 +8,7 @@
 #   - ref: https://www.npc.gov.cn/npc/c2/c30834/202402/t20240227_434859.html
 #     description: 保守国家秘密法 (revised 2024-02-27, in force 2024-05-01) Art. 30 (分级保护), Art. 31(3)
 # custom:
+#   title_zh: 涉及国家秘密须部署于涉密场所
 #   exceptable: false
 #   kind: tier
 #   severity: info
