@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from service.decisions import chain, repository
+from service.decisions import chain
+from service.decisions.index_columns import index_columns
 from service.decisions.models import DecisionRecord
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
@@ -43,7 +44,7 @@ def seal(
         body = chain.canonical(chained)
         digest = chain.sha256_hex(body)
         return DecisionRow(
-            **repository.index_columns(chained),
+            **index_columns(chained),
             hash=digest,
             signature=chain.sign(key.private_key, digest),
             body=body.decode("utf-8"),

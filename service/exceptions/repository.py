@@ -13,7 +13,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from service.db import as_utc, recycle
-from service.decisions.repository import append_on_head, first_mismatched_column
+from service.decisions.index_columns import first_mismatched_column
+from service.decisions.repository import append_on_head
 from service.errors import StorageUnavailable
 from service.exceptions.tables import ExceptionChainHead, ExceptionEntryRow
 
