@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from service.api.deps import (
     CatalogDep,
     DbDep,
+    GroupCommitDep,
     MaskerDep,
     PolicyEngineDep,
     RequestIdDep,
@@ -50,6 +51,7 @@ async def create_decision(
     policy_engine: PolicyEngineDep,
     catalog: CatalogDep,
     db: DbDep,
+    group_commit: GroupCommitDep,
     signing_key: SigningKeyDep,
     masker: MaskerDep,
     settings: SettingsDep,
@@ -72,6 +74,7 @@ async def create_decision(
         policy_engine=policy_engine,
         catalog=catalog,
         db=db,
+        group_commit=group_commit,
         signing_key=signing_key,
         masker=masker,
         clock_skew=timedelta(seconds=settings.evaluation_time_skew_seconds),

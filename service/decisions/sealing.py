@@ -35,7 +35,7 @@ def _chained(
 def seal(
     content: Mapping[str, Any], key: SigningKey, idempotency_key: str | None = None
 ) -> Callable[[int, str], DecisionRow]:
-    """A `seal(seq, prev_hash)` callback for repository.append (it runs under the chain lock,
+    """A `seal(seq, prev_hash)` callback for repository.append_batch (it runs under the chain lock,
     so everything that does not depend on the chain position is prepared before)."""
 
     def _seal(seq: int, prev_hash: str) -> DecisionRow:

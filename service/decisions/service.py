@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.decisions import repository
 from service.decisions.decide import decide
+from service.decisions.group_commit import GroupCommit
 from service.decisions.idempotency import idempotency_scope, same_body_or_conflict
 from service.decisions.masking import Masker
 from service.decisions.models import DecisionRecord, DecisionRequest
@@ -45,6 +46,7 @@ async def evaluate(
     policy_engine: PolicyEngine,
     catalog: Catalog,
     db: Engine,
+    group_commit: GroupCommit,
     signing_key: SigningKey,
     masker: Masker,
     clock_skew: timedelta,
@@ -84,14 +86,14 @@ async def evaluate(
     )
     content = record.content()
     try:
-        row = await run_in_threadpool(
-            repository.append, db, seal=seal(content, signing_key, idempotency_key)
-        )
+        # Committed with whatever other decisions are waiting (group_commit): one fsync
+        sealer = seal(content, signing_key, idempotency_key)
+        row = await group_commit.append(sealer, idempotency_key)
     except repository.DuplicateIdempotencyKey:
         # A concurrent retry with the same key committed first: answer as a retry would.
         assert idempotency_key is not None
         earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
-        if earlier is None:  # pragma: no cover - the unique index just said it exists
+        if earlier is None:  # pragma: no cover - the append just found it committed
             raise
         return Created(same_body_or_conflict(earlier, digest), replayed=True)
     return Created(sealed_record(content, row), replayed=False)
