@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from opa_client import AsyncOpaClient
@@ -248,15 +248,12 @@ class PolicyEngine:
         """Digest what OPA reports it has loaded (modules and data documents)."""
         disk = self._disk.current()
         try:
-            # One request at a time: each module comes back with its AST, and a burst of them
-            # starved decisions of OPA's CPU (a 300 ms stall); sequential reads interleave.
-            ids = await self._client.get_policies_list()
-            modules = []
-            for policy_id in ids:
-                # The whole id escaped: a bundle's module ids start with "/<bundle path>/",
-                # which OPA only finds as one encoded path segment.
-                body = await self._client.get_policy(quote(policy_id, safe=""))
-                modules.append(body["result"]["raw"])
+            # The listing holds every module's text (beside its syntax tree): one request,
+            # not the listing and then each module again (twice the ~1.15 MB OPA serialises).
+            async with self._client._request("GET", f"{self._client.root_url}/policies") as got:
+                got.raise_for_status()
+                listing = await got.json()
+            modules = [str(module["raw"]) for module in listing["result"]]
             data: dict[str, Any] = {}
             for path in disk.data:
                 data[path] = (await self._client.get_data(path))["result"]
