@@ -41,6 +41,7 @@ from bench.decision_log import insert_chained
 from service.db import make_engine, migrate
 from service.decisions import repository
 from service.decisions import service as decisions
+from service.decisions.group_commit import GroupCommit
 from service.decisions.masking import Masker, load_mask_paths
 from service.decisions.models import DecisionRequest
 from service.decisions.replay import replay_record
@@ -95,6 +96,7 @@ async def decide_templates(db: Engine, key: SigningKey, url: str) -> list[dict[s
     engine = PolicyEngine(url=url, timeout=10, policies_dir=POLICIES)
     await engine.open()
     masker = Masker(salt=b"bench-salt" * 4, paths=load_mask_paths(POLICIES))
+    group_commit = GroupCommit(db)
     try:
         records = []
         for body in requests(DISTINCT):
@@ -103,6 +105,7 @@ async def decide_templates(db: Engine, key: SigningKey, url: str) -> list[dict[s
                 policy_engine=engine,
                 catalog=load_catalog(POLICIES),
                 db=db,
+                group_commit=group_commit,
                 signing_key=key,
                 masker=masker,
                 clock_skew=timedelta(minutes=5),

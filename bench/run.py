@@ -52,8 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 import policy_eval  # noqa: E402 - bench/ is on the path when this file runs as a script
 
-from service.decisions.assembly import policy_input  # noqa: E402
 from service.decisions.models import DecisionRequest  # noqa: E402
+from service.decisions.policy_query import policy_input  # noqa: E402
 from service.opa.client import DECISION_RULE  # noqa: E402
 from service.opa.process import OpaProcess, find_opa_binary  # noqa: E402
 from service.sizing.catalog import load_catalog  # noqa: E402

@@ -20,9 +20,13 @@ case "$(uname -m)" in
   *) arch=$(uname -m) ;;
 esac
 
-# have NAME VERSION: true when $TOOLS_DIR/NAME already reports VERSION.
+# have NAME VERSION: true when $TOOLS_DIR/NAME already reports VERSION. The output is read
+# whole first: `NAME version | grep -q` under pipefail fails at random (grep exits at the
+# first match, the tool's next write gets SIGPIPE), which rebuilt a working binary.
 have() {
-  [ -x "$TOOLS_DIR/$1" ] && "$TOOLS_DIR/$1" version 2>/dev/null | grep -q "$2"
+  local reported
+  [ -x "$TOOLS_DIR/$1" ] && reported=$("$TOOLS_DIR/$1" version 2>/dev/null) \
+    && grep -q "$2" <<<"$reported"
 }
 
 # go_build NAME VERSION MODULE: build MODULE@vVERSION into $TOOLS_DIR/NAME.

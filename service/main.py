@@ -23,7 +23,9 @@ from service.auth.ratelimit import TokenBuckets
 from service.auth.routes import router as api_keys_router
 from service.auth.service import KeyCache
 from service.catalog.routes import router as catalog_router
-from service.decisions.routes import evaluations_router, keys_router
+from service.decisions.log_routes import keys_router
+from service.decisions.log_routes import router as decision_log_router
+from service.decisions.routes import evaluations_router
 from service.decisions.routes import router as decisions_router
 from service.evidence.routes import router as evidence_router
 from service.exceptions.routes import router as exceptions_router
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes that need an API key; each declares its roles (requires(), service/auth/access.py),
     # which operations leave an audit event in service/audit/service.py (AUDITED).
     protected = (
+        decision_log_router,  # before decisions_router: its paths would match /{decision_id}
         decisions_router,
         evaluations_router,
         sizing_router,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from service.db import make_engine, migrate
+from service.decisions.group_commit import GroupCommit
 from service.decisions.masking import Masker, load_mask_paths, load_or_create_salt
 from service.decisions.repository import ensure_chain_head, register_signing_key
 from service.decisions.signing import SigningKey, load_or_create
@@ -34,6 +35,7 @@ class Runtime:
     policy_engine: PolicyEngine
     signing_key: SigningKey
     masker: Masker
+    group_commit: GroupCommit
     supervisor: OpaSupervisor | None = None
     impact_jobs: ImpactJobs = field(default_factory=ImpactJobs)
 
@@ -85,6 +87,7 @@ async def start(settings: Settings) -> Runtime:
             salt=load_or_create_salt(settings.data_dir / "mask-salt"),
             paths=load_mask_paths(settings.policies_dir),
         ),
+        group_commit=GroupCommit(db),
         supervisor=supervisor,
     )
     log.info("tiergate_started", opa_url=opa_url, managed_opa=supervisor is not None)

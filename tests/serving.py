@@ -76,8 +76,8 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float =
     deadline = time.monotonic() + timeout
     while True:
         try:
-            # A probe reads OPA's policy listing (~1 MB) and commits a storage write: on a loaded
-            # box one took 2.7 s, and abandoning it at 2 s only queued another behind it.
+            # The first probe reads OPA's policy listing (~1 MB) and each commits a storage write:
+            # on a loaded box one took 2.7 s, and abandoning it at 2 s only queued another.
             if httpx.get(f"{base_url}/readyz", timeout=15).status_code == 200:
                 return
         except httpx.HTTPError:

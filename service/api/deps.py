@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 # from any layer, while auth sits above the core (docs/architecture.md, "Layers").
 from service.auth.access import requires as requires
 from service.auth.models import Role as Role
+from service.decisions.group_commit import GroupCommit
 from service.decisions.masking import Masker
 from service.decisions.signing import SigningKey
 from service.impact.jobs import ImpactJobs
@@ -57,6 +58,11 @@ async def get_masker(request: Request) -> Masker:
     return masker
 
 
+async def get_group_commit(request: Request) -> GroupCommit:
+    group_commit: GroupCommit = request.app.state.runtime.group_commit
+    return group_commit
+
+
 async def get_catalog(request: Request) -> Catalog:
     """The catalogue of the policies this app serves (its settings, not the process default),
     read per use (cached until the file changes)."""
@@ -81,6 +87,7 @@ DbDep = Annotated[Engine, Depends(get_db)]
 PolicyEngineDep = Annotated[PolicyEngine, Depends(get_policy_engine)]
 SigningKeyDep = Annotated[SigningKey, Depends(get_signing_key)]
 MaskerDep = Annotated[Masker, Depends(get_masker)]
+GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 ImpactJobsDep = Annotated[ImpactJobs, Depends(get_impact_jobs)]
 RequestIdDep = Annotated[str | None, Depends(get_request_id)]

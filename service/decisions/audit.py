@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine
 
 from service.decisions import chain, repository
+from service.decisions.index_columns import column_mismatch
 from service.decisions.sealing import ALGORITHM, record_dict
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
@@ -89,9 +90,7 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
         records(),
         keys=keys,
         head=(head.seq, head.hash) if head else None,
-        extra_check=lambda record: (
-            repository.column_mismatch(current["row"], record) or cited(record)
-        ),
+        extra_check=lambda record: column_mismatch(current["row"], record) or cited(record),
     )
 
 

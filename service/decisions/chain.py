@@ -18,6 +18,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
+from decimal import Decimal
 from typing import Any
 
 import rfc8785
@@ -36,7 +38,60 @@ class NotCanonicalisable(ValueError):
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes."""
+    """RFC 8785 (JCS) canonical JSON bytes: the `rfc8785` library's, byte for byte (every
+    record was sealed with it), through Python's C JSON encoder where the two agree."""
+    try:
+        plain = _plain(value)
+    except _NotPlain:
+        return library_canonical(value)
+    try:
+        return json.dumps(
+            plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the library names the error
+        return library_canonical(value)
+
+
+class _NotPlain(Exception):
+    """A value where Python's JSON encoder and RFC 8785 may write different text."""
+
+
+def _plain(value: Any) -> Any:
+    """`value` as Python's JSON encoder writes it the RFC 8785 way, or _NotPlain. The two agree
+    on strings (the same escapes), safe integers, true/false/null and lists; they differ on
+    whole-number doubles (16.0 is 16 in RFC 8785: given as an int), other doubles written with
+    an exponent (below 1e-4), NaN and infinities, and key order where a key holds a character
+    beyond U+FFFF (RFC 8785 sorts by UTF-16 code units): those, and any other type, go to the
+    library. Twice as fast on a 13 KB record (1.4 ms → 0.6 ms of CPU: the library sorts and
+    escapes in pure Python); test_canonical.py holds the two to the same bytes."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is int:
+        if -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+            return value
+        raise _NotPlain
+    if kind is float:
+        if value.is_integer() and abs(value) < 1e21:
+            # RFC 8785 writes these as plain digits: the shortest digits that read back as
+            # the double, then zeros (6.096e19 → 60960000000000000000), which is the int of
+            # its repr; below 2^53 that is the int it equals.
+            return int(value) if abs(value) <= _SAFE_INTEGER else int(Decimal(repr(value)))
+        if not math.isfinite(value) or "e" in repr(value):
+            raise _NotPlain
+        return value
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        for key in value:
+            if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
+                raise _NotPlain
+        return {key: _plain(item) for key, item in value.items()}
+    raise _NotPlain
+
+
+def library_canonical(value: Any) -> bytes:
+    """RFC 8785 by the `rfc8785` library (every value canonical() does not write itself)."""
     try:
         return rfc8785.dumps(value)
     except rfc8785.IntegerDomainError:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from service.decisions import chain, repository
+from service.decisions import chain
+from service.decisions.index_columns import index_columns
 from service.decisions.models import DecisionRecord
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
@@ -34,7 +35,7 @@ def _chained(
 def seal(
     content: Mapping[str, Any], key: SigningKey, idempotency_key: str | None = None
 ) -> Callable[[int, str], DecisionRow]:
-    """A `seal(seq, prev_hash)` callback for repository.append (it runs under the chain lock,
+    """A `seal(seq, prev_hash)` callback for repository.append_batch (it runs under the chain lock,
     so everything that does not depend on the chain position is prepared before)."""
 
     def _seal(seq: int, prev_hash: str) -> DecisionRow:
@@ -43,7 +44,7 @@ def seal(
         body = chain.canonical(chained)
         digest = chain.sha256_hex(body)
         return DecisionRow(
-            **repository.index_columns(chained),
+            **index_columns(chained),
             hash=digest,
             signature=chain.sign(key.private_key, digest),
             body=body.decode("utf-8"),

@@ -1,9 +1,9 @@
-"""The decision use cases: evaluate (size → ask the policy → assemble → seal → store), dry_run
-(the same up to assembly, then nothing stored), get, list.
+"""The decision use cases: evaluate (decide → seal → store), dry_run (decide, then nothing
+stored), get, list.
 
-Verdicts come only from the policy; this module sizes, asks, and stores what record assembly
-(service.decisions.assembly) builds from the answer. Nothing is returned as a decision that was
-not stored first; a dry run's answer says `stored: false` and carries no id.
+The decide step (exceptions, sizing, the policy, assembly) is service.decisions.decide; this
+module seals and stores what it builds. Nothing is returned as a decision that was not stored
+first; a dry run's answer says `stored: false` and carries no id.
 """
 
 from __future__ import annotations
@@ -17,74 +17,19 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from service.decisions import chain, repository
-from service.decisions.assembly import (
-    Evaluation,
-    SerialisedRequest,
-    TimeSource,
-    UnsealedRecord,
-    build_record,
-    evaluation_instant,
-    parse_decision,
-    parse_explanations,
-    policy_input,
-    serialise_request,
-)
+from service.decisions import repository
+from service.decisions.decide import decide
+from service.decisions.group_commit import GroupCommit
+from service.decisions.idempotency import idempotency_scope, same_body_or_conflict
 from service.decisions.masking import Masker
-from service.decisions.models import ConsideredException, DecisionRecord, DecisionRequest
+from service.decisions.models import DecisionRecord, DecisionRequest
+from service.decisions.policy_query import evaluation_instant, parse_explanations, serialise_request
 from service.decisions.sealing import record_dict, seal, sealed_record, to_record
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
-from service.errors import Conflict, InvalidInput, NotFound
-from service.exceptions import service as exceptions
+from service.errors import InvalidInput, NotFound
 from service.opa.client import PolicyEngine
 from service.sizing.catalog import Catalog
-from service.sizing.service import size
-
-
-def idempotency_scope(key_id: str | None, idempotency_key: str | None) -> str | None:
-    """What the unique idempotency column holds: the Idempotency-Key scoped to the API key
-    that sent it (a key reused by another caller is a new request, never their record)."""
-    if not idempotency_key:
-        return None
-    scoped = f"{key_id or ''}\n{idempotency_key}".encode()
-    return "scoped:" + chain.sha256_hex(scoped)
-
-
-async def size_and_decide(
-    request: DecisionRequest,
-    serialised: SerialisedRequest,
-    evaluation_time: datetime,
-    *,
-    policy_engine: PolicyEngine,
-    catalog: Catalog,
-    explain: bool = False,
-    exceptions_considered: list[ConsideredException] | None = None,
-) -> Evaluation:
-    """Size the workload and ask the policy about the feasible plans at `evaluation_time`,
-    giving it the approved exceptions considered (with `explain`, also every rule's
-    explanation: answer.explanations)."""
-    sizing = size(request.workload, catalog=catalog)
-    answer = await policy_engine.decide(
-        policy_input(
-            serialised.clear,
-            sizing,
-            evaluation_time,
-            stored_request=serialised.stored,
-            exceptions=exceptions_considered,
-        ),
-        explain=explain,
-    )
-    return Evaluation(sizing=sizing, answer=answer, decision=parse_decision(answer))
-
-
-def considered_exceptions(db: Engine, evaluation_time: datetime) -> list[ConsideredException]:
-    """The approved exceptions active at `evaluation_time` and never revoked, as the record
-    will cite them (the policy decides which are in scope)."""
-    return [
-        ConsideredException(**exception.model_dump(), entry_hash=entry_hash)
-        for exception, entry_hash in exceptions.active_for(db, evaluation_time)
-    ]
 
 
 @dataclass(frozen=True)
@@ -101,6 +46,7 @@ async def evaluate(
     policy_engine: PolicyEngine,
     catalog: Catalog,
     db: Engine,
+    group_commit: GroupCommit,
     signing_key: SigningKey,
     masker: Masker,
     clock_skew: timedelta,
@@ -121,12 +67,12 @@ async def evaluate(
     if idempotency_key:
         earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
         if earlier is not None:
-            return Created(_same_body_or_conflict(earlier, digest), replayed=True)
+            return Created(same_body_or_conflict(earlier, digest), replayed=True)
     now = datetime.now(UTC)
     evaluation_time, source = evaluation_instant(
         request.context.evaluation_time, now=now, skew=clock_skew, may_backdate=may_backdate
     )
-    record, _ = await _decide(
+    record, _ = await decide(
         request,
         serialised,
         now=now,
@@ -140,16 +86,16 @@ async def evaluate(
     )
     content = record.content()
     try:
-        row = await run_in_threadpool(
-            repository.append, db, seal=seal(content, signing_key, idempotency_key)
-        )
+        # Committed with whatever other decisions are waiting (group_commit): one fsync
+        sealer = seal(content, signing_key, idempotency_key)
+        row = await group_commit.append(sealer, idempotency_key)
     except repository.DuplicateIdempotencyKey:
         # A concurrent retry with the same key committed first: answer as a retry would.
         assert idempotency_key is not None
         earlier = await run_in_threadpool(repository.get_by_idempotency_key, db, idempotency_key)
-        if earlier is None:  # pragma: no cover - the unique index just said it exists
+        if earlier is None:  # pragma: no cover - the append just found it committed
             raise
-        return Created(_same_body_or_conflict(earlier, digest), replayed=True)
+        return Created(same_body_or_conflict(earlier, digest), replayed=True)
     return Created(sealed_record(content, row), replayed=False)
 
 
@@ -175,7 +121,7 @@ async def dry_run(
     evaluation_time, source = evaluation_instant(
         request.context.evaluation_time, now=now, skew=timedelta(0), may_backdate=True
     )
-    record, evaluation = await _decide(
+    record, evaluation = await decide(
         request,
         serialised,
         now=now,
@@ -194,59 +140,6 @@ async def dry_run(
         explanations = parse_explanations(evaluation.answer)
         outcome["explanations"] = [e.model_dump(mode="json") for e in explanations]
     return outcome
-
-
-async def _decide(
-    request: DecisionRequest,
-    serialised: SerialisedRequest,
-    *,
-    now: datetime,
-    at: tuple[datetime, TimeSource],
-    decision_id: str | None,
-    request_id: str | None,
-    submitted_by: dict[str, str | None] | None,
-    db: Engine,
-    policy_engine: PolicyEngine,
-    catalog: Catalog,
-    explain: bool = False,
-) -> tuple[UnsealedRecord, Evaluation]:
-    """The part evaluate() and dry_run() share: the approved exceptions active at the
-    evaluation time, sizing, the policy's answer, and the record assembled from them (`at`:
-    the evaluation time and who set it)."""
-    evaluation_time, source = at
-    considered = await run_in_threadpool(considered_exceptions, db, evaluation_time)
-    evaluation = await size_and_decide(
-        request,
-        serialised,
-        evaluation_time,
-        policy_engine=policy_engine,
-        catalog=catalog,
-        explain=explain,
-        exceptions_considered=considered,
-    )
-    record = build_record(
-        decision_id=decision_id,
-        request=request,
-        serialised=serialised,
-        request_id=request_id,
-        now=now,
-        evaluation_time=evaluation_time,
-        evaluation_time_source=source,
-        evaluation=evaluation,
-        submitted_by=submitted_by,
-        exceptions_considered=considered,
-    )
-    return record, evaluation
-
-
-def _same_body_or_conflict(row: DecisionRow, digest: str) -> dict[str, Any]:
-    if row.input_sha256 != digest:
-        raise Conflict(
-            "Idempotency-Key was already used with a different request body "
-            f"(decision {row.id}); use a new key for a new request",
-            field="Idempotency-Key",
-        )
-    return record_dict(row)
 
 
 def get(db: Engine, decision_id: str) -> DecisionRecord:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, exists, func
+from sqlalchemy import Engine, Table, bindparam, exists, func
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from service.db import as_utc, recycle
-from service.decisions.repository import append_on_head, first_mismatched_column
+from service.decisions.chained_insert import append_on_head
+from service.decisions.index_columns import first_mismatched_column
 from service.errors import StorageUnavailable
 from service.exceptions.tables import ExceptionChainHead, ExceptionEntryRow
 
@@ -71,7 +72,7 @@ class AlreadyRevoked(Exception):
 
 def append(engine: Engine, *, seal: Callable[[int, str], ExceptionEntryRow]) -> ExceptionEntryRow:
     """Seal the next entry on top of the exception log's head and store it, atomically (the
-    head UPDATE first takes the lock, as in service.decisions.repository.append)."""
+    head UPDATE first takes the lock: service.decisions.chained_insert)."""
     try:
         with engine.begin() as connection:
             return append_on_head(connection, ExceptionChainHead, ExceptionEntryRow, seal)
@@ -97,21 +98,30 @@ def revocation_of(engine: Engine, exception_id: str) -> ExceptionEntryRow | None
         return session.exec(query).first()
 
 
-def active_for_decisions(engine: Engine, at: datetime) -> list[ExceptionEntryRow]:
-    """Exceptions valid at `at` (valid_from ≤ at < expires_at) that were never revoked: a
-    revocation stops an exception for every decision made after it, whatever their evaluation
-    time. Oldest first."""
-    revocation = aliased(ExceptionEntryRow)
-    query = (
-        select(ExceptionEntryRow)
-        .where(ExceptionEntryRow.kind == EXCEPTION)
-        .where(col(ExceptionEntryRow.valid_from) <= at)
-        .where(col(ExceptionEntryRow.expires_at) > at)
-        .where(~exists().where(col(revocation.revokes) == col(ExceptionEntryRow.id)))
-        .order_by(col(ExceptionEntryRow.seq))
+def _active_query() -> Any:
+    entries: Table = ExceptionEntryRow.__table__  # type: ignore[attr-defined]
+    revocation = entries.alias("revocation")
+    return (
+        select(entries.c.id, entries.c.hash, entries.c.body)
+        .where(entries.c.kind == EXCEPTION)
+        .where(entries.c.valid_from <= bindparam("at"))
+        .where(entries.c.expires_at > bindparam("at"))
+        .where(~exists().where(revocation.c.revokes == entries.c.id))
+        .order_by(entries.c.seq)
     )
-    with Session(engine) as session:
-        return list(session.exec(query).all())
+
+
+# Built once, in Core: the ORM query with an aliased revocation cost ~2 ms of CPU per decision
+# to build and compile, most of a decision's exception lookup when there are no exceptions.
+_ACTIVE = _active_query()
+
+
+def active_for_decisions(engine: Engine, at: datetime) -> list[tuple[str, str, str]]:
+    """(id, hash, body) of the exceptions valid at `at` (valid_from ≤ at < expires_at) that
+    were never revoked: a revocation stops an exception for every decision made after it,
+    whatever their evaluation time. Oldest first."""
+    with engine.connect() as connection:
+        return [(row.id, row.hash, row.body) for row in connection.execute(_ACTIVE, {"at": at})]
 
 
 @dataclass(frozen=True)

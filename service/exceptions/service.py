@@ -8,6 +8,7 @@ replay uses the exceptions as they were and verify can check every citation
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -235,16 +236,23 @@ def active_for(db: Engine, at: datetime) -> list[tuple[PolicyException, str]]:
     """The exceptions a decision evaluated at `at` considers, each with its entry's hash (the
     record cites it). Read from the sealed bodies, not the index columns, and each body checked
     against its hash: an edited entry stops every decision (fail closed) until it is found."""
-    considered = []
-    for row in repository.active_for_decisions(db, at):
-        if chain.sha256_hex(row.body.encode("utf-8")) != row.hash:
-            raise StorageUnavailable(
-                f"exception log entry {row.id} does not match its hash (edited?); no decision "
-                "is made until GET /v1/decisions/verify passes"
-            )
-        entry = chain.loads(row.body)
-        considered.append((PolicyException.model_validate(entry), row.hash))
-    return considered
+    return [
+        (_checked_exception(entry_id, entry_hash, body), entry_hash)
+        for entry_id, entry_hash, body in repository.active_for_decisions(db, at)
+    ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked_exception(entry_id: str, entry_hash: str, body: str) -> PolicyException:
+    """A sealed body checked against its hash and parsed, once per (id, hash, body): the same
+    bytes always give the same answer, and a failure is not cached (an edited body fails every
+    decision that reads it)."""
+    if chain.sha256_hex(body.encode("utf-8")) != entry_hash:
+        raise StorageUnavailable(
+            f"exception log entry {entry_id} does not match its hash (edited?); no decision "
+            "is made until GET /v1/decisions/verify passes"
+        )
+    return PolicyException.model_validate(chain.loads(body))
 
 
 EXPIRING_SOON = timedelta(days=30)

@@ -37,7 +37,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Readiness: OPA answers with the on-disk policy loaded and the database is writable."""
     checks: dict[str, dict[str, Any]] = {}
     try:
-        revision = await runtime.policy_engine.ensure_in_sync(fresh=True)
+        revision = await runtime.policy_engine.ready()
         checks["policy_engine"] = {"ok": True, "revision": revision}
     except TiergateError as exc:
         checks["policy_engine"] = {"ok": False, "detail": exc.message}

@@ -25,13 +25,13 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from service.decisions import repository
-from service.decisions.assembly import (
+from service.decisions.models import DecisionRecord, DecisionRequest
+from service.decisions.policy_query import (
     Evaluation,
     SerialisedRequest,
     parse_decision,
     policy_input,
 )
-from service.decisions.models import DecisionRecord, DecisionRequest
 from service.decisions.replay import replayed_record, stored_request
 from service.decisions.sealing import to_record
 from service.impact.compare import RecordImpact, record_impact

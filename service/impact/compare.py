@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.decisions.assembly import UnsealedRecord
+from service.decisions.comparison import field_changes, rule_changes
 from service.decisions.models import DecisionRecord
-from service.decisions.replay import field_changes, rule_changes
 from service.impact.models import (
     SAMPLES_PER_BUCKET,
     Bucket,

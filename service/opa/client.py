@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from opa_client import AsyncOpaClient
@@ -97,6 +97,7 @@ class PolicyEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresh
         await self._client.close_connection()
+        self._disk.close()
 
     def forget_loaded_state(self) -> None:
         """Called after OPA (re)starts: what it has loaded must be read again."""
@@ -183,12 +184,17 @@ class PolicyEngine:
     async def healthy(self) -> bool:
         return bool(await self._client.check_health())
 
-    async def ensure_in_sync(self, *, fresh: bool = False) -> str:
-        """Return the policy revision, once OPA's loaded policy equals the files on disk.
+    async def ready(self) -> str:
+        """The readiness check: OPA answers its health endpoint and serves the files' revision.
+        What OPA has loaded is read as for decisions: once per revision, again after a restart
+        and in the background every _LOADED_REVISION_TTL_SECONDS; read on every probe, it
+        fetched OPA's whole policy listing (~1.15 MB with the syntax trees) each time."""
+        if not await self.healthy():
+            raise PolicyEngineUnavailable("policy engine unreachable or unhealthy (GET /health)")
+        return await self.ensure_in_sync()
 
-        `fresh` skips the cached answer (readiness probes ask OPA every time)."""
-        if fresh:
-            self._loaded = None
+    async def ensure_in_sync(self) -> str:
+        """Return the policy revision, once OPA's loaded policy equals the files on disk."""
         deadline = time.monotonic() + _SYNC_GRACE_SECONDS
         while True:
             expected = self._disk.current().revision
@@ -203,6 +209,7 @@ class PolicyEngine:
                     "(run `make policy-check`), so no decision is made until they agree"
                 )
             self._loaded = None
+            self._disk.invalidate()  # and read the files again too, whatever the watch saw
             await asyncio.sleep(0.05)
 
     async def _announce(self, revision: str) -> None:
@@ -241,15 +248,12 @@ class PolicyEngine:
         """Digest what OPA reports it has loaded (modules and data documents)."""
         disk = self._disk.current()
         try:
-            # One request at a time: each module comes back with its AST, and a burst of them
-            # starved decisions of OPA's CPU (a 300 ms stall); sequential reads interleave.
-            ids = await self._client.get_policies_list()
-            modules = []
-            for policy_id in ids:
-                # The whole id escaped: a bundle's module ids start with "/<bundle path>/",
-                # which OPA only finds as one encoded path segment.
-                body = await self._client.get_policy(quote(policy_id, safe=""))
-                modules.append(body["result"]["raw"])
+            # The listing holds every module's text (beside its syntax tree): one request,
+            # not the listing and then each module again (twice the ~1.15 MB OPA serialises).
+            async with self._client._request("GET", f"{self._client.root_url}/policies") as got:
+                got.raise_for_status()
+                listing = await got.json()
+            modules = [str(module["raw"]) for module in listing["result"]]
             data: dict[str, Any] = {}
             for path in disk.data:
                 data[path] = (await self._client.get_data(path))["result"]

@@ -18,6 +18,7 @@ from typing import Any
 import rfc8785
 
 from service.errors import PolicyOutOfSync
+from service.opa.watch import FolderWatch
 
 
 def digest(modules: Iterable[str], data_documents: Mapping[str, Any]) -> str:
@@ -102,12 +103,14 @@ def _stamps(paths: list[str]) -> tuple[tuple[int, int], ...]:
 
 
 class DiskRevision:
-    """Digest of the policy files on disk, recomputed only when a file's stat changes.
+    """Digest of the policy files on disk, recomputed only when something below the folder
+    changed.
 
-    Checked before and after every evaluation, so it must be cheap: it stats the folders it
-    knows (a file added, removed or renamed changes its folder's mtime, and triggers a new
-    walk) and the files it knows (an edit in place changes the file's mtime or size), ~80 stat
-    calls instead of a directory walk.
+    Checked before and after every evaluation, so it must be cheap. With inotify
+    (service/opa/watch.py) that is one non-blocking read of the event queue; a change of any
+    kind triggers a new walk. Without it, it stats the folders it knows (a file added, removed
+    or renamed changes its folder's mtime, and triggers a new walk) and the files it knows (an
+    edit in place changes the file's mtime or size): ~90 stat calls, 0.3 ms of CPU.
     """
 
     def __init__(self, policies_dir: Path) -> None:
@@ -116,8 +119,11 @@ class DiskRevision:
         self._files: list[str] = []
         self._signature: tuple[tuple[tuple[int, int], ...], ...] | None = None
         self._current: DiskPolicy | None = None
+        self._watch = FolderWatch.open()
 
     def current(self) -> DiskPolicy:
+        if self._watch is not None:
+            return self._watched()
         try:
             signature = (_stamps(self._folders), _stamps(self._files))
         except FileNotFoundError:  # a known file or folder is gone: walk again
@@ -127,6 +133,35 @@ class DiskRevision:
             signature = (_stamps(self._folders), _stamps(self._files))
             self._current = self._read()
             self._signature = signature
+        return self._current
+
+    def close(self) -> None:
+        """Release the watch (the stat comparison takes over if this is used again)."""
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+
+    def invalidate(self) -> None:
+        """Walk and read the files again at the next look, whatever the watch says (for a
+        disagreement with what OPA loaded: the files may have changed unseen)."""
+        self._current = None
+
+    def _watched(self) -> DiskPolicy:
+        assert self._watch is not None
+        try:
+            changed = self._watch.changed()
+        except OSError:  # the watch broke: compare stat results from now on
+            self._watch = None
+            return self.current()
+        if self._current is None or changed:
+            # Watch first, then walk and read: an edit landing after the walk is an event
+            # seen at the next look, never a change missed.
+            folders, _files = _scan(self.policies_dir)
+            if not self._watch.watch(folders):
+                self._watch.close()
+                self._watch = None
+                return self.current()
+            self._current = self._read()
         return self._current
 
     def _read(self) -> DiskPolicy:

@@ -9,16 +9,10 @@ from typing import Any
 import pytest
 
 from service.decisions import chain
-from service.decisions.assembly import (
-    ALTERNATIVES,
-    Evaluation,
-    build_record,
-    choose_plans,
-    policy_input,
-    serialise_request,
-)
+from service.decisions.assembly import ALTERNATIVES, build_record, choose_plans
 from service.decisions.masking import Masker
 from service.decisions.models import ConsideredException, DecisionRecord, DecisionRequest
+from service.decisions.policy_query import Evaluation, policy_input, serialise_request
 from service.opa.client import PolicyAnswer
 from service.policies.models import PolicyDecision, PolicyInput
 from service.policies.vocabulary import ExceptionScope, Sector

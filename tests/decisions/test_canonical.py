@@ -222,3 +222,42 @@ def test_every_decision_the_api_records_verifies(client: TestClient, body: dict[
     assert chain.record_hash(chain.content_of(record)) == record["integrity"]["hash"]
     report = client.get("/v1/decisions/verify").json()
     assert report["ok"] is True, report
+
+
+# Where Python's JSON encoder and RFC 8785 part ways: whole-number doubles on both sides of 2^53
+# and of 1e21, exponents, signed zero, escapes, and key order beyond U+FFFF.
+EDGE_VALUES: list[Any] = [
+    16.0,
+    -0.0,
+    9007199254740994.0,
+    6.096e19,
+    -1.2345678901234568e17,
+    1e20,
+    1e21,
+    1e-5,
+    1.5e-7,
+    0.0001,
+    2**53 - 1,
+    {"\ue000": 1, "\U0001f600": 2, "z": 3, "é": 4},
+    {'a\x00\x1f"\\\n\t\b\f\r': "\u2028\x7f\u00e9"},
+    [[], {}, [1, [2.5, {"k": None}]], True, False],
+    (1, 2),
+]
+
+
+@pytest.mark.parametrize("value", EDGE_VALUES, ids=repr)
+def test_canonical_writes_the_librarys_bytes_at_the_edges(value: Any) -> None:
+    assert chain.canonical(value) == chain.library_canonical(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.dictionaries(st.text(), json_values, max_size=8) | json_values)
+def test_canonical_writes_the_librarys_bytes_for_any_json(value: Any) -> None:
+    """Every record was sealed with the rfc8785 library: the faster encoder must write the
+    same bytes, or old records would stop verifying."""
+    assert chain.canonical(value) == chain.library_canonical(value)
+
+
+def test_a_lone_surrogate_is_still_refused() -> None:
+    with pytest.raises(chain.NotCanonicalisable):
+        chain.canonical({"name": "\ud800"})

@@ -312,7 +312,7 @@ def test_every_edited_index_column_is_detected(  # type: ignore[no-untyped-def]
 def test_verify_checks_the_columns_the_repository_fills() -> None:
     """One map: every index column of the table (all but the body, the hash and signature it
     covers, and the idempotency key that is not part of the record) is checked."""
-    from service.decisions.repository import INDEX_COLUMNS
+    from service.decisions.index_columns import INDEX_COLUMNS
     from service.decisions.tables import DecisionRow
 
     unchecked = set(DecisionRow.model_fields) - set(INDEX_COLUMNS)

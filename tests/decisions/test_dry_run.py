@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from service.auth import service as auth_service
 from service.auth.models import Role
-from service.decisions.assembly import parse_explanations
+from service.decisions.policy_query import parse_explanations
 from service.errors import PolicyEngineUnavailable
 from service.main import create_app
 from service.opa.client import PolicyAnswer

@@ -19,14 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from service import db as database
 from service.auth import service as auth_service
 from service.auth.models import Role
 from service.cli import app as cli
@@ -36,35 +34,6 @@ from service.decisions.verify import verify_chain
 from service.main import create_app
 from tests.support.builders import decision_request
 from tests.support.records import json_values, record_skeleton
-
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database of each kind the service supports (PostgreSQL: the server make test starts)."""
-    if request.param == "postgres":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite:///{tmp_path / 'log.db'}"
-
-
-@pytest.fixture
-def migrated_log(database_url: str) -> Iterator[Engine]:
-    """An empty decision log with the schema migrations build, as `tiergate serve` has it."""
-    engine = database.make_engine(database_url)
-    database.migrate(engine)
-    repository.ensure_chain_head(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def key() -> SigningKey:
-    """One signing key for all examples of a test (the log they build is one chain)."""
-    private = Ed25519PrivateKey.generate()
-    return SigningKey(private_key=private, key_id=chain.key_id_of(private.public_key()))
 
 
 @settings(

@@ -141,3 +141,42 @@ async def test_explanations_come_only_when_asked_for(opa_url: str) -> None:
     assert len(explained.explanations) == 32
     assert explained.result == plain.result  # the same decision either way
     assert explained.revision == plain.revision
+
+
+async def test_readiness_reads_what_opa_loaded_once_per_revision(engine_on_a_copy) -> None:  # type: ignore[no-untyped-def]
+    """A probe every few seconds must not fetch OPA's whole policy listing (~1.15 MB) each
+    time: it is read once per revision; an edit is read again; OPA gone is not ready."""
+    engine, policies = engine_on_a_copy
+    reads: list[str] = []
+    original = engine.read_loaded_revision
+
+    async def counted() -> str:
+        revision = await original()
+        reads.append(revision)
+        return revision
+
+    engine.read_loaded_revision = counted
+    first = await engine.ready()
+    for _ in range(5):
+        assert await engine.ready() == first
+    assert len(reads) == 1
+    main = policies / "tiergate" / "main" / "main.rego"
+    main.write_text(main.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = await engine.ready()  # OPA reloads the edit within the sync grace
+    assert edited != first
+    assert edited == reads[-1]
+
+
+async def test_readiness_fails_when_opa_is_gone(opa_on_a_copy) -> None:  # type: ignore[no-untyped-def]
+    from service.errors import PolicyEngineUnavailable
+
+    process, policies = opa_on_a_copy
+    engine = PolicyEngine(url=process.url, timeout=2, policies_dir=policies)
+    await engine.open()
+    try:
+        await engine.ready()
+        process.stop()
+        with pytest.raises(PolicyEngineUnavailable, match="unreachable or unhealthy"):
+            await engine.ready()
+    finally:
+        await engine.close()

@@ -1,11 +1,26 @@
-"""DiskRevision notices every kind of edit an author makes, and ignores the tests."""
+"""DiskRevision notices every kind of edit an author makes, and ignores the tests: with the
+inotify watch (Linux) and with the stat comparison it falls back to elsewhere."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pytest
+
+from service.opa import revision as revision_module
 from service.opa.revision import DiskRevision, digest
+from service.opa.watch import FolderWatch
+
+
+@pytest.fixture(params=["inotify", "stat"])
+def watch_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    mode = str(request.param)
+    if mode == "stat":
+        monkeypatch.setattr(revision_module.FolderWatch, "open", classmethod(lambda cls: None))
+    elif FolderWatch.open() is None:
+        pytest.skip("inotify unavailable (not Linux, or the per-user instance limit reached)")
+    return mode
 
 
 def tree(tmp_path: Path) -> Path:
@@ -20,9 +35,12 @@ def test_revision_is_the_digest_of_modules_and_data(tmp_path: Path) -> None:
     assert revision.revision == digest(["package a.rule\n\nx := 1\n"], {"a/ref": {"k": 1}})
 
 
-def test_edits_additions_removals_and_renames_change_the_revision(tmp_path: Path) -> None:
+def test_edits_additions_removals_and_renames_change_the_revision(
+    tmp_path: Path, watch_mode: str
+) -> None:
     root = tree(tmp_path)
     disk = DiskRevision(root)
+    assert (disk._watch is not None) == (watch_mode == "inotify")
     seen = {disk.current().revision}
 
     (root / "a" / "rule.rego").write_text("package a.rule\n\nx := 2\n", encoding="utf-8")
@@ -39,10 +57,33 @@ def test_edits_additions_removals_and_renames_change_the_revision(tmp_path: Path
     assert len(seen) == 6
 
 
-def test_policy_tests_do_not_count(tmp_path: Path) -> None:
+def test_policy_tests_do_not_count(tmp_path: Path, watch_mode: str) -> None:
     root = tree(tmp_path)
     disk = DiskRevision(root)
     before = disk.current().revision
     (root / "a" / "rule_test.rego").write_text("package a.rule_test\n", encoding="utf-8")
     assert disk.current().revision == before
     assert "a/rule_test.rego" not in disk.current().modules
+
+
+def test_an_edit_is_seen_at_the_very_next_look_and_not_otherwise(tmp_path: Path) -> None:
+    """The watch reads the kernel's queue when asked: an edit that returned is seen by the
+    next call (no delay to wait out), and without an edit nothing is read again."""
+    root = tree(tmp_path)
+    disk = DiskRevision(root)
+    if disk._watch is None:
+        pytest.skip("no inotify here")
+    first = disk.current()
+    assert disk.current() is first  # nothing changed: the same object, no walk
+    (root / "a" / "rule.rego").write_text("package a.rule\n\nx := 3\n", encoding="utf-8")
+    assert disk.current().revision != first.revision
+
+
+def test_a_closed_revision_falls_back_to_stat(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    disk = DiskRevision(root)
+    before = disk.current().revision
+    disk.close()
+    assert disk._watch is None
+    (root / "a" / "rule.rego").write_text("package a.rule\n\nx := 4\n", encoding="utf-8")
+    assert disk.current().revision != before
