@@ -158,6 +158,20 @@ def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _export_history_by_review_policy(by_id: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every part's dated US export entries grouped by review policy, each with the part's ID
+    and only the fields a rule reads (the entry itself, with its sources, is the part's
+    history): export.excluded_part reads the entries of the review policies that exclude a part
+    for the procurement at hand instead of every part's history on every decision."""
+    kept = ("review_policy", "effective_from", "effective_until")
+    index: dict[str, list[dict[str, Any]]] = {policy: [] for policy in sorted(REVIEW_POLICIES)}
+    for part_id, part in sorted(by_id.items()):
+        for item in part["export_status_cn"]["history"]:
+            entry = {"accelerator": part_id, **{key: item[key] for key in kept if key in item}}
+            index[item["review_policy"]].append(entry)
+    return index
+
+
 def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
     by_id: dict[str, Any] = {}
     for entry in reference:
@@ -191,6 +205,7 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
         "source": "reference/hardware-catalog.json (reshaped by scripts/build_catalog.py)",
         "cny_per_usd": {"value": CNY_PER_USD, "basis": "judgement", "use": "price ranking only"},
         "by_id": by_id,
+        "export_history_by_review_policy": _export_history_by_review_policy(by_id),
     }
 
 

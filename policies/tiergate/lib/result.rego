@@ -64,6 +64,13 @@ exclusion(chain, accelerator) := exclusion_of(rule_id(chain), accelerator)
 exclusion_of(rule_id, accelerator) := {"rule_id": rule_id, "accelerator": accelerator}
 
 # METADATA
+# description: >-
+#   The exclusions of every accelerator in the set `ids` by the rule whose ID is given, in one
+#   call: a call of exclusion_of per accelerator cost ~25 allocations each (`opa bench`), and the
+#   domestic rules exclude every non-domestic part (~20) at once.
+exclusions_of(rule_id, ids) := {{"rule_id": rule_id, "accelerator": id} | some id in ids}
+
+# METADATA
 # description: A domestic-substitution (信创) level set by a rule, `required` or `preferred`.
 substitution(chain, level) := {"rule_id": rule_id(chain), "level": level}
 
