@@ -118,7 +118,7 @@ candidates := object.get(input, "candidates", [])
 
 # METADATA
 # description: The accelerator IDs of the candidate plans, as a set (the rules use set algebra on it).
-candidate_accelerators := {plan.accelerator | some plan in candidates}
+candidate_accelerators contains plan.accelerator if some plan in candidates
 
 # METADATA
 # description: The accelerator catalogue, keyed by accelerator ID.
