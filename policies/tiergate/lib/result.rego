@@ -17,8 +17,11 @@ package_entry(chain) := entry if {
 # description: >-
 #   Rule ID from the metadata chain: the package path without the `tiergate.rules` prefix,
 #   e.g. `tier.below_minimum` for package `tiergate.rules.tier.below_minimum`.
-rule_id(chain) := concat(".", array.slice(path, 2, count(path))) if {
-	path := package_entry(chain).path
+rule_id(chain) := concat(".", array.slice(path, 2, count(path) - 1)) if {
+	# The chain starts with the calling rule itself, at its package's path plus its one-word
+	# name (`deny`, `substitution`, …): read there, not by searching the chain for the package
+	# entry, since a rule ID is derived for nearly every object a decision emits.
+	path := chain[0].path
 }
 
 # METADATA
