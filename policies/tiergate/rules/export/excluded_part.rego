@@ -41,24 +41,12 @@ _excluding_policies contains policy if {
 _excludes_for_this_procurement if count(_excluding_policies) > 0
 
 # Through the catalogue's index by review policy: only the entries of an excluding policy are
-# read, not every part's history (40 % of the decision's evaluation steps), and their window is
-# compared here rather than through facts.in_force, a function call per entry: the same test,
-# since the build (scripts/build_catalog.py) refuses a history whose dates are not RFC 3339.
-_started contains entry if {
+# read, not every part's dated history (those were 40 % of the decision's evaluation steps).
+_excluded[entry.accelerator] := entry if {
 	export.in_scope
 	some policy in _excluding_policies
 	some entry in data.tiergate.reference.accelerators.export_history_by_review_policy[policy]
-	time.parse_rfc3339_ns(entry.effective_from) <= facts.evaluation_ns
-}
-
-_excluded[entry.accelerator] := entry if {
-	some entry in _started
-	not entry.effective_until
-}
-
-_excluded[entry.accelerator] := entry if {
-	some entry in _started
-	facts.evaluation_ns < time.parse_rfc3339_ns(entry.effective_until)
+	facts.in_force(entry)
 }
 
 exclude contains exclusion if {
