@@ -158,17 +158,24 @@ def _rental(entry: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _export_history_by_review_policy(by_id: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Every part's dated US export entries grouped by review policy, each with the part's ID
-    and only the fields a rule reads (the entry itself, with its sources, is the part's
-    history): export.excluded_part reads the entries of the review policies that exclude a part
-    for the procurement at hand instead of every part's history on every decision."""
-    kept = ("review_policy", "effective_from", "effective_until")
-    index: dict[str, list[dict[str, Any]]] = {policy: [] for policy in sorted(REVIEW_POLICIES)}
-    for part_id, part in sorted(by_id.items()):
+def _export_windows_by_review_policy(by_id: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The parts' dated US export entries grouped by review policy, then by window (the same
+    effective_from and effective_until): each window lists the IDs of the parts under that
+    policy then, sorted. export.excluded_part tests the few windows of the review policies that
+    exclude a part for the procurement at hand against the evaluation time, instead of every
+    entry of every part's history on every decision. The entries themselves, with their
+    sources, stay in each part's history."""
+    windows: dict[tuple[str, str, str | None], list[str]] = {}
+    for part_id, part in by_id.items():
         for item in part["export_status_cn"]["history"]:
-            entry = {"accelerator": part_id, **{key: item[key] for key in kept if key in item}}
-            index[item["review_policy"]].append(entry)
+            key = (item["review_policy"], item["effective_from"], item.get("effective_until"))
+            windows.setdefault(key, []).append(part_id)
+    index: dict[str, list[dict[str, Any]]] = {policy: [] for policy in sorted(REVIEW_POLICIES)}
+    for (policy, start, end), parts in sorted(windows.items(), key=lambda item: str(item[0])):
+        window: dict[str, Any] = {"review_policy": policy, "effective_from": start}
+        if end is not None:
+            window["effective_until"] = end
+        index[policy].append({**window, "accelerators": sorted(parts)})
     return index
 
 
@@ -205,7 +212,7 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
         "source": "reference/hardware-catalog.json (reshaped by scripts/build_catalog.py)",
         "cny_per_usd": {"value": CNY_PER_USD, "basis": "judgement", "use": "price ranking only"},
         "by_id": by_id,
-        "export_history_by_review_policy": _export_history_by_review_policy(by_id),
+        "export_windows_by_review_policy": _export_windows_by_review_policy(by_id),
     }
 
 

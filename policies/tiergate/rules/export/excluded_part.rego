@@ -40,13 +40,15 @@ _excluding_policies contains policy if {
 
 _excludes_for_this_procurement if count(_excluding_policies) > 0
 
-# Through the catalogue's index by review policy: only the entries of an excluding policy are
-# read, not every part's dated history (those were 40 % of the decision's evaluation steps).
-_excluded[entry.accelerator] := entry if {
+# Through the catalogue's index by review policy and window (scripts/build_catalog.py): only
+# the few windows of an excluding policy are tested against the evaluation time, not every
+# entry of every part's dated history (those were 40 % of the decision's evaluation steps).
+_excluded[id] := window if {
 	export.in_scope
 	some policy in _excluding_policies
-	some entry in data.tiergate.reference.accelerators.export_history_by_review_policy[policy]
-	facts.in_force(entry)
+	some window in data.tiergate.reference.accelerators.export_windows_by_review_policy[policy]
+	facts.in_force(window)
+	some id in window.accelerators
 }
 
 exclude contains exclusion if {
