@@ -20,9 +20,13 @@ case "$(uname -m)" in
   *) arch=$(uname -m) ;;
 esac
 
-# have NAME VERSION: true when $TOOLS_DIR/NAME already reports VERSION.
+# have NAME VERSION: true when $TOOLS_DIR/NAME already reports VERSION. The output is read whole
+# before matching: with pipefail, `NAME version | grep -q` failed whenever grep exited on the
+# first line before NAME finished writing (SIGPIPE), so a working binary was rebuilt at random
+# and the build then judged "not usable".
 have() {
-  [ -x "$TOOLS_DIR/$1" ] && "$TOOLS_DIR/$1" version 2>/dev/null | grep -q "$2"
+  local reported
+  [ -x "$TOOLS_DIR/$1" ] && reported=$("$TOOLS_DIR/$1" version 2>/dev/null) && [[ $reported == *"$2"* ]]
 }
 
 # go_build NAME VERSION MODULE: build MODULE@vVERSION into $TOOLS_DIR/NAME.
@@ -53,7 +57,7 @@ provide() {
   fi
   local on_path
   on_path=$(command -v "$name" || true)
-  if [ -n "$on_path" ] && "$on_path" version 2>/dev/null | grep -q "$version"; then
+  if [ -n "$on_path" ] && [[ $("$on_path" version 2>/dev/null || true) == *"$version"* ]]; then
     log "using $name $version from PATH ($on_path)"
     ln -sf "$on_path" "$TOOLS_DIR/$name"
     return
