@@ -28,11 +28,9 @@ import data.tiergate.lib.result
 
 _export := data.tiergate.reference.export
 
-# Accelerator ID -> the history entry that excludes it. The action is checked before the date so
-# that only entries that could exclude are dated (none at all for rental or existing hardware):
-# dating every entry of every part added half again to the decision's allocations.
 # The review policies under which a part is excluded for this procurement (a presumption of
-# denial, for a new purchase).
+# denial, for a new purchase; none for rental or existing hardware). The action is checked
+# before the date, so that only windows that could exclude are dated.
 _excluding_policies contains policy if {
 	some policy, action in _export.actions[facts.ctx.procurement]
 	action == "exclude"
@@ -40,7 +38,8 @@ _excluding_policies contains policy if {
 
 _excludes_for_this_procurement if count(_excluding_policies) > 0
 
-# Through the catalogue's index by review policy and window (scripts/build_catalog.py): only
+# Accelerator ID -> the window (review policy, effective_from, effective_until) that excludes
+# it, through the catalogue's index by review policy and window (scripts/build_catalog.py): only
 # the few windows of an excluding policy are tested against the evaluation time, not every
 # entry of every part's dated history (those were 40 % of the decision's evaluation steps).
 _excluded[id] := window if {
