@@ -165,6 +165,27 @@ def _name_zh(entry: dict[str, Any]) -> str:
     return name
 
 
+def _export_windows_by_review_policy(by_id: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The parts' dated US export entries grouped by review policy, then by window (the same
+    effective_from and effective_until): each window lists the IDs of the parts under that
+    policy then, sorted. export.excluded_part tests the few windows of the review policies that
+    exclude a part for the procurement at hand against the evaluation time, instead of every
+    entry of every part's history on every decision. The entries themselves, with their
+    sources, stay in each part's history."""
+    windows: dict[tuple[str, str, str | None], list[str]] = {}
+    for part_id, part in by_id.items():
+        for item in part["export_status_cn"]["history"]:
+            key = (item["review_policy"], item["effective_from"], item.get("effective_until"))
+            windows.setdefault(key, []).append(part_id)
+    index: dict[str, list[dict[str, Any]]] = {policy: [] for policy in sorted(REVIEW_POLICIES)}
+    for (policy, start, end), parts in sorted(windows.items(), key=lambda item: str(item[0])):
+        window: dict[str, Any] = {"review_policy": policy, "effective_from": start}
+        if end is not None:
+            window["effective_until"] = end
+        index[policy].append({**window, "accelerators": sorted(parts)})
+    return index
+
+
 def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
     by_id: dict[str, Any] = {}
     for entry in reference:
@@ -201,6 +222,7 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
         "source": "reference/hardware-catalog.json (reshaped by scripts/build_catalog.py)",
         "cny_per_usd": {"value": CNY_PER_USD, "basis": "judgement", "use": "price ranking only"},
         "by_id": by_id,
+        "export_windows_by_review_policy": _export_windows_by_review_policy(by_id),
     }
 
 

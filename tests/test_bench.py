@@ -59,4 +59,5 @@ def test_policy_evaluation_benchmark_runs() -> None:
     assert summary["query"] == "data.tiergate.main.decision"
     assert isinstance(summary["median_ms"], float) and summary["median_ms"] > 0
     assert isinstance(summary["allocs_per_eval"], int) and summary["allocs_per_eval"] > 0
+    assert isinstance(summary["steps_per_eval"], int) and summary["steps_per_eval"] > 0
     assert summary["met"] == (summary["median_ms"] <= summary["target_ms"])

@@ -14,8 +14,9 @@ _export := data.tiergate.reference.export
 # description: True when the installation region is China under the EAR at the evaluation time.
 # scope: document
 region_in_scope if {
-	some entry in facts.in_force_entries(_export.scope.regions)
+	some entry in _export.scope.regions
 	entry.region == facts.ctx.region
+	facts.in_force(entry)
 }
 
 # METADATA
@@ -24,8 +25,9 @@ region_in_scope if {
 #   (`context.headquarters`) at an evaluation time when that rule is in force.
 # scope: document
 headquarters_in_scope if {
-	some entry in facts.in_force_entries(_export.scope.headquarters)
+	some entry in _export.scope.headquarters
 	facts.ctx.headquarters in entry.regions
+	facts.in_force(entry)
 }
 
 # METADATA

@@ -17,8 +17,11 @@ package_entry(chain) := entry if {
 # description: >-
 #   Rule ID from the metadata chain: the package path without the `tiergate.rules` prefix,
 #   e.g. `tier.below_minimum` for package `tiergate.rules.tier.below_minimum`.
-rule_id(chain) := concat(".", array.slice(path, 2, count(path))) if {
-	path := package_entry(chain).path
+rule_id(chain) := concat(".", array.slice(path, 2, count(path) - 1)) if {
+	# The chain starts with the calling rule itself, at its package's path plus its one-word
+	# name (`deny`, `substitution`, …): read there, not by searching the chain for the package
+	# entry, since a rule ID is derived for nearly every object a decision emits.
+	path := chain[0].path
 }
 
 # METADATA
@@ -62,6 +65,13 @@ exclusion(chain, accelerator) := exclusion_of(rule_id(chain), accelerator)
 #   An exclusion by the rule whose ID is given: for a rule that excludes many accelerators, which
 #   derives its ID once (`rule_id`) instead of once per accelerator.
 exclusion_of(rule_id, accelerator) := {"rule_id": rule_id, "accelerator": accelerator}
+
+# METADATA
+# description: >-
+#   The exclusions of every accelerator in the set `ids` by the rule whose ID is given, in one
+#   call: a call of exclusion_of per accelerator cost ~25 allocations each (`opa bench`), and the
+#   domestic rules exclude every non-domestic part (~20) at once.
+exclusions_of(rule_id, ids) := {{"rule_id": rule_id, "accelerator": id} | some id in ids}
 
 # METADATA
 # description: A domestic-substitution (信创) level set by a rule, `required` or `preferred`.

@@ -29,10 +29,8 @@ deny contains violation if {
 
 deny contains violation if {
 	count(facts.candidates) > 0
-	every plan in facts.candidates {
-		not plan.accelerator in hardware.allowed
-	}
-	ids := sort({plan.accelerator | some plan in facts.candidates})
+	count(facts.candidate_accelerators & hardware.allowed_ids) == 0
+	ids := sort(facts.candidate_accelerators)
 	violation := result.deny(
 		rego.metadata.chain(),
 		sprintf(
@@ -47,7 +45,7 @@ catalogue_entry := result.describe(rego.metadata.chain())
 
 explain := result.explanation(rego.metadata.chain(), _why_not)
 
-_allowed_plans := [plan.accelerator | some plan in facts.candidates; plan.accelerator in hardware.allowed]
+_allowed_plans := [plan.accelerator | some plan in facts.candidates; plan.accelerator in hardware.allowed_ids]
 
 default _why_not := ["no candidate plan uses an allowed accelerator", "没有候选方案使用允许的加速卡"]
 

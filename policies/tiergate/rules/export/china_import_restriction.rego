@@ -38,7 +38,8 @@ warn contains violation if {
 	_applies
 	facts.ctx.procurement in _scope.procurements
 	some id in hardware.subjects
-	some stance in facts.in_force_entries(facts.accelerators[id].import_stance_cn)
+	some stance in facts.accelerators[id].import_stance_cn
+	facts.in_force(stance)
 	text := _reference.import_stance_text[stance.stance]
 	violation := result.warn(
 		rego.metadata.chain(),

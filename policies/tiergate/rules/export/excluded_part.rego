@@ -29,26 +29,30 @@ import data.tiergate.lib.result
 
 _export := data.tiergate.reference.export
 
-# Accelerator ID -> the history entry that excludes it. The action is checked before the date so
-# that only entries that could exclude are dated (none at all for rental or existing hardware):
-# dating every entry of every part added half again to the decision's allocations.
-_excludes_for_this_procurement if {
-	some action in _export.actions[facts.ctx.procurement]
+# The review policies under which a part is excluded for this procurement (a presumption of
+# denial, for a new purchase; none for rental or existing hardware). The action is checked
+# before the date, so that only windows that could exclude are dated.
+_excluding_policies contains policy if {
+	some policy, action in _export.actions[facts.ctx.procurement]
 	action == "exclude"
 }
 
-_excluded[id] := entry if {
-	_excludes_for_this_procurement
+_excludes_for_this_procurement if count(_excluding_policies) > 0
+
+# Accelerator ID -> the window (review policy, effective_from, effective_until) that excludes
+# it, through the catalogue's index by review policy and window (scripts/build_catalog.py): only
+# the few windows of an excluding policy are tested against the evaluation time, not every
+# entry of every part's dated history (those were 40 % of the decision's evaluation steps).
+_excluded[id] := window if {
 	export.in_scope
-	some id, accelerator in facts.accelerators
-	some entry in accelerator.export_status_cn.history
-	_export.actions[facts.ctx.procurement][entry.review_policy] == "exclude"
-	facts.in_force(entry)
+	some policy in _excluding_policies
+	some window in data.tiergate.reference.accelerators.export_windows_by_review_policy[policy]
+	facts.in_force(window)
+	some id in window.accelerators
 }
 
-exclude contains result.exclusion_of(rule_id, id) if {
-	rule_id := result.rule_id(rego.metadata.chain()) # once, not once per excluded part
-	some id, _ in _excluded
+exclude contains exclusion if {
+	some exclusion in result.exclusions_of(result.rule_id(rego.metadata.chain()), object.keys(_excluded))
 }
 
 deny contains violation if {

@@ -28,7 +28,8 @@ _home_regions := data.tiergate.reference.export.gp10.home_regions
 warn contains violation if {
 	not facts.ctx.region in _home_regions
 	some id in hardware.subjects
-	some presumption in facts.in_force_entries(facts.accelerators[id].us_gp10_presumption)
+	some presumption in facts.accelerators[id].us_gp10_presumption
+	facts.in_force(presumption)
 	violation := result.warn(
 		rego.metadata.chain(),
 		sprintf(

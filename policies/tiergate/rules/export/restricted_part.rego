@@ -31,7 +31,8 @@ _export := data.tiergate.reference.export
 warn contains violation if {
 	export.in_scope
 	some id in hardware.subjects
-	some status in facts.in_force_entries(facts.accelerators[id].export_status_cn.history)
+	some status in facts.accelerators[id].export_status_cn.history
+	facts.in_force(status)
 	_export.actions[facts.ctx.procurement][status.review_policy] == "warn"
 	text := _export.review_text[status.review_policy]
 	violation := result.warn(
