@@ -19,6 +19,14 @@ Sources, cited beside each formula:
           (16 + bits)/g bits per weight (0.156 at 4 bits, g = 128).
 - [INT8]  Dettmers et al. 2022, "LLM.int8()" (arXiv 2208.07339): int8 weights with one fp32
           scale per output row (32/h bits per weight).
+- [MLC]   MLC LLM `python/mlc_llm/quantization/quantization.py` and `group_quantization.py`:
+          q4f16_1 = GroupQuantize(group_size=32, quantize_dtype="int4", model_dtype="float16",
+          quantize_embedding=True, quantize_final_fc=True); scale = max|w| / max_int per group
+          in the model dtype, no zero point: 16/g bits per weight, every matrix quantised.
+- [BNB]   bitsandbytes `autograd/_functions.py`: `matmul_4bit` runs a single-token input through
+          the fused `gemv_4bit`, anything larger through `MatMul4Bit`, whose forward (and
+          backward) dequantises the whole weight first — `F.dequantize_4bit(B, quant_state)
+          .to(A.dtype)` — so a prefill or a training step holds one matrix in 16-bit.
 - [LORA]  Hu et al. 2021, "LoRA" (arXiv 2106.09685): no gradient/optimizer state for frozen W.
 - [VLLM]  Kwon et al. 2023 (PagedAttention); KV = 2 · layers · kv_heads · head_dim · tokens · bytes.
 """
@@ -33,6 +41,7 @@ from service.workloads.models import (
     Optimizer,
     Precision,
     QuantMethod,
+    QuantScope,
     Recomputation,
     Task,
     Workload,
@@ -49,7 +58,20 @@ DEFAULT_GROUP_SIZE = {
     QuantMethod.bnb_fp4: 64,
     QuantMethod.gptq: 128,  # AutoGPTQ / AutoAWQ default group_size / q_group_size
     QuantMethod.awq: 128,
+    QuantMethod.mlc_group: 32,  # [MLC] q4f16_1 group_size
 }
+# The width a method is used at when the caller names the method but not the bits.
+METHOD_BITS = {
+    QuantMethod.bnb_nf4: 4,
+    QuantMethod.bnb_fp4: 4,
+    QuantMethod.gptq: 4,
+    QuantMethod.awq: 4,
+    QuantMethod.mlc_group: 4,
+    QuantMethod.bnb_int8: 8,
+    QuantMethod.fp8: 8,
+}
+# [BNB] methods whose multi-token matmul dequantises a whole weight matrix to 16-bit first.
+DEQUANTISING_METHODS = frozenset({QuantMethod.bnb_nf4, QuantMethod.bnb_fp4})
 # [DS] estimate_zero{2,3}_model_states_mem_needs(additional_buffer_factor=1.5).
 HOST_BUFFER_FACTOR = 1.5
 # Fixed per-device overheads (sizing-notes: CUDA context 0.3–2 GB; allocator reserve and
@@ -171,8 +193,9 @@ def quant_bits(workload: Workload) -> int | None:
         return workload.quantization_bits or 4
     if workload.task is Task.inference:
         implied = {Precision.int8: 8, Precision.int4: 4, Precision.fp8: 8}.get(workload.precision)
-        if workload.quantization_method is QuantMethod.fp8:
-            implied = 8
+        method = workload.quantization_method
+        if implied is None and method is not None:
+            implied = METHOD_BITS[method]
         return workload.quantization_bits or implied
     return None
 
@@ -212,6 +235,8 @@ def quant_constant_bits(workload: Workload, hidden: int) -> float:
         return 32 / group
     if method in (QuantMethod.gptq, QuantMethod.awq):
         return (16 + bits) / group
+    if method is QuantMethod.mlc_group:
+        return 16 / group  # [MLC] one fp16 scale per group, symmetric (no zero point)
     if method is QuantMethod.bnb_int8:
         return 32 / max(hidden, 1)
     return 0.0  # fp8: one scale per tensor
@@ -303,11 +328,56 @@ class ParamSplit:
     trained_layers: int  # layers whose activations are kept for backward
 
 
+def quant_scope(workload: Workload) -> QuantScope:
+    """Stated, else all for MLC (its q4f16_1 quantises embedding and head, [MLC]), else blocks
+    (the Hugging Face / PEFT / vLLM default: embedding and head stay 16-bit)."""
+    if workload.quantization_scope is not None:
+        return workload.quantization_scope
+    if quant_method(workload) is QuantMethod.mlc_group:
+        return QuantScope.all
+    return QuantScope.blocks
+
+
+def unquantised_params(workload: Workload, arch: ResolvedArchitecture) -> float:
+    """Parameters a quantised base keeps in 16-bit, by scope (QuantScope): embedding and head,
+    the embedding only, or none. A tied matrix serves both and stays 16-bit unless all."""
+    scope = quant_scope(workload)
+    if scope is QuantScope.all:
+        return 0.0
+    if scope is QuantScope.blocks_and_head:
+        return float(arch.vocab_size * arch.hidden_size)
+    return arch.embedding_params
+
+
+def largest_quantised_matrix(workload: Workload, arch: ResolvedArchitecture) -> float:
+    """Parameters of the largest k-bit matrix: a block's widest linear (one expert's), or the
+    output head (vocab × hidden) when the scope quantises it."""
+    widest = max(d_in * d_out for d_in, d_out, _ in arch.linear_shapes().values())
+    if quant_scope(workload) is QuantScope.blocks:
+        return float(widest)
+    return float(max(widest, arch.vocab_size * arch.hidden_size))
+
+
+def dequant_buffer_bytes(workload: Workload, arch: ResolvedArchitecture) -> float:
+    """[BNB]: a bitsandbytes 4-bit matmul over more than one token (every training step, every
+    prefill, every batched decode) dequantises the whole weight to the 16-bit compute dtype
+    first, so one largest quantised matrix is held in 16-bit at the peak. A one-token decode
+    uses the fused gemv kernel, but the prompt's prefill comes first."""
+    if quant_bits(workload) is None or quant_method(workload) not in DEQUANTISING_METHODS:
+        return 0.0
+    serving = workload.serving
+    if workload.task is Task.inference and (
+        serving.prefill_tokens * serving.concurrent_sequences <= 1
+    ):
+        return 0.0
+    return 2.0 * largest_quantised_matrix(workload, arch)
+
+
 def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:
     p = arch.params
     task = workload.task
     if task is Task.inference:
-        emb = min(arch.embedding_params, p) if quant_bits(workload) else 0.0
+        emb = min(unquantised_params(workload, arch), p) if quant_bits(workload) else 0.0
         return ParamSplit(0.0, p, emb, 0)
     if task in (Task.full_finetune, Task.pretrain):
         return ParamSplit(p, 0.0, 0.0, arch.layers)
@@ -316,8 +386,9 @@ def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:
         trainable = arch.per_layer_params * n
         return ParamSplit(trainable, p - trainable, 0.0, n)
     adapters = lora_params(arch, workload.lora_rank, workload.lora_modules)
-    # QLoRA: bitsandbytes quantises nn.Linear blocks; embeddings and lm_head stay 16-bit.
-    emb = min(arch.embedding_params, p) if task is Task.qlora else 0.0
+    # QLoRA: bitsandbytes quantises the blocks' nn.Linear layers; by default (PEFT, the QLoRA
+    # recipe) embeddings and lm_head stay 16-bit (quant_scope).
+    emb = min(unquantised_params(workload, arch), p) if task is Task.qlora else 0.0
     return ParamSplit(adapters, p, emb, arch.layers)
 
 

@@ -101,6 +101,31 @@ def test_fixed_plan_answers_fit_and_time(client: TestClient) -> None:
             },
             "plan.tp",
         ),
+        (
+            {"workload": {"model": {"params_b": 7}, "task": "lora", "quantization_scope": "all"}},
+            "workload.quantization_scope",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "inference",
+                    "precision": "int4",
+                    "quantization_scope": "embeddings",
+                }
+            },
+            "workload.quantization_scope",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "qlora",
+                    "quantization_method": "mlc_group",
+                }
+            },
+            "workload",
+        ),
     ],
 )
 def test_bad_input_is_a_precise_422(
