@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from service.sizing.architecture import ResolvedArchitecture
 from service.sizing.compute import Binding
 from service.sizing.memory import Accounting, Offload
-from service.workloads.models import Attention, QuantMethod, Workload
+from service.workloads.models import Attention, QuantMethod, QuantScope, Workload
 
 
 class Plan(BaseModel):
@@ -185,6 +185,13 @@ class Assumptions(BaseModel):
     quantization_bits: int | None
     quantization_method: QuantMethod | None
     quant_constant_bits: float = Field(description="Bits of quantisation constants per weight.")
+    quantization_scope: QuantScope | None = Field(
+        description="Which weights are quantised (null when nothing is)."
+    )
+    dequant_buffer_gb: float = Field(
+        description="One 4-bit matrix dequantised to 16-bit for a multi-token matmul "
+        "(bitsandbytes MatMul4Bit), counted in activations."
+    )
     recomputation: str
     attention: Attention
     flash_attention: bool

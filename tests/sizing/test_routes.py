@@ -153,3 +153,22 @@ def test_does_not_fit_on_fixed_plan_is_200_with_reason(client: TestClient) -> No
 def test_route_has_one_line_description(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["paths"]["/v1/sizing"]["post"]["description"].startswith("Size a workload")
+
+
+def test_quantised_inference_reports_scope_and_dequant_buffer(client: TestClient) -> None:
+    """The k-bit scope and the bitsandbytes dequantisation buffer are reported assumptions."""
+    body = {
+        "workload": {
+            "model": {"name": "llama-2-7b"},
+            "task": "inference",
+            "quantization_method": "bnb_nf4",
+            "quantization_scope": "blocks_and_head",
+        },
+        "plan": {"count": 1},
+    }
+    assumptions = client.post("/v1/sizing", json=body).json()["assumptions"]
+    assert assumptions["quantization_scope"] == "blocks_and_head"
+    assert assumptions["dequant_buffer_gb"] == 2 * 32000 * 4096 / 1e9
+    plain = {"workload": {"model": {"name": "llama-2-7b"}, "task": "inference"}}
+    unquantised = client.post("/v1/sizing", json=plain).json()["assumptions"]
+    assert unquantised["quantization_scope"] is None and unquantised["dequant_buffer_gb"] == 0
