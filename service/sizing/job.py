@@ -94,7 +94,8 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         split.frozen_16bit * 2.0
     )
     kv_total = kv_bytes = inf_act = 0.0
-    dequant = memory.dequant_buffer_bytes(workload, arch)
+    compute_dtype = compute_precision(workload)
+    dequant = memory.dequant_buffer_bytes(workload, arch, compute_dtype)
     if not training:
         kv_bytes = memory.kv_cache_value_bytes(workload)
         kv_total = memory.kv_cache_bytes(
@@ -153,7 +154,7 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         model_flops_per_token=model_per_token,
         executed_flops_per_token=executed,
         train_flops=flops,
-        compute_precision=compute_precision(workload),
+        compute_precision=compute_dtype,
         gemm_flop_share=gemm_share,
         expert_share=arch.expert_params / arch.params if arch.params else 0.0,
         largest_layer=arch.largest_layer_params,

@@ -358,11 +358,16 @@ def largest_quantised_matrix(workload: Workload, arch: ResolvedArchitecture) -> 
     return float(max(widest, arch.vocab_size * arch.hidden_size))
 
 
-def dequant_buffer_bytes(workload: Workload, arch: ResolvedArchitecture) -> float:
+def dequant_buffer_bytes(
+    workload: Workload, arch: ResolvedArchitecture, compute: Precision = Precision.bf16
+) -> float:
     """[BNB]: a bitsandbytes 4-bit matmul over more than one token (every training step, every
-    prefill, every batched decode) dequantises the whole weight to the 16-bit compute dtype
-    first, so one largest quantised matrix is held in 16-bit at the peak. A one-token decode
-    uses the fused gemv kernel, but the prompt's prefill comes first."""
+    prefill, every batched decode) dequantises the whole weight first — to the dtype the quant
+    state recorded at quantisation (`dequantize_4bit` allocates `quant_state.dtype`), then
+    `.to(A.dtype)` — so the largest quantised matrix is held once in that dtype, and once more
+    in the compute dtype when they differ (Lightning's BitsandbytesPrecision quantises from
+    `dtype=torch.half` whatever the compute dtype: fp16 + bf16 copies under bf16-true). A
+    one-token decode uses the fused gemv kernel, but the prompt's prefill comes first."""
     if quant_bits(workload) is None or quant_method(workload) not in DEQUANTISING_METHODS:
         return 0.0
     serving = workload.serving
@@ -370,7 +375,9 @@ def dequant_buffer_bytes(workload: Workload, arch: ResolvedArchitecture) -> floa
         serving.prefill_tokens * serving.concurrent_sequences <= 1
     ):
         return 0.0
-    return 2.0 * largest_quantised_matrix(workload, arch)
+    stored = workload.dequant_dtype or compute
+    per_weight = dtype_bytes(stored) + (dtype_bytes(compute) if stored is not compute else 0.0)
+    return per_weight * largest_quantised_matrix(workload, arch)
 
 
 def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:

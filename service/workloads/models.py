@@ -264,6 +264,14 @@ class Workload(BaseModel):
         description="bitsandbytes 4-bit double quantisation of the constants (QLoRA §3). "
         "Default true for qlora (the QLoRA recipe), false otherwise.",
     )
+    dequant_dtype: Precision | None = Field(
+        default=None,
+        description="bitsandbytes 4-bit: the dtype the base was quantised from, which the quant "
+        "state keeps and dequantize_4bit returns (fp16 under Lightning/LitGPT's "
+        "BitsandbytesPrecision; the load torch_dtype under Hugging Face). A multi-token matmul "
+        "dequantises one weight to it and casts to the compute dtype when they differ. Default: "
+        "the compute dtype.",
+    )
     attention: Attention = Field(
         default=Attention.flash,
         description="Attention kernel: flash/sdpa keep no s×s scores; eager stores them "
@@ -347,6 +355,24 @@ class Workload(BaseModel):
                 "quantization_method or an int8/int4/fp8 precision)"
             )
         return scope
+
+    @field_validator("dequant_dtype")
+    @classmethod
+    def _dequant_dtype_is_bnb_4bit(
+        cls, dtype: Precision | None, info: ValidationInfo
+    ) -> Precision | None:
+        if dtype is None:
+            return dtype
+        if dtype not in (Precision.fp32, Precision.bf16, Precision.fp16):
+            raise ValueError("must be fp32, bf16 or fp16 (a dtype a weight is quantised from)")
+        method = info.data.get("quantization_method")
+        bnb_4bit = (QuantMethod.bnb_nf4, QuantMethod.bnb_fp4)
+        if method not in bnb_4bit and not (method is None and info.data.get("task") is Task.qlora):
+            raise ValueError(
+                "applies to bitsandbytes 4-bit bases only (quantization_method bnb_nf4 or "
+                "bnb_fp4, or qlora's default)"
+            )
+        return dtype
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

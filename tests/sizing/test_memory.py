@@ -454,3 +454,27 @@ def test_bnb_4bit_prefill_dequantises_the_largest_matrix() -> None:
     assert memory.dequant_buffer_bytes(gptq, arch) == 0
     qlora = _job(quantization_method="bnb_nf4")
     assert resolve_job(qlora).dequant_buffer == 2 * 4096 * 11008
+
+
+def test_lightning_dequantises_to_fp16_then_casts_to_bf16() -> None:
+    """Lightning's BitsandbytesPrecision quantises from `dtype=torch.half`; under bf16-true,
+    MatMul4Bit's `dequantize_4bit(...).to(A.dtype)` holds an fp16 and a bf16 copy of the
+    matrix: 4 bytes per weight of the 32000 × 4096 head. LitGPT's inference table prints
+    4.57 GB (nf4) and 4.26 GB (nf4-dq) for Llama-2-7B — weights, this buffer and a 60-token
+    cache land within 1 %; without the second copy 6 % short."""
+    arch = resolve_architecture(_inference())
+    peaks = []
+    for dq in (False, True):
+        w = _inference(
+            quantization_method="bnb_nf4",
+            double_quant=dq,
+            quantization_scope="blocks_and_head",
+            dequant_dtype="fp16",
+            serving={"context_len": 60, "output_len": 50},
+        )
+        assert memory.dequant_buffer_bytes(w, arch, Precision.bf16) == 4 * 32000 * 4096
+        mem = footprint.device_memory(resolve_job(w), Layout())
+        peaks.append((mem.total - mem.overhead) / GB)
+    assert peaks == [pytest.approx(4.57, rel=0.01), pytest.approx(4.26, rel=0.01)]
+    same = _inference(quantization_method="bnb_nf4", dequant_dtype="bf16")
+    assert memory.dequant_buffer_bytes(same, arch, Precision.bf16) == 2 * 4096 * 11008

@@ -126,6 +126,28 @@ def test_fixed_plan_answers_fit_and_time(client: TestClient) -> None:
             },
             "workload",
         ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "inference",
+                    "precision": "int4",
+                    "quantization_method": "gptq",
+                    "dequant_dtype": "fp16",
+                }
+            },
+            "workload.dequant_dtype",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "qlora",
+                    "dequant_dtype": "int8",
+                }
+            },
+            "workload.dequant_dtype",
+        ),
     ],
 )
 def test_bad_input_is_a_precise_422(
