@@ -52,8 +52,8 @@ class Job:
     activation_value_bytes: float
     kv_total: float  # whole serving batch at the full context
     kv_value_bytes: float
-    inference_activations: float  # forward working set, the dequantisation buffer included
-    dequant_buffer: float  # one 4-bit matrix dequantised to 16-bit (memory.dequant_buffer_bytes)
+    inference_activations: float  # forward working set, the quantisation buffer included
+    quant_buffer: float  # the largest quantised matrix's transient (memory.quant_buffer_bytes)
     model_flops_per_token: float  # MFU basis: 6N + attention 12·L·h·s (PaLM appendix B)
     executed_flops_per_token: float  # HFU basis: + the recomputed forward (full recomputation)
     train_flops: float | None  # 6N·D (Kaplan) of the run; 0 for inference; None without tokens
@@ -95,7 +95,7 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
     )
     kv_total = kv_bytes = inf_act = 0.0
     compute_dtype = compute_precision(workload)
-    dequant = memory.dequant_buffer_bytes(workload, arch, compute_dtype)
+    quant_buffer = memory.quant_buffer_bytes(workload, arch, compute_dtype)
     if not training:
         kv_bytes = memory.kv_cache_value_bytes(workload)
         kv_total = memory.kv_cache_bytes(
@@ -104,7 +104,7 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
             sequences=workload.serving.concurrent_sequences,
             bytes_per_value=kv_bytes,
         )
-        inf_act = dequant + memory.inference_activation_bytes(
+        inf_act = quant_buffer + memory.inference_activation_bytes(
             arch=arch,
             tokens=workload.serving.context_len,
             sequences=workload.serving.concurrent_sequences,
@@ -150,7 +150,7 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         kv_total=kv_total,
         kv_value_bytes=kv_bytes,
         inference_activations=inf_act,
-        dequant_buffer=dequant,
+        quant_buffer=quant_buffer,
         model_flops_per_token=model_per_token,
         executed_flops_per_token=executed,
         train_flops=flops,

@@ -26,7 +26,11 @@ Sources, cited beside each formula:
 - [BNB]   bitsandbytes `autograd/_functions.py`: `matmul_4bit` runs a single-token input through
           the fused `gemv_4bit`, anything larger through `MatMul4Bit`, whose forward (and
           backward) dequantises the whole weight first — `F.dequantize_4bit(B, quant_state)
-          .to(A.dtype)` — so a prefill or a training step holds one matrix in 16-bit.
+          .to(A.dtype)` — so a prefill or a training step holds one matrix in 16-bit;
+          `MatMul8bitLt.backward` likewise builds `CB.to(ctx.dtype_A, copy=True)`. Loading
+          quantises each weight from a 16-bit staging copy: `quantize_4bit`, or for int8
+          `Int8Params.cuda` — `B = self.data.contiguous().half().cuda(device); CB, CBt, SCB,
+          SCBt, coo_tensorB = bnb.functional.double_quant(B); del CBt` (fp16 + two int8 copies).
 - [LORA]  Hu et al. 2021, "LoRA" (arXiv 2106.09685): no gradient/optimizer state for frozen W.
 - [VLLM]  Kwon et al. 2023 (PagedAttention); KV = 2 · layers · kv_heads · head_dim · tokens · bytes.
 """
@@ -70,8 +74,10 @@ METHOD_BITS = {
     QuantMethod.bnb_int8: 8,
     QuantMethod.fp8: 8,
 }
-# [BNB] methods whose multi-token matmul dequantises a whole weight matrix to 16-bit first.
+# [BNB] methods whose multi-token 4-bit matmul dequantises a whole weight matrix first.
 DEQUANTISING_METHODS = frozenset({QuantMethod.bnb_nf4, QuantMethod.bnb_fp4})
+# [BNB] int8 loading: fp16 staging copy + row-major CB + column-major CBt, bytes per weight.
+INT8_LOAD_BYTES = 2.0 + 1.0 + 1.0
 # [DS] estimate_zero{2,3}_model_states_mem_needs(additional_buffer_factor=1.5).
 HOST_BUFFER_FACTOR = 1.5
 # Fixed per-device overheads (sizing-notes: CUDA context 0.3–2 GB; allocator reserve and
@@ -358,26 +364,40 @@ def largest_quantised_matrix(workload: Workload, arch: ResolvedArchitecture) -> 
     return float(max(widest, arch.vocab_size * arch.hidden_size))
 
 
-def dequant_buffer_bytes(
+def quant_buffer_bytes(
     workload: Workload, arch: ResolvedArchitecture, compute: Precision = Precision.bf16
 ) -> float:
-    """[BNB]: a bitsandbytes 4-bit matmul over more than one token (every training step, every
-    prefill, every batched decode) dequantises the whole weight first — to the dtype the quant
-    state recorded at quantisation (`dequantize_4bit` allocates `quant_state.dtype`), then
-    `.to(A.dtype)` — so the largest quantised matrix is held once in that dtype, and once more
-    in the compute dtype when they differ (Lightning's BitsandbytesPrecision quantises from
-    `dtype=torch.half` whatever the compute dtype: fp16 + bf16 copies under bf16-true). A
-    one-token decode uses the fused gemv kernel, but the prompt's prefill comes first."""
-    if quant_bits(workload) is None or quant_method(workload) not in DEQUANTISING_METHODS:
+    """[BNB]: the transient of the largest quantised matrix at a bitsandbytes base's peak.
+
+    Per matmul: a 4-bit matmul over more than one token (every training step, every prefill,
+    every batched decode) dequantises the weight to the dtype its quant state recorded
+    (`dequantize_4bit` allocates `quant_state.dtype`: the dtype the base was quantised from),
+    then `.to(A.dtype)` copies it again when that is not the compute dtype (Lightning quantises
+    from `dtype=torch.half`: an fp16 and a bf16 copy under bf16-true). int8 training: the
+    backward's dequantised fp16 copy of CB. A one-token decode uses the fused gemv kernel.
+    On load (inference only; a training step's activations dwarf it): the 16-bit staging copy
+    plus the k-bit output — 4-bit `quantize_4bit`, int8 `double_quant`'s CB and CBt."""
+    bits = quant_bits(workload)
+    method = quant_method(workload)
+    bnb_int8 = method is QuantMethod.bnb_int8
+    if bits is None or not (bnb_int8 or method in DEQUANTISING_METHODS):
         return 0.0
-    serving = workload.serving
-    if workload.task is Task.inference and (
-        serving.prefill_tokens * serving.concurrent_sequences <= 1
-    ):
-        return 0.0
+    largest = largest_quantised_matrix(workload, arch)
     stored = workload.dequant_dtype or compute
-    per_weight = dtype_bytes(stored) + (dtype_bytes(compute) if stored is not compute else 0.0)
-    return per_weight * largest_quantised_matrix(workload, arch)
+    serving = workload.serving
+    multi_token = workload.task is not Task.inference or (
+        serving.prefill_tokens * serving.concurrent_sequences > 1
+    )
+    if bnb_int8:
+        per_matmul = 2.0 if workload.task is not Task.inference else 0.0
+        on_load = INT8_LOAD_BYTES
+    else:
+        cast = dtype_bytes(compute) if stored is not compute else 0.0
+        per_matmul = dtype_bytes(stored) + cast if multi_token else 0.0
+        on_load = dtype_bytes(stored) + bits / 8
+    if workload.task is not Task.inference:
+        return per_matmul * largest
+    return max(per_matmul, on_load) * largest
 
 
 def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:

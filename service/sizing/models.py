@@ -188,9 +188,10 @@ class Assumptions(BaseModel):
     quantization_scope: QuantScope | None = Field(
         description="Which weights are quantised (null when nothing is)."
     )
-    dequant_buffer_gb: float = Field(
-        description="One 4-bit matrix dequantised to 16-bit for a multi-token matmul "
-        "(bitsandbytes MatMul4Bit), counted in activations."
+    quant_buffer_gb: float = Field(
+        description="bitsandbytes: the largest quantised matrix's transient — dequantised for a "
+        "multi-token matmul, or staged in 16-bit while it is quantised on load — counted in "
+        "activations."
     )
     recomputation: str
     attention: Attention

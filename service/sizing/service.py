@@ -330,7 +330,7 @@ def _assumptions(
         if memory.quant_bits(w)
         else 0.0,
         quantization_scope=memory.quant_scope(w) if memory.quant_bits(w) else None,
-        dequant_buffer_gb=job.dequant_buffer / memory.GB,
+        quant_buffer_gb=job.quant_buffer / memory.GB,
         recomputation=job.recompute.value,
         attention=w.attention,
         flash_attention=w.attention is not Attention.eager,

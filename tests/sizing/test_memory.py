@@ -438,30 +438,53 @@ def test_litgpt_double_quant_saving_matches_a_quantised_head() -> None:
         assert round(weights[False] - weights[True], 2) == saved
 
 
-def test_bnb_4bit_prefill_dequantises_the_largest_matrix() -> None:
-    """bitsandbytes matmul_4bit: one token goes through gemv_4bit; more (a prefill, a training
-    step) through MatMul4Bit, which dequantises the whole weight to 16-bit first. Llama-2-7B:
-    the MLP's 4096 × 11008, or the 32000 × 4096 head when it is quantised; GPTQ/AWQ kernels
-    are not counted."""
+def test_bnb_4bit_buffer_is_the_larger_of_load_and_matmul() -> None:
+    """bitsandbytes 4-bit: a multi-token matmul (MatMul4Bit) dequantises the whole weight to
+    16-bit (2 B/weight); loading quantises it from a 16-bit staging copy plus the 4-bit output
+    (2.5 B/weight), which serving always pays first. Llama-2-7B: the MLP's 4096 × 11008, or the
+    32000 × 4096 head when it is quantised. A training step pays the matmul buffer only (its
+    activations dwarf the load transient); GPTQ/AWQ kernels are not counted."""
     arch = resolve_architecture(_inference())
+    mlp, head_params = 4096 * 11008, 32000 * 4096
     nf4 = _inference(quantization_method="bnb_nf4", serving={"context_len": 60, "output_len": 50})
-    assert memory.dequant_buffer_bytes(nf4, arch) == 2 * 4096 * 11008
+    assert memory.quant_buffer_bytes(nf4, arch) == 2.5 * mlp
     head = nf4.model_copy(update={"quantization_scope": QuantScope.blocks_and_head})
-    assert memory.dequant_buffer_bytes(head, arch) == 2 * 32000 * 4096
+    assert memory.quant_buffer_bytes(head, arch) == 2.5 * head_params
     one_token = _inference(quantization_method="bnb_nf4", serving={"context_len": 1})
-    assert memory.dequant_buffer_bytes(one_token, arch) == 0
+    assert memory.quant_buffer_bytes(one_token, arch) == 2.5 * mlp  # loading still stages
     gptq = _inference(precision="int4", quantization_method="gptq")
-    assert memory.dequant_buffer_bytes(gptq, arch) == 0
+    assert memory.quant_buffer_bytes(gptq, arch) == 0
     qlora = _job(quantization_method="bnb_nf4")
-    assert resolve_job(qlora).dequant_buffer == 2 * 4096 * 11008
+    assert resolve_job(qlora).quant_buffer == 2 * mlp
+
+
+def test_bnb_int8_load_stages_fp16_and_two_int8_copies() -> None:
+    """Int8Params.cuda: `B = self.data.contiguous().half()`, then double_quant returns the
+    row-major CB and column-major CBt before CBt is freed: 2 + 1 + 1 bytes per weight of the
+    largest matrix. LitGPT's quantize tutorial prints 8.70 GB for Falcon-7B under bnb.int8
+    (Lightning quantises the head too: 65024 × 4544); MatMul8bitLt.backward dequantises CB to
+    fp16 (2 B/weight) in training."""
+    falcon = _inference(
+        model={"name": "falcon-7b"},
+        precision="fp16",
+        quantization_method="bnb_int8",
+        quantization_scope="blocks_and_head",
+        serving={"context_len": 266, "output_len": 256},
+    )
+    arch = resolve_architecture(falcon)
+    assert memory.quant_buffer_bytes(falcon, arch, Precision.fp16) == 4 * 65024 * 4544
+    mem = footprint.device_memory(resolve_job(falcon), Layout())
+    assert (mem.total - mem.overhead) / GB == pytest.approx(8.70, rel=0.05)
+    qlora8 = _job(quantization_bits=8)
+    assert resolve_job(qlora8).quant_buffer == 2 * 4096 * 11008
 
 
 def test_lightning_dequantises_to_fp16_then_casts_to_bf16() -> None:
     """Lightning's BitsandbytesPrecision quantises from `dtype=torch.half`; under bf16-true,
     MatMul4Bit's `dequantize_4bit(...).to(A.dtype)` holds an fp16 and a bf16 copy of the
-    matrix: 4 bytes per weight of the 32000 × 4096 head. LitGPT's inference table prints
-    4.57 GB (nf4) and 4.26 GB (nf4-dq) for Llama-2-7B — weights, this buffer and a 60-token
-    cache land within 1 %; without the second copy 6 % short."""
+    matrix: 4 bytes per weight of the 32000 × 4096 head (more than loading's 2.5). LitGPT's
+    inference table prints 4.57 GB (nf4) and 4.26 GB (nf4-dq) for Llama-2-7B — weights, this
+    buffer and a 60-token cache land within 1 %; without the second copy 6 % short."""
     arch = resolve_architecture(_inference())
     peaks = []
     for dq in (False, True):
@@ -472,9 +495,9 @@ def test_lightning_dequantises_to_fp16_then_casts_to_bf16() -> None:
             dequant_dtype="fp16",
             serving={"context_len": 60, "output_len": 50},
         )
-        assert memory.dequant_buffer_bytes(w, arch, Precision.bf16) == 4 * 32000 * 4096
+        assert memory.quant_buffer_bytes(w, arch, Precision.bf16) == 4 * 32000 * 4096
         mem = footprint.device_memory(resolve_job(w), Layout())
         peaks.append((mem.total - mem.overhead) / GB)
     assert peaks == [pytest.approx(4.57, rel=0.01), pytest.approx(4.26, rel=0.01)]
     same = _inference(quantization_method="bnb_nf4", dequant_dtype="bf16")
-    assert memory.dequant_buffer_bytes(same, arch, Precision.bf16) == 2 * 4096 * 11008
+    assert memory.quant_buffer_bytes(same, arch, Precision.bf16) == 2.5 * 4096 * 11008

@@ -177,8 +177,8 @@ def test_route_has_one_line_description(client: TestClient) -> None:
     assert spec["paths"]["/v1/sizing"]["post"]["description"].startswith("Size a workload")
 
 
-def test_quantised_inference_reports_scope_and_dequant_buffer(client: TestClient) -> None:
-    """The k-bit scope and the bitsandbytes dequantisation buffer are reported assumptions."""
+def test_quantised_inference_reports_scope_and_quant_buffer(client: TestClient) -> None:
+    """The k-bit scope and the bitsandbytes quantisation buffer are reported assumptions."""
     body = {
         "workload": {
             "model": {"name": "llama-2-7b"},
@@ -190,7 +190,8 @@ def test_quantised_inference_reports_scope_and_dequant_buffer(client: TestClient
     }
     assumptions = client.post("/v1/sizing", json=body).json()["assumptions"]
     assert assumptions["quantization_scope"] == "blocks_and_head"
-    assert assumptions["dequant_buffer_gb"] == 2 * 32000 * 4096 / 1e9
+    # Loading stages the quantised head in bf16 beside its 4-bit copy: 2.5 B per weight.
+    assert assumptions["quant_buffer_gb"] == 2.5 * 32000 * 4096 / 1e9
     plain = {"workload": {"model": {"name": "llama-2-7b"}, "task": "inference"}}
     unquantised = client.post("/v1/sizing", json=plain).json()["assumptions"]
-    assert unquantised["quantization_scope"] is None and unquantised["dequant_buffer_gb"] == 0
+    assert unquantised["quantization_scope"] is None and unquantised["quant_buffer_gb"] == 0
