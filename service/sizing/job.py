@@ -106,8 +106,9 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         )
         inf_act = quant_buffer + memory.inference_activation_bytes(
             arch=arch,
-            tokens=workload.serving.context_len,
+            prompt_tokens=workload.serving.prefill_tokens,
             sequences=workload.serving.concurrent_sequences,
+            chunk_tokens=workload.serving.prefill_chunk_tokens,
         )
     param_per_token = compute.model_flops_per_token(
         active_params=arch.active_params, trainable_params=split.trainable, task=workload.task

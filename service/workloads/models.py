@@ -154,6 +154,14 @@ class Serving(BaseModel):
     output_len: int | None = Field(
         default=None, ge=1, le=10_000_000, description="Tokens generated per request."
     )
+    prefill_chunk_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description="Prompt tokens run in one prefill forward (vLLM max_num_batched_tokens, "
+        "SGLang chunked_prefill_size); the prompt length for an unchunked prefill (Hugging "
+        "Face generate). Default 8192.",
+    )
     kv_cache_precision: Precision | None = Field(
         default=None,
         description="KV cache dtype (vLLM --kv-cache-dtype, SGLang --kv-cache-dtype). Default "

@@ -501,3 +501,47 @@ def test_lightning_dequantises_to_fp16_then_casts_to_bf16() -> None:
     assert peaks == [pytest.approx(4.57, rel=0.01), pytest.approx(4.26, rel=0.01)]
     same = _inference(quantization_method="bnb_nf4", dequant_dtype="bf16")
     assert memory.quant_buffer_bytes(same, arch, Precision.bf16) == 2.5 * 4096 * 11008
+
+
+def test_unchunked_prefill_holds_the_mlp_product_per_prompt_token() -> None:
+    """Qwen2.5's transformers speed benchmark runs the whole prompt in one forward; beyond the
+    KV cache, Qwen2.5-7B-Instruct BF16 grows from 14.38 GiB (1 prompt token) to 19.97 GiB
+    (30720): about 0.141 MB per prompt token. A SwiGLU block holds act(gate), up and their
+    product (3 × 18944) beside 3 × 3584 of residual, normed input and attention output, in
+    16-bit: 0.135 MB. A chunked prefill (vLLM's 8192-token budget by default) caps it."""
+    w = _inference(
+        model={"name": "qwen2.5-7b"},
+        serving={"context_len": 30720 + 2048, "prompt_len": 30720, "output_len": 2048},
+    )
+    arch = resolve_architecture(w)
+    per_token = 2 * (3 * 18944 + 3 * 3584)
+    logits = 4.0 * 152064
+    whole = memory.inference_activation_bytes(
+        arch=arch, prompt_tokens=30720, sequences=1, chunk_tokens=30720
+    )
+    assert whole == 30720 * per_token + logits
+    chunked = memory.inference_activation_bytes(
+        arch=arch, prompt_tokens=30720, sequences=1, chunk_tokens=None
+    )
+    assert chunked == memory.PREFILL_CHUNK_TOKENS * per_token + logits
+    unchunked = w.model_copy(
+        update={"serving": w.serving.model_copy(update={"prefill_chunk_tokens": 30720})}
+    )
+    peaks = []
+    for workload in (
+        _inference(
+            model={"name": "qwen2.5-7b"},
+            serving={"context_len": 2049, "prompt_len": 1, "output_len": 2048},
+        ),
+        unchunked,
+    ):
+        mem = footprint.device_memory(resolve_job(workload), Layout())
+        peaks.append((mem.total - mem.overhead) / GIB)
+    assert peaks == [pytest.approx(14.38, rel=0.02), pytest.approx(19.97, rel=0.02)]
+    two_matrix = resolve_architecture(_inference(model={"name": "phi-1.5"}))
+    assert (
+        memory.inference_activation_bytes(
+            arch=two_matrix, prompt_tokens=10, sequences=1, chunk_tokens=None
+        )
+        == 10 * 2 * (2 * 8192 + 3 * 2048) + 4.0 * 51200
+    )

@@ -148,6 +148,16 @@ def test_fixed_plan_answers_fit_and_time(client: TestClient) -> None:
             },
             "workload.dequant_dtype",
         ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "inference",
+                    "serving": {"prefill_chunk_tokens": 0},
+                }
+            },
+            "workload.serving.prefill_chunk_tokens",
+        ),
     ],
 )
 def test_bad_input_is_a_precise_422(
