@@ -27,7 +27,7 @@ def device_memory(job: Job, layout: Layout) -> DeviceMemory:
         )
         if w.optimizer in memory.PAGED_OPTIMIZERS:
             optim = 0.0  # paged to host RAM under pressure: never needed on the device
-        acts = _training_activations(job, layout.tp, layout.cp)
+        acts = _training_activations(job, layout.tp, layout.cp) + job.quant_buffer / layout.tp
         kv = 0.0
     else:
         share = job.expert_share

@@ -52,7 +52,8 @@ class Job:
     activation_value_bytes: float
     kv_total: float  # whole serving batch at the full context
     kv_value_bytes: float
-    inference_activations: float
+    inference_activations: float  # forward working set, the quantisation buffer included
+    quant_buffer: float  # the largest quantised matrix's transient (memory.quant_buffer_bytes)
     model_flops_per_token: float  # MFU basis: 6N + attention 12·L·h·s (PaLM appendix B)
     executed_flops_per_token: float  # HFU basis: + the recomputed forward (full recomputation)
     train_flops: float | None  # 6N·D (Kaplan) of the run; 0 for inference; None without tokens
@@ -93,6 +94,8 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         split.frozen_16bit * 2.0
     )
     kv_total = kv_bytes = inf_act = 0.0
+    compute_dtype = compute_precision(workload)
+    quant_buffer = memory.quant_buffer_bytes(workload, arch, compute_dtype)
     if not training:
         kv_bytes = memory.kv_cache_value_bytes(workload)
         kv_total = memory.kv_cache_bytes(
@@ -101,10 +104,11 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
             sequences=workload.serving.concurrent_sequences,
             bytes_per_value=kv_bytes,
         )
-        inf_act = memory.inference_activation_bytes(
+        inf_act = quant_buffer + memory.inference_activation_bytes(
             arch=arch,
-            tokens=workload.serving.context_len,
+            prompt_tokens=workload.serving.prefill_tokens,
             sequences=workload.serving.concurrent_sequences,
+            chunk_tokens=workload.serving.prefill_chunk_tokens,
         )
     param_per_token = compute.model_flops_per_token(
         active_params=arch.active_params, trainable_params=split.trainable, task=workload.task
@@ -147,10 +151,11 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         kv_total=kv_total,
         kv_value_bytes=kv_bytes,
         inference_activations=inf_act,
+        quant_buffer=quant_buffer,
         model_flops_per_token=model_per_token,
         executed_flops_per_token=executed,
         train_flops=flops,
-        compute_precision=compute_precision(workload),
+        compute_precision=compute_dtype,
         gemm_flop_share=gemm_share,
         expert_share=arch.expert_params / arch.params if arch.params else 0.0,
         largest_layer=arch.largest_layer_params,

@@ -19,6 +19,18 @@ Sources, cited beside each formula:
           (16 + bits)/g bits per weight (0.156 at 4 bits, g = 128).
 - [INT8]  Dettmers et al. 2022, "LLM.int8()" (arXiv 2208.07339): int8 weights with one fp32
           scale per output row (32/h bits per weight).
+- [MLC]   MLC LLM `python/mlc_llm/quantization/quantization.py` and `group_quantization.py`:
+          q4f16_1 = GroupQuantize(group_size=32, quantize_dtype="int4", model_dtype="float16",
+          quantize_embedding=True, quantize_final_fc=True); scale = max|w| / max_int per group
+          in the model dtype, no zero point: 16/g bits per weight, every matrix quantised.
+- [BNB]   bitsandbytes `autograd/_functions.py`: `matmul_4bit` runs a single-token input through
+          the fused `gemv_4bit`, anything larger through `MatMul4Bit`, whose forward (and
+          backward) dequantises the whole weight first — `F.dequantize_4bit(B, quant_state)
+          .to(A.dtype)` — so a prefill or a training step holds one matrix in 16-bit;
+          `MatMul8bitLt.backward` likewise builds `CB.to(ctx.dtype_A, copy=True)`. Loading
+          quantises each weight from a 16-bit staging copy: `quantize_4bit`, or for int8
+          `Int8Params.cuda` — `B = self.data.contiguous().half().cuda(device); CB, CBt, SCB,
+          SCBt, coo_tensorB = bnb.functional.double_quant(B); del CBt` (fp16 + two int8 copies).
 - [LORA]  Hu et al. 2021, "LoRA" (arXiv 2106.09685): no gradient/optimizer state for frozen W.
 - [VLLM]  Kwon et al. 2023 (PagedAttention); KV = 2 · layers · kv_heads · head_dim · tokens · bytes.
 """
@@ -33,6 +45,7 @@ from service.workloads.models import (
     Optimizer,
     Precision,
     QuantMethod,
+    QuantScope,
     Recomputation,
     Task,
     Workload,
@@ -49,7 +62,22 @@ DEFAULT_GROUP_SIZE = {
     QuantMethod.bnb_fp4: 64,
     QuantMethod.gptq: 128,  # AutoGPTQ / AutoAWQ default group_size / q_group_size
     QuantMethod.awq: 128,
+    QuantMethod.mlc_group: 32,  # [MLC] q4f16_1 group_size
 }
+# The width a method is used at when the caller names the method but not the bits.
+METHOD_BITS = {
+    QuantMethod.bnb_nf4: 4,
+    QuantMethod.bnb_fp4: 4,
+    QuantMethod.gptq: 4,
+    QuantMethod.awq: 4,
+    QuantMethod.mlc_group: 4,
+    QuantMethod.bnb_int8: 8,
+    QuantMethod.fp8: 8,
+}
+# [BNB] methods whose multi-token 4-bit matmul dequantises a whole weight matrix first.
+DEQUANTISING_METHODS = frozenset({QuantMethod.bnb_nf4, QuantMethod.bnb_fp4})
+# [BNB] int8 loading: fp16 staging copy + row-major CB + column-major CBt, bytes per weight.
+INT8_LOAD_BYTES = 2.0 + 1.0 + 1.0
 # [DS] estimate_zero{2,3}_model_states_mem_needs(additional_buffer_factor=1.5).
 HOST_BUFFER_FACTOR = 1.5
 # Fixed per-device overheads (sizing-notes: CUDA context 0.3–2 GB; allocator reserve and
@@ -58,7 +86,8 @@ CUDA_CONTEXT_GB = 1.0
 FRAGMENTATION_FRACTION = 0.08
 # LLaMA-Factory `freeze_trainable_layers` default: the last 2 blocks are trained.
 FREEZE_TRAINABLE_LAYERS = 2
-# Tokens per prefill chunk when serving (vLLM `max_num_batched_tokens` with chunked prefill).
+# Prompt tokens per prefill forward unless serving.prefill_chunk_tokens says otherwise (vLLM
+# `max_num_batched_tokens` with chunked prefill; judgement, reported).
 PREFILL_CHUNK_TOKENS = 8192
 
 
@@ -171,8 +200,9 @@ def quant_bits(workload: Workload) -> int | None:
         return workload.quantization_bits or 4
     if workload.task is Task.inference:
         implied = {Precision.int8: 8, Precision.int4: 4, Precision.fp8: 8}.get(workload.precision)
-        if workload.quantization_method is QuantMethod.fp8:
-            implied = 8
+        method = workload.quantization_method
+        if implied is None and method is not None:
+            implied = METHOD_BITS[method]
         return workload.quantization_bits or implied
     return None
 
@@ -212,6 +242,8 @@ def quant_constant_bits(workload: Workload, hidden: int) -> float:
         return 32 / group
     if method in (QuantMethod.gptq, QuantMethod.awq):
         return (16 + bits) / group
+    if method is QuantMethod.mlc_group:
+        return 16 / group  # [MLC] one fp16 scale per group, symmetric (no zero point)
     if method is QuantMethod.bnb_int8:
         return 32 / max(hidden, 1)
     return 0.0  # fp8: one scale per tensor
@@ -303,11 +335,77 @@ class ParamSplit:
     trained_layers: int  # layers whose activations are kept for backward
 
 
+def quant_scope(workload: Workload) -> QuantScope:
+    """Stated, else all for MLC (its q4f16_1 quantises embedding and head, [MLC]), else blocks
+    (the Hugging Face / PEFT / vLLM default: embedding and head stay 16-bit)."""
+    if workload.quantization_scope is not None:
+        return workload.quantization_scope
+    if quant_method(workload) is QuantMethod.mlc_group:
+        return QuantScope.all
+    return QuantScope.blocks
+
+
+def unquantised_params(workload: Workload, arch: ResolvedArchitecture) -> float:
+    """Parameters a quantised base keeps in 16-bit, by scope (QuantScope): embedding and head,
+    the embedding only, or none. A tied matrix serves both and stays 16-bit unless all."""
+    scope = quant_scope(workload)
+    if scope is QuantScope.all:
+        return 0.0
+    if scope is QuantScope.blocks_and_head:
+        return float(arch.vocab_size * arch.hidden_size)
+    return arch.embedding_params
+
+
+def largest_quantised_matrix(workload: Workload, arch: ResolvedArchitecture) -> float:
+    """Parameters of the largest k-bit matrix: a block's widest linear (one expert's), or the
+    output head (vocab × hidden) when the scope quantises it."""
+    widest = max(d_in * d_out for d_in, d_out, _ in arch.linear_shapes().values())
+    if quant_scope(workload) is QuantScope.blocks:
+        return float(widest)
+    return float(max(widest, arch.vocab_size * arch.hidden_size))
+
+
+def quant_buffer_bytes(
+    workload: Workload, arch: ResolvedArchitecture, compute: Precision = Precision.bf16
+) -> float:
+    """[BNB]: the transient of the largest quantised matrix at a bitsandbytes base's peak.
+
+    Per matmul: a 4-bit matmul over more than one token (every training step, every prefill,
+    every batched decode) dequantises the weight to the dtype its quant state recorded
+    (`dequantize_4bit` allocates `quant_state.dtype`: the dtype the base was quantised from),
+    then `.to(A.dtype)` copies it again when that is not the compute dtype (Lightning quantises
+    from `dtype=torch.half`: an fp16 and a bf16 copy under bf16-true). int8 training: the
+    backward's dequantised fp16 copy of CB. A one-token decode uses the fused gemv kernel.
+    On load (inference only; a training step's activations dwarf it): the 16-bit staging copy
+    plus the k-bit output — 4-bit `quantize_4bit`, int8 `double_quant`'s CB and CBt."""
+    bits = quant_bits(workload)
+    method = quant_method(workload)
+    bnb_int8 = method is QuantMethod.bnb_int8
+    if bits is None or not (bnb_int8 or method in DEQUANTISING_METHODS):
+        return 0.0
+    largest = largest_quantised_matrix(workload, arch)
+    stored = workload.dequant_dtype or compute
+    serving = workload.serving
+    multi_token = workload.task is not Task.inference or (
+        serving.prefill_tokens * serving.concurrent_sequences > 1
+    )
+    if bnb_int8:
+        per_matmul = 2.0 if workload.task is not Task.inference else 0.0
+        on_load = INT8_LOAD_BYTES
+    else:
+        cast = dtype_bytes(compute) if stored is not compute else 0.0
+        per_matmul = dtype_bytes(stored) + cast if multi_token else 0.0
+        on_load = dtype_bytes(stored) + bits / 8
+    if workload.task is not Task.inference:
+        return per_matmul * largest
+    return max(per_matmul, on_load) * largest
+
+
 def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:
     p = arch.params
     task = workload.task
     if task is Task.inference:
-        emb = min(arch.embedding_params, p) if quant_bits(workload) else 0.0
+        emb = min(unquantised_params(workload, arch), p) if quant_bits(workload) else 0.0
         return ParamSplit(0.0, p, emb, 0)
     if task in (Task.full_finetune, Task.pretrain):
         return ParamSplit(p, 0.0, 0.0, arch.layers)
@@ -316,8 +414,9 @@ def split_params(workload: Workload, arch: ResolvedArchitecture) -> ParamSplit:
         trainable = arch.per_layer_params * n
         return ParamSplit(trainable, p - trainable, 0.0, n)
     adapters = lora_params(arch, workload.lora_rank, workload.lora_modules)
-    # QLoRA: bitsandbytes quantises nn.Linear blocks; embeddings and lm_head stay 16-bit.
-    emb = min(arch.embedding_params, p) if task is Task.qlora else 0.0
+    # QLoRA: bitsandbytes quantises the blocks' nn.Linear layers; by default (PEFT, the QLoRA
+    # recipe) embeddings and lm_head stay 16-bit (quant_scope).
+    emb = min(unquantised_params(workload, arch), p) if task is Task.qlora else 0.0
     return ParamSplit(adapters, p, emb, arch.layers)
 
 
@@ -578,14 +677,23 @@ def kv_cache_bytes(
     return float(per_token) * tokens * sequences * bytes_per_value
 
 
-def inference_activation_bytes(*, arch: ResolvedArchitecture, tokens: int, sequences: int) -> float:
-    """Transient forward working set for one prefill chunk (residual + FFN intermediates in
-    16-bit, nothing saved for backward) plus fp32 logits for each decoding sequence. Judgement."""
-    chunk = min(tokens * sequences, PREFILL_CHUNK_TOKENS)
-    return (
-        2.0 * chunk * (arch.hidden_size + 2 * arch.ffn_hidden_size)
-        + 4.0 * sequences * arch.vocab_size
-    )
+def inference_activation_bytes(
+    *, arch: ResolvedArchitecture, prompt_tokens: int, sequences: int, chunk_tokens: int | None
+) -> float:
+    """Transient forward working set of one prefill forward, 16-bit, nothing kept for backward:
+    the prompt tokens it runs at once (all of them, or the chunked-prefill budget) times what a
+    block holds at its peak per token — the MLP product with both its inputs, `down_proj(
+    act_fn(gate_proj(x)) * up_proj(x))` (Hugging Face LlamaMLP/Qwen2MLP: 3 × ffn; a two-matrix
+    MLP holds fc1's output and its activation: 2 × ffn), beside the residual, the normed input
+    and the attention output (3 × hidden). Plus fp32 logits for each decoding sequence.
+    Qwen2.5's transformers speed benchmark (prompt in one forward) grows by 0.035, 0.065 and
+    0.141 MB per prompt token beyond the KV cache for 0.5B, 1.5B and 7B: 2·(3f + 3h) gives
+    0.035, 0.063 and 0.135."""
+    budget = chunk_tokens or PREFILL_CHUNK_TOKENS
+    chunk = min(prompt_tokens * sequences, budget)
+    ffn_tensors = 3 if arch.gated_ffn else 2
+    per_token = 2.0 * (ffn_tensors * arch.ffn_hidden_size + 3 * arch.hidden_size)
+    return chunk * per_token + 4.0 * sequences * arch.vocab_size
 
 
 def overhead_bytes(other: float) -> float:

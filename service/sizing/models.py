@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from service.sizing.architecture import ResolvedArchitecture
 from service.sizing.compute import Binding
 from service.sizing.memory import Accounting, Offload
-from service.workloads.models import Attention, QuantMethod, Workload
+from service.workloads.models import Attention, QuantMethod, QuantScope, Workload
 
 
 class Plan(BaseModel):
@@ -185,6 +185,14 @@ class Assumptions(BaseModel):
     quantization_bits: int | None
     quantization_method: QuantMethod | None
     quant_constant_bits: float = Field(description="Bits of quantisation constants per weight.")
+    quantization_scope: QuantScope | None = Field(
+        description="Which weights are quantised (null when nothing is)."
+    )
+    quant_buffer_gb: float = Field(
+        description="bitsandbytes: the largest quantised matrix's transient — dequantised for a "
+        "multi-token matmul, or staged in 16-bit while it is quantised on load — counted in "
+        "activations."
+    )
     recomputation: str
     attention: Attention
     flash_attention: bool

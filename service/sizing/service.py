@@ -329,6 +329,8 @@ def _assumptions(
         quant_constant_bits=memory.quant_constant_bits(w, arch.hidden_size)
         if memory.quant_bits(w)
         else 0.0,
+        quantization_scope=memory.quant_scope(w) if memory.quant_bits(w) else None,
+        quant_buffer_gb=job.quant_buffer / memory.GB,
         recomputation=job.recompute.value,
         attention=w.attention,
         flash_attention=w.attention is not Attention.eager,

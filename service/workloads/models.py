@@ -11,7 +11,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from service.workloads.architecture import STRICT, Architecture
 from service.workloads.registry import known_model, known_models
@@ -54,6 +63,23 @@ class QuantMethod(StrEnum):
     gptq = "gptq"
     awq = "awq"
     fp8 = "fp8"
+    mlc_group = "mlc_group"  # MLC LLM q{3,4}f16_1: one fp16 scale per group, no zero point
+
+
+class QuantScope(StrEnum):
+    """Which weights a quantised base stores at k bits; the rest stay 16-bit.
+
+    blocks: the transformer blocks' linear layers only — the input embedding and the output
+      head stay 16-bit (Hugging Face transformers' bitsandbytes/GPTQ/AWQ integrations skip the
+      head: `get_keys_to_not_convert`; vLLM/SGLang FP8 checkpoints).
+    blocks_and_head: every nn.Linear, the output head included (Lightning
+      `BitsandbytesPrecision`, which LitGPT uses, replaces each Linear unless `ignore_modules`).
+    all: the embedding too (MLC LLM q4f16_1: `quantize_embedding=True, quantize_final_fc=True`).
+    """
+
+    blocks = "blocks"
+    blocks_and_head = "blocks_and_head"
+    all = "all"
 
 
 class Attention(StrEnum):
@@ -127,6 +153,14 @@ class Serving(BaseModel):
     )
     output_len: int | None = Field(
         default=None, ge=1, le=10_000_000, description="Tokens generated per request."
+    )
+    prefill_chunk_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description="Prompt tokens run in one prefill forward (vLLM max_num_batched_tokens, "
+        "SGLang chunked_prefill_size); the prompt length for an unchunked prefill (Hugging "
+        "Face generate). Default 8192.",
     )
     kv_cache_precision: Precision | None = Field(
         default=None,
@@ -215,18 +249,36 @@ class Workload(BaseModel):
         default=None,
         description="Quantisation method of the base (decides the constants stored per weight). "
         "Default: bnb_nf4 for qlora (bnb_int8 at 8 bits), awq for int4 inference, bnb_int8 for "
-        "int8 inference, fp8 for fp8 inference.",
+        "int8 inference, fp8 for fp8 inference. mlc_group: MLC LLM group quantisation "
+        "(q4f16_1, q3f16_1): one fp16 scale per group, no zero point.",
     )
     quantization_group_size: int | None = Field(
         default=None,
         ge=1,
         le=1_000_000,
-        description="Weights per quantisation block/group. Default: bitsandbytes 64, GPTQ/AWQ 128.",
+        description="Weights per quantisation block/group. Default: bitsandbytes 64, GPTQ/AWQ "
+        "128, MLC 32.",
+    )
+    quantization_scope: QuantScope | None = Field(
+        default=None,
+        description="Which weights are quantised: blocks (the transformer blocks' linears; "
+        "embedding and output head stay 16-bit — Hugging Face transformers, PEFT, vLLM), "
+        "blocks_and_head (every linear layer, the output head too — LitGPT/Lightning "
+        "bitsandbytes), all (the embedding too — MLC LLM). Default: all for mlc_group, else "
+        "blocks.",
     )
     double_quant: StrictBool | None = Field(
         default=None,
         description="bitsandbytes 4-bit double quantisation of the constants (QLoRA §3). "
         "Default true for qlora (the QLoRA recipe), false otherwise.",
+    )
+    dequant_dtype: Precision | None = Field(
+        default=None,
+        description="bitsandbytes 4-bit: the dtype the base was quantised from, which the quant "
+        "state keeps and dequantize_4bit returns (fp16 under Lightning/LitGPT's "
+        "BitsandbytesPrecision; the load torch_dtype under Hugging Face). A multi-token matmul "
+        "dequantises one weight to it and casts to the compute dtype when they differ. Default: "
+        "the compute dtype.",
     )
     attention: Attention = Field(
         default=Attention.flash,
@@ -288,6 +340,48 @@ class Workload(BaseModel):
         description="Wall-clock target; plans scale out to meet it when they can.",
     )
 
+    @field_validator("quantization_scope")
+    @classmethod
+    def _scope_needs_a_quantised_base(
+        cls, scope: QuantScope | None, info: ValidationInfo
+    ) -> QuantScope | None:
+        """Validated here, after the fields it reads, so the 422 names quantization_scope."""
+        if scope is None:
+            return scope
+        task, precision = info.data.get("task"), info.data.get("precision")
+        quantised = task is Task.qlora or (
+            task is Task.inference
+            and (
+                info.data.get("quantization_bits") is not None
+                or info.data.get("quantization_method") is not None
+                or precision in (Precision.int8, Precision.int4, Precision.fp8)
+            )
+        )
+        if not quantised:
+            raise ValueError(
+                "applies to a quantised base only (qlora, or inference with quantization_bits, "
+                "quantization_method or an int8/int4/fp8 precision)"
+            )
+        return scope
+
+    @field_validator("dequant_dtype")
+    @classmethod
+    def _dequant_dtype_is_bnb_4bit(
+        cls, dtype: Precision | None, info: ValidationInfo
+    ) -> Precision | None:
+        if dtype is None:
+            return dtype
+        if dtype not in (Precision.fp32, Precision.bf16, Precision.fp16):
+            raise ValueError("must be fp32, bf16 or fp16 (a dtype a weight is quantised from)")
+        method = info.data.get("quantization_method")
+        bnb_4bit = (QuantMethod.bnb_nf4, QuantMethod.bnb_fp4)
+        if method not in bnb_4bit and not (method is None and info.data.get("task") is Task.qlora):
+            raise ValueError(
+                "applies to bitsandbytes 4-bit bases only (quantization_method bnb_nf4 or "
+                "bnb_fp4, or qlora's default)"
+            )
+        return dtype
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         quantised = self.precision in (Precision.int8, Precision.int4)
@@ -309,6 +403,8 @@ class Workload(BaseModel):
             raise ValueError("quantization_method fp8 is for inference; qlora uses bitsandbytes")
         if self.double_quant and method not in (None, QuantMethod.bnb_nf4, QuantMethod.bnb_fp4):
             raise ValueError("double_quant applies to bitsandbytes 4-bit (bnb_nf4, bnb_fp4) only")
+        if method is QuantMethod.mlc_group and self.task is Task.qlora:
+            raise ValueError("quantization_method mlc_group is for inference (MLC LLM)")
         return self
 
     @property

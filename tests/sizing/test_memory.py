@@ -10,7 +10,14 @@ from service.sizing import footprint, memory
 from service.sizing.architecture import resolve_architecture
 from service.sizing.job import resolve_job
 from service.sizing.memory import GB, GIB, Accounting, BytesProfile, Layout, Offload
-from service.workloads.models import Optimizer, Precision, QuantMethod, Recomputation, Workload
+from service.workloads.models import (
+    Optimizer,
+    Precision,
+    QuantMethod,
+    QuantScope,
+    Recomputation,
+    Workload,
+)
 
 # ZeRO paper, mixed-precision Adam: 2 B weights, 2 B gradients, K = 12.
 PAPER = BytesProfile(weights=2, frozen_weights=2, grad_low=2, grad_fp32=0, optimizer=12)
@@ -201,6 +208,8 @@ def _job(**kw: Any) -> Workload:
         # LLM.int8(): one fp32 scale per output row (h = 4096 for Llama-2-7B).
         ({"quantization_method": "bnb_int8", "quantization_bits": 8}, 32 / 4096),
         ({"task": "inference", "precision": "fp8"}, 0.0),
+        # MLC q4f16_1: one fp16 scale per 32 weights, symmetric (no zero point).
+        ({"task": "inference", "quantization_method": "mlc_group"}, 16 / 32),
     ],
 )
 def test_quantisation_constants_follow_the_method(fields: dict[str, Any], bits: float) -> None:
@@ -336,7 +345,9 @@ def test_eager_fine_tuning_block_keeps_what_autograd_keeps() -> None:
     sbh_layers = 1304 * 4096 * 32
     logits = 4.0 * 1304 * 32000
     assert acts("lora") - logits == pytest.approx(42.125 * sbh_layers)
-    assert acts("qlora") - logits == pytest.approx(49.5 * sbh_layers)
+    # QLoRA also holds one 4-bit matrix dequantised to bf16 (the MLP's 4096 × 11008).
+    dequant = 2.0 * 4096 * 11008
+    assert acts("qlora") - logits - dequant == pytest.approx(49.5 * sbh_layers)
     assert acts("pretrain") - logits == pytest.approx(34 * sbh_layers)
 
 
@@ -374,3 +385,163 @@ def test_peft_adapters_are_their_own_fp32_master() -> None:
     assert pure.weights + pure.grad_low + pure.optimizer == 8.0
     full = resolve_job(_job(task="full_finetune")).profile
     assert full.trainable_total == 18.0
+
+
+def _inference(**kw: Any) -> Workload:
+    body: dict[str, Any] = {"model": {"name": "llama-2-7b"}, "task": "inference"}
+    body.update(kw)
+    return Workload.model_validate(body)
+
+
+def test_mlc_q4f16_quantises_every_matrix() -> None:
+    """MLC LLM q4f16_1 (quantize_embedding=True, quantize_final_fc=True, group 32, fp16 scale):
+    Llama-2-7B's 6.74B parameters at 4 + 16/32 bits = 3.79 GB; MLC's serve log prints
+    "Parameters: 3615.13 MB" (MiB) for Llama-2-7b-chat-hf-q4f16_1-MLC (mlc-llm issue #2026)."""
+    workload = _inference(precision="fp16", quantization_method="mlc_group")
+    assert memory.quant_bits(workload) == 4
+    assert memory.quant_scope(workload) is QuantScope.all
+    weights = footprint.device_memory(resolve_job(workload), Layout()).weights
+    assert weights == pytest.approx(6.74e9 * 4.5 / 8)
+    assert weights / 2**20 == pytest.approx(3615.13, rel=0.001)
+
+
+@pytest.mark.parametrize(
+    ("scope", "kept"),
+    [
+        (QuantScope.blocks, 2 * 32000 * 4096),  # embedding + lm_head (Hugging Face default)
+        (QuantScope.blocks_and_head, 32000 * 4096),  # embedding only (Lightning)
+        (QuantScope.all, 0),  # MLC
+    ],
+)
+def test_quantisation_scope_decides_what_stays_16_bit(scope: QuantScope, kept: int) -> None:
+    workload = _inference(quantization_method="bnb_nf4", quantization_scope=scope)
+    arch = resolve_architecture(workload)
+    assert memory.unquantised_params(workload, arch) == kept
+
+
+def test_litgpt_double_quant_saving_matches_a_quantised_head() -> None:
+    """LitGPT's inference table: nf4 − nf4-dq = 4.57 − 4.26 = 0.31 GB (7B) and 8.32 − 7.72 =
+    0.60 GB (13B). Double quantisation saves 0.5 − 0.127 bit per quantised weight (QLoRA §3);
+    the printed two-decimal differences come out only if lm_head is quantised too (Lightning's
+    BitsandbytesPrecision replaces every nn.Linear): 0.308 / 0.598 GB against 0.302 / 0.591 GB
+    with the head left in 16-bit."""
+    for name, saved in (("llama-2-7b", 0.31), ("llama-2-13b", 0.60)):
+        weights = {}
+        for dq in (False, True):
+            w = _inference(
+                model={"name": name},
+                quantization_method="bnb_nf4",
+                double_quant=dq,
+                quantization_scope="blocks_and_head",
+            )
+            weights[dq] = footprint.device_memory(resolve_job(w), Layout()).weights / GB
+        assert round(weights[False] - weights[True], 2) == saved
+
+
+def test_bnb_4bit_buffer_is_the_larger_of_load_and_matmul() -> None:
+    """bitsandbytes 4-bit: a multi-token matmul (MatMul4Bit) dequantises the whole weight to
+    16-bit (2 B/weight); loading quantises it from a 16-bit staging copy plus the 4-bit output
+    (2.5 B/weight), which serving always pays first. Llama-2-7B: the MLP's 4096 × 11008, or the
+    32000 × 4096 head when it is quantised. A training step pays the matmul buffer only (its
+    activations dwarf the load transient); GPTQ/AWQ kernels are not counted."""
+    arch = resolve_architecture(_inference())
+    mlp, head_params = 4096 * 11008, 32000 * 4096
+    nf4 = _inference(quantization_method="bnb_nf4", serving={"context_len": 60, "output_len": 50})
+    assert memory.quant_buffer_bytes(nf4, arch) == 2.5 * mlp
+    head = nf4.model_copy(update={"quantization_scope": QuantScope.blocks_and_head})
+    assert memory.quant_buffer_bytes(head, arch) == 2.5 * head_params
+    one_token = _inference(quantization_method="bnb_nf4", serving={"context_len": 1})
+    assert memory.quant_buffer_bytes(one_token, arch) == 2.5 * mlp  # loading still stages
+    gptq = _inference(precision="int4", quantization_method="gptq")
+    assert memory.quant_buffer_bytes(gptq, arch) == 0
+    qlora = _job(quantization_method="bnb_nf4")
+    assert resolve_job(qlora).quant_buffer == 2 * mlp
+
+
+def test_bnb_int8_load_stages_fp16_and_two_int8_copies() -> None:
+    """Int8Params.cuda: `B = self.data.contiguous().half()`, then double_quant returns the
+    row-major CB and column-major CBt before CBt is freed: 2 + 1 + 1 bytes per weight of the
+    largest matrix. LitGPT's quantize tutorial prints 8.70 GB for Falcon-7B under bnb.int8
+    (Lightning quantises the head too: 65024 × 4544); MatMul8bitLt.backward dequantises CB to
+    fp16 (2 B/weight) in training."""
+    falcon = _inference(
+        model={"name": "falcon-7b"},
+        precision="fp16",
+        quantization_method="bnb_int8",
+        quantization_scope="blocks_and_head",
+        serving={"context_len": 266, "output_len": 256},
+    )
+    arch = resolve_architecture(falcon)
+    assert memory.quant_buffer_bytes(falcon, arch, Precision.fp16) == 4 * 65024 * 4544
+    mem = footprint.device_memory(resolve_job(falcon), Layout())
+    assert (mem.total - mem.overhead) / GB == pytest.approx(8.70, rel=0.05)
+    qlora8 = _job(quantization_bits=8)
+    assert resolve_job(qlora8).quant_buffer == 2 * 4096 * 11008
+
+
+def test_lightning_dequantises_to_fp16_then_casts_to_bf16() -> None:
+    """Lightning's BitsandbytesPrecision quantises from `dtype=torch.half`; under bf16-true,
+    MatMul4Bit's `dequantize_4bit(...).to(A.dtype)` holds an fp16 and a bf16 copy of the
+    matrix: 4 bytes per weight of the 32000 × 4096 head (more than loading's 2.5). LitGPT's
+    inference table prints 4.57 GB (nf4) and 4.26 GB (nf4-dq) for Llama-2-7B — weights, this
+    buffer and a 60-token cache land within 1 %; without the second copy 6 % short."""
+    arch = resolve_architecture(_inference())
+    peaks = []
+    for dq in (False, True):
+        w = _inference(
+            quantization_method="bnb_nf4",
+            double_quant=dq,
+            quantization_scope="blocks_and_head",
+            dequant_dtype="fp16",
+            serving={"context_len": 60, "output_len": 50},
+        )
+        assert memory.quant_buffer_bytes(w, arch, Precision.bf16) == 4 * 32000 * 4096
+        mem = footprint.device_memory(resolve_job(w), Layout())
+        peaks.append((mem.total - mem.overhead) / GB)
+    assert peaks == [pytest.approx(4.57, rel=0.01), pytest.approx(4.26, rel=0.01)]
+    same = _inference(quantization_method="bnb_nf4", dequant_dtype="bf16")
+    assert memory.quant_buffer_bytes(same, arch, Precision.bf16) == 2.5 * 4096 * 11008
+
+
+def test_unchunked_prefill_holds_the_mlp_product_per_prompt_token() -> None:
+    """Qwen2.5's transformers speed benchmark runs the whole prompt in one forward; beyond the
+    KV cache, Qwen2.5-7B-Instruct BF16 grows from 14.38 GiB (1 prompt token) to 19.97 GiB
+    (30720): about 0.141 MB per prompt token. A SwiGLU block holds act(gate), up and their
+    product (3 × 18944) beside 3 × 3584 of residual, normed input and attention output, in
+    16-bit: 0.135 MB. A chunked prefill (vLLM's 8192-token budget by default) caps it."""
+    w = _inference(
+        model={"name": "qwen2.5-7b"},
+        serving={"context_len": 30720 + 2048, "prompt_len": 30720, "output_len": 2048},
+    )
+    arch = resolve_architecture(w)
+    per_token = 2 * (3 * 18944 + 3 * 3584)
+    logits = 4.0 * 152064
+    whole = memory.inference_activation_bytes(
+        arch=arch, prompt_tokens=30720, sequences=1, chunk_tokens=30720
+    )
+    assert whole == 30720 * per_token + logits
+    chunked = memory.inference_activation_bytes(
+        arch=arch, prompt_tokens=30720, sequences=1, chunk_tokens=None
+    )
+    assert chunked == memory.PREFILL_CHUNK_TOKENS * per_token + logits
+    unchunked = w.model_copy(
+        update={"serving": w.serving.model_copy(update={"prefill_chunk_tokens": 30720})}
+    )
+    peaks = []
+    for workload in (
+        _inference(
+            model={"name": "qwen2.5-7b"},
+            serving={"context_len": 2049, "prompt_len": 1, "output_len": 2048},
+        ),
+        unchunked,
+    ):
+        mem = footprint.device_memory(resolve_job(workload), Layout())
+        peaks.append((mem.total - mem.overhead) / GIB)
+    assert peaks == [pytest.approx(14.38, rel=0.02), pytest.approx(19.97, rel=0.02)]
+    two_matrix = resolve_architecture(_inference(model={"name": "phi-1.5"}))
+    assert (
+        memory.inference_activation_bytes(
+            arch=two_matrix, prompt_tokens=10, sequences=1, chunk_tokens=None
+        )
+        == 10 * 2 * (2 * 8192 + 3 * 2048) + 4.0 * 51200
+    )

@@ -101,6 +101,63 @@ def test_fixed_plan_answers_fit_and_time(client: TestClient) -> None:
             },
             "plan.tp",
         ),
+        (
+            {"workload": {"model": {"params_b": 7}, "task": "lora", "quantization_scope": "all"}},
+            "workload.quantization_scope",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "inference",
+                    "precision": "int4",
+                    "quantization_scope": "embeddings",
+                }
+            },
+            "workload.quantization_scope",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "qlora",
+                    "quantization_method": "mlc_group",
+                }
+            },
+            "workload",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "inference",
+                    "precision": "int4",
+                    "quantization_method": "gptq",
+                    "dequant_dtype": "fp16",
+                }
+            },
+            "workload.dequant_dtype",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "qlora",
+                    "dequant_dtype": "int8",
+                }
+            },
+            "workload.dequant_dtype",
+        ),
+        (
+            {
+                "workload": {
+                    "model": {"params_b": 7},
+                    "task": "inference",
+                    "serving": {"prefill_chunk_tokens": 0},
+                }
+            },
+            "workload.serving.prefill_chunk_tokens",
+        ),
     ],
 )
 def test_bad_input_is_a_precise_422(
@@ -128,3 +185,23 @@ def test_does_not_fit_on_fixed_plan_is_200_with_reason(client: TestClient) -> No
 def test_route_has_one_line_description(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["paths"]["/v1/sizing"]["post"]["description"].startswith("Size a workload")
+
+
+def test_quantised_inference_reports_scope_and_quant_buffer(client: TestClient) -> None:
+    """The k-bit scope and the bitsandbytes quantisation buffer are reported assumptions."""
+    body = {
+        "workload": {
+            "model": {"name": "llama-2-7b"},
+            "task": "inference",
+            "quantization_method": "bnb_nf4",
+            "quantization_scope": "blocks_and_head",
+        },
+        "plan": {"count": 1},
+    }
+    assumptions = client.post("/v1/sizing", json=body).json()["assumptions"]
+    assert assumptions["quantization_scope"] == "blocks_and_head"
+    # Loading stages the quantised head in bf16 beside its 4-bit copy: 2.5 B per weight.
+    assert assumptions["quant_buffer_gb"] == 2.5 * 32000 * 4096 / 1e9
+    plain = {"workload": {"model": {"name": "llama-2-7b"}, "task": "inference"}}
+    unquantised = client.post("/v1/sizing", json=plain).json()["assumptions"]
+    assert unquantised["quantization_scope"] is None and unquantised["quant_buffer_gb"] == 0
