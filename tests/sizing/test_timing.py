@@ -188,3 +188,21 @@ def test_hours_basis_campaign_divides_by_goodput(catalog: Catalog) -> None:
     assert campaign.assumptions.goodput == compute.GOODPUT
     assert steps_only.assumptions.goodput == 1.0
     assert steps_only.assumptions.mfu == pytest.approx(campaign.assumptions.mfu)
+
+
+def test_llama_65b_throughput_days_training_only(catalog: Catalog) -> None:
+    """LLaMA (arXiv 2302.13971 §2.4): "around 380 tokens/sec/GPU on 2048 A100 GPU with 80GB of
+    RAM. This means that training over our dataset containing 1.4T tokens takes approximately
+    21 days" — hours from throughput, so training_only; within 20 %."""
+    w = Workload.model_validate(
+        {
+            "model": {"name": "llama-65b"},
+            "task": "pretrain",
+            "seq_len": 2048,
+            "train_tokens": 1.4e12,
+        }
+    )
+    plan = Plan(accelerator="nvidia-a100-80gb-sxm", count=2048)
+    basis = compute.HoursBasis.training_only
+    result = size(w, plan, catalog=catalog, hours_basis=basis)
+    assert result.estimated_hours == pytest.approx(21 * 24, rel=0.2)
