@@ -7,7 +7,7 @@ verdict, then the score. Exit status 0 when at least 90 % of the scored cases pa
 target), else 1.
 
 The mapping is `stated`, nothing else: each case carries a `stated` object in the request
-vocabulary of `POST /v1/sizing` (`workload`, `plan`, `accounting`: the fields of
+vocabulary of `POST /v1/sizing` (`workload`, `plan`, `accounting`, `hours_basis`: the fields of
 service/sizing/models.py and service/workloads/models.py) holding exactly the setup its source
 states. The script never
 reads a case's source, quote, notes, id or expected value to build the request, never fills in a

@@ -61,6 +61,7 @@ class Job:
     gemm_flop_share: float  # share of model FLOPs in linear GEMMs (FP8-eligible, DeepSeek-V3)
     expert_share: float  # share of parameters in routed experts (sharded by ep)
     largest_layer: float  # parameters of the largest module (ZeRO-3 gathers it whole)
+    goodput: float = compute.GOODPUT  # share of the counted hours in training steps
     activation_memo: dict[tuple[int, int], float] = field(
         default_factory=dict, compare=False, repr=False
     )

@@ -7,7 +7,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.sizing.architecture import ResolvedArchitecture
-from service.sizing.compute import Binding
+from service.sizing.compute import Binding, HoursBasis
 from service.sizing.memory import Accounting, Offload
 from service.workloads.models import Attention, QuantMethod, QuantScope, Workload
 
@@ -97,6 +97,13 @@ class SizingRequest(BaseModel):
         default=Accounting.framework,
         description="framework (DeepSpeed/Megatron, fp32 gradients: 18 B/param with AdamW) or "
         "zero_paper (ZeRO paper closed form, 16 B/param).",
+    )
+    hours_basis: HoursBasis = Field(
+        default=HoursBasis.campaign,
+        description="What estimated_hours and gpu_hours count: campaign (the run's wall time, "
+        "training steps / goodput 0.9 for restarts, checkpoints and evaluation; Llama 3 "
+        "§3.3.4) or training_only (steps × step time, as figures derived from a measured "
+        "throughput are computed).",
     )
 
 

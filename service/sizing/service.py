@@ -46,9 +46,10 @@ def size(
     *,
     catalog: Catalog,
     accounting: Accounting = Accounting.framework,
+    hours_basis: compute.HoursBasis = compute.HoursBasis.campaign,
 ) -> SizingResult:
     """Memory, compute, time and plans for a workload; with `plan`, whether that plan fits."""
-    job = resolve_job(workload, accounting)
+    job = replace(resolve_job(workload, accounting), goodput=compute.goodput(hours_basis))
     whole_job = options.breakdown_gb(footprint.device_memory(job, Layout()))
     notes: list[str] = []
     mfu_source = "prior (model size and the part's peak; service/sizing/data/mfu_calibration.json)"
@@ -153,7 +154,13 @@ def size(
 
 def size_request(request: SizingRequest, *, catalog: Catalog) -> SizingResult:
     """`POST /v1/sizing` body → result."""
-    return size(request.workload, request.plan, catalog=catalog, accounting=request.accounting)
+    return size(
+        request.workload,
+        request.plan,
+        catalog=catalog,
+        accounting=request.accounting,
+        hours_basis=request.hours_basis,
+    )
 
 
 def _search(job: Job, catalog: Catalog) -> tuple[list[PlanOption], list[str]]:
@@ -340,7 +347,7 @@ def _assumptions(
         kv_cache_bytes_per_value=job.kv_value_bytes or None,
         mfu=mfu,
         hfu=first.hfu if first else None,
-        goodput=compute.GOODPUT if job.training else None,
+        goodput=job.goodput if job.training else None,
         mfu_source=mfu_source if mfu is not None else "not applicable",
         train_tokens=w.train_tokens,
         global_batch_size=job.global_batch(dp, pp) if job.training else None,

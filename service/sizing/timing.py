@@ -75,17 +75,22 @@ def _dp_seconds(job: Job, layout: Layout, bus_gbps: float) -> float:
 
 def _utilisation(job: Job, acc: Accelerator, peak: float) -> float:
     """The HFU prior on this part; under FP8 the BF16 prior with only the GEMM share sped up
-    (DeepSeek-V3 §3.3), expressed against the FP8 peak."""
-    moe = job.arch.experts > 1
+    (DeepSeek-V3 §3.3), expressed against the FP8 peak.
+
+    Mixture of experts scales the whole step (compute.MOE_UTILISATION_FACTOR): the slowest
+    expert rank sets each layer's time, so its GEMMs are in the loss too. FP8 therefore
+    shortens a MoE step by the fraction it shortens the dense step of the same active size —
+    DeepSeek-V3 runs the expert GEMMs and the dispatch in FP8 (§3.3)."""
+    moe = compute.MOE_UTILISATION_FACTOR if job.arch.experts > 1 else 1.0
     active = job.arch.active_params
     if job.compute_precision is not Precision.fp8:
-        return compute.hfu_prior(active_params=active, peak_tflops=peak, moe=moe)
+        return moe * compute.hfu_prior(active_params=active, peak_tflops=peak)
     bf16_peak = acc.peak_tflops(Precision.bf16) or peak
-    hfu16 = compute.hfu_prior(active_params=active, peak_tflops=bf16_peak, moe=moe)
+    hfu16 = compute.hfu_prior(active_params=active, peak_tflops=bf16_peak)
     fraction = compute.fp8_time_fraction(
         gemm_flop_share=job.gemm_flop_share, utilisation=hfu16, speedup=peak / bf16_peak
     )
-    return hfu16 * bf16_peak / peak / fraction
+    return moe * hfu16 * bf16_peak / peak / fraction
 
 
 def train_timing(
@@ -141,7 +146,7 @@ def train_timing(
     hours = None
     if w.train_tokens is not None:
         steps = w.train_tokens / step_tokens
-        hours = steps * step.total / compute.GOODPUT / 3600.0
+        hours = steps * step.total / job.goodput / 3600.0
     return Timing(
         mfu=achieved_mfu,
         hfu=achieved_mfu * recompute_ratio,

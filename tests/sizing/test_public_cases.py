@@ -13,6 +13,7 @@ import pytest
 
 from service.settings import PROJECT_ROOT
 from service.sizing.catalog import Catalog, load_catalog
+from service.sizing.models import SizingRequest
 
 SCRIPT = PROJECT_ROOT / "scripts" / "sizing_cases.py"
 
@@ -54,7 +55,7 @@ def test_case_is_well_formed(case: dict[str, Any]) -> None:
     assert case.get("bound", "point") in ("point", "upper", "lower")
     assert case["kind"] in ("measured", "estimate", "formula")
     assert case["expected"] > 0 and case["tolerance_pct"] > 0
-    assert set(case["stated"]) <= {"workload", "plan", "accounting"}
+    assert set(case["stated"]) <= set(SizingRequest.model_fields)
     if "quote" in case:  # cases found for issue 12 carry the published figure and why the tolerance
         assert all(str(case[f]).strip() for f in NEW_CASE_FIELDS)
         assert isinstance(case.get("quote_verbatim", True), bool)
