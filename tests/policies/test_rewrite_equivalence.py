@@ -36,8 +36,9 @@ from tests.support.builders import POLICIES_DIR
 from .test_decision import BASE_CONTEXT, DOMESTIC, LICENCE_REQUIRED, UNRESTRICTED_FOREIGN
 from .test_messages_zh import EXCEPTIONS, _contexts
 
-# The last commit before the rewrite of issue 11 item 7 (policies as merged on main then).
-REFERENCE_COMMIT = "fd625a788f180295b914e8cdc264e2ade84589ba"
+# The last commit before the rewrite of issue 11 item 7 merged (main then, with Chinese names
+# instead of IDs in the messages: a8c2760).
+REFERENCE_COMMIT = "a8c276048bbc1c8a9895a6784dd7202007af7304"
 REGO_FOLDERS = ["policies/tiergate/main", "policies/tiergate/lib", "policies/tiergate/rules"]
 QUERY = "/v1/data/tiergate/main/decision_explained"
 
