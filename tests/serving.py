@@ -71,8 +71,10 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
         process.wait(timeout=timeout)
 
 
-def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    """Block until GET /readyz answers 200; fail if the process exits or time runs out."""
+def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Block until GET /readyz answers 200; fail if the process exits or time runs out (two
+    servers of two workers each took 44-51 s to start at load 8 on two cores: 60 s was a
+    coin toss for tests/decisions/test_postgres.py)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
