@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -16,6 +16,9 @@ from service.db import recycle
 from service.decisions.chained_insert import extend_chain, lock_head
 from service.decisions.tables import ChainHead, DecisionRow, SigningKeyRow
 from service.errors import StorageUnavailable
+from service.exceptions.tables import ExceptionEntryRow
+
+_Row = TypeVar("_Row", DecisionRow, ExceptionEntryRow)
 
 
 def ensure_chain_head(engine: Engine) -> None:
@@ -182,13 +185,26 @@ def iterate_in_order(
 ) -> Iterator[DecisionRow]:
     """Records first..last (inclusive; default every record) in chain order, a batch at a time
     (bounded memory for verify, export and evidence packs)."""
+    return in_seq_order(engine, DecisionRow, first=first, last=last, batch_size=batch_size)
+
+
+def in_seq_order(
+    engine: Engine,
+    row_model: type[_Row],
+    *,
+    first: int = 1,
+    last: int | None = None,
+    batch_size: int = 500,
+) -> Iterator[_Row]:
+    """Rows of a hash-chained table (either log) with seq first..last, in chain order, a batch
+    at a time."""
     after = first - 1
     while last is None or after < last:
-        query = select(DecisionRow).where(DecisionRow.seq > after)
+        query = select(row_model).where(col(row_model.seq) > after)
         if last is not None:
-            query = query.where(DecisionRow.seq <= last)
+            query = query.where(col(row_model.seq) <= last)
         with Session(engine) as session:
-            batch = list(session.exec(query.order_by(col(DecisionRow.seq)).limit(batch_size)).all())
+            batch = list(session.exec(query.order_by(col(row_model.seq)).limit(batch_size)).all())
         if not batch:
             return
         yield from batch

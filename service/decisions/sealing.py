@@ -7,7 +7,7 @@ key_id, algorithm, input_sha256); hash and signature sit beside them (service.de
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 from service.decisions import chain
 from service.decisions.index_columns import index_columns
@@ -18,18 +18,33 @@ from service.decisions.tables import DecisionRow
 ALGORITHM = "ed25519"
 
 
-def _chained(
-    content: Mapping[str, Any], *, seq: int, prev_hash: str, key_id: str
-) -> dict[str, Any]:
-    """The record as its hash covers it: `content` with its place in the chain and its key."""
+def chained(content: Mapping[str, Any], *, seq: int, prev_hash: str, key_id: str) -> dict[str, Any]:
+    """What the hash covers: `content` with its place in the chain and its key (in its integrity
+    block, beside whatever content puts there, e.g. input_sha256). Both logs seal this way."""
     integrity = {
-        **content["integrity"],
+        **content.get("integrity", {}),
         "seq": seq,
         "prev_hash": prev_hash,
         "key_id": key_id,
         "algorithm": ALGORITHM,
     }
     return {**content, "integrity": integrity}
+
+
+class SignedBody(TypedDict):
+    hash: str
+    signature: str
+    body: str
+
+
+def signed_body(chained: Mapping[str, Any], key: SigningKey) -> SignedBody:
+    """The stored columns of a chained record: its canonical bytes, their hash and signature.
+    Runs under the chain lock: canonicalise once, hash those bytes, store the same bytes."""
+    body = chain.canonical(chained)
+    digest = chain.sha256_hex(body)
+    return SignedBody(
+        hash=digest, signature=chain.sign(key.private_key, digest), body=body.decode("utf-8")
+    )
 
 
 def seal(
@@ -39,16 +54,9 @@ def seal(
     so everything that does not depend on the chain position is prepared before)."""
 
     def _seal(seq: int, prev_hash: str) -> DecisionRow:
-        chained = _chained(content, seq=seq, prev_hash=prev_hash, key_id=key.key_id)
-        # Runs under the chain lock: canonicalise once, hash those bytes, store the same bytes.
-        body = chain.canonical(chained)
-        digest = chain.sha256_hex(body)
+        record = chained(content, seq=seq, prev_hash=prev_hash, key_id=key.key_id)
         return DecisionRow(
-            **index_columns(chained),
-            hash=digest,
-            signature=chain.sign(key.private_key, digest),
-            body=body.decode("utf-8"),
-            idempotency_key=idempotency_key,
+            **index_columns(record), **signed_body(record, key), idempotency_key=idempotency_key
         )
 
     return _seal
@@ -57,13 +65,22 @@ def seal(
 def sealed_record(content: Mapping[str, Any], row: DecisionRow) -> dict[str, Any]:
     """The full public record of `content` just sealed into `row`, without parsing the row's
     body back: the same JSON values, so it verifies exactly as the stored body does."""
-    chained = _chained(content, seq=row.seq, prev_hash=row.prev_hash, key_id=row.key_id)
-    chained["integrity"] |= {"hash": row.hash, "signature": row.signature}
-    return chained
+    record = chained(content, seq=row.seq, prev_hash=row.prev_hash, key_id=row.key_id)
+    record["integrity"] |= {"hash": row.hash, "signature": row.signature}
+    return record
 
 
-def record_dict(row: DecisionRow) -> dict[str, Any]:
-    """The full public record of a stored row: its sealed body plus hash and signature."""
+class SealedRow(Protocol):
+    """A stored row of either log."""
+
+    body: str
+    hash: str
+    signature: str
+
+
+def record_dict(row: SealedRow) -> dict[str, Any]:
+    """The full public record (or exception entry) of a stored row: its sealed body plus hash
+    and signature."""
     content = chain.loads(row.body)
     content["integrity"] = {**content["integrity"], "hash": row.hash, "signature": row.signature}
     return dict(content)

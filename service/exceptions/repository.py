@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from service.db import as_utc, recycle
 from service.decisions.chained_insert import append_on_head
 from service.decisions.index_columns import first_mismatched_column
+from service.decisions.repository import in_seq_order
 from service.errors import StorageUnavailable
 from service.exceptions.tables import ExceptionChainHead, ExceptionEntryRow
 
@@ -176,17 +177,7 @@ def count_expiring(engine: Engine, *, now: datetime, before: datetime) -> int:
 
 def iterate_in_order(engine: Engine, *, batch_size: int = 500) -> Iterator[ExceptionEntryRow]:
     """Every entry in chain order, a batch at a time."""
-    after = 0
-    while True:
-        query = select(ExceptionEntryRow).where(ExceptionEntryRow.seq > after)
-        with Session(engine) as session:
-            batch = list(
-                session.exec(query.order_by(col(ExceptionEntryRow.seq)).limit(batch_size)).all()
-            )
-        if not batch:
-            return
-        yield from batch
-        after = batch[-1].seq
+    return in_seq_order(engine, ExceptionEntryRow, batch_size=batch_size)
 
 
 def chain_head(engine: Engine) -> ExceptionChainHead | None:

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine
 
-from service.decisions import chain
+from service.decisions import chain, sealing
 from service.decisions.masking import Masker
 from service.decisions.signing import SigningKey
 from service.decisions.verify import VerifyResult, verify_chain
@@ -29,7 +29,6 @@ from service.observability.metrics import EXCEPTIONS_EXPIRING
 from service.policies.models import PolicyException
 from service.policies.vocabulary import POLICY_YEARS
 
-ALGORITHM = "ed25519"
 # Scope fields that name a request field the record stores masked, and that field's path.
 MASKED_SCOPE = {"organization": "context.organization", "workload_name": "workload.name"}
 
@@ -112,35 +111,16 @@ def _stored_scope(body: ExceptionCreate, masker: Masker) -> tuple[dict[str, Any]
 
 
 def _seal(content: Mapping[str, Any], key: SigningKey) -> Callable[[int, str], ExceptionEntryRow]:
-    """A `seal(seq, prev_hash)` callback for repository.append (runs under the chain lock)."""
+    """A `seal(seq, prev_hash)` callback for repository.append (runs under the chain lock),
+    sealing as the decision log does."""
 
     def _sealed(seq: int, prev_hash: str) -> ExceptionEntryRow:
-        chained = {
-            **content,
-            "integrity": {
-                "seq": seq,
-                "prev_hash": prev_hash,
-                "key_id": key.key_id,
-                "algorithm": ALGORITHM,
-            },
-        }
-        body = chain.canonical(chained)
-        digest = chain.sha256_hex(body)
+        entry = sealing.chained(content, seq=seq, prev_hash=prev_hash, key_id=key.key_id)
         return ExceptionEntryRow(
-            **repository.index_columns(chained),
-            hash=digest,
-            signature=chain.sign(key.private_key, digest),
-            body=body.decode("utf-8"),
+            **repository.index_columns(entry), **sealing.signed_body(entry, key)
         )
 
     return _sealed
-
-
-def entry_dict(row: ExceptionEntryRow) -> dict[str, Any]:
-    """An entry as sealed, plus its hash and signature."""
-    content = chain.loads(row.body)
-    content["integrity"] = {**content["integrity"], "hash": row.hash, "signature": row.signature}
-    return dict(content)
 
 
 def record(
@@ -172,7 +152,7 @@ def record(
         "expires_at": stamp(expires_at),
         "recorded_by": recorded_by,
     }
-    return entry_dict(repository.append(db, seal=_seal(content, signing_key)))
+    return sealing.record_dict(repository.append(db, seal=_seal(content, signing_key)))
 
 
 def revoke(
@@ -202,7 +182,7 @@ def revoke(
         raise Conflict(
             f"exception {exception_id} is already revoked", field="exception_id"
         ) from None
-    return entry_dict(row)
+    return sealing.record_dict(row)
 
 
 def status(exception: Mapping[str, Any], revoked: bool, now: datetime) -> ExceptionStatus:
@@ -221,11 +201,11 @@ def list_exceptions(
     """An ExceptionPage: each exception as sealed, its revocation as sealed, its status now."""
     items = []
     for row, revocation in repository.list_exceptions(db, filters=filters, limit=limit):
-        exception = entry_dict(row)
+        exception = sealing.record_dict(row)
         items.append(
             {
                 "exception": exception,
-                "revocation": entry_dict(revocation) if revocation else None,
+                "revocation": sealing.record_dict(revocation) if revocation else None,
                 "status": status(exception, revocation is not None, now),
             }
         )
@@ -280,7 +260,7 @@ def refresh_expiring_gauge(db: Engine) -> None:
 def export_rows(db: Engine) -> Iterator[dict[str, Any]]:
     """Every entry as sealed, chain order."""
     for row in repository.iterate_in_order(db):
-        yield entry_dict(row)
+        yield sealing.record_dict(row)
 
 
 def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
@@ -290,7 +270,7 @@ def verify(db: Engine, keys: Mapping[str, Ed25519PublicKey]) -> VerifyResult:
     def entries() -> Iterator[dict[str, Any]]:
         for row in repository.iterate_in_order(db):
             current["row"] = row
-            yield entry_dict(row)
+            yield sealing.record_dict(row)
 
     head = repository.chain_head(db)
     return verify_chain(
