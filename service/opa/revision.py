@@ -29,7 +29,21 @@ def digest(modules: Iterable[str], data_documents: Mapping[str, Any]) -> str:
     """
     module_digests = sorted(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in modules)
     payload: dict[str, Any] = {"modules": module_digests, "data": dict(data_documents)}
-    return hashlib.sha256(rfc8785.dumps(payload)).hexdigest()
+    return hashlib.sha256(_canonical(payload)).hexdigest()
+
+
+def _canonical(payload: dict[str, Any]) -> bytes:
+    """RFC 8785 bytes of `payload`, or sorted compact JSON when it holds an integer beyond 2^53.
+
+    RFC 8785 writes every number as a double and refuses such integers, yet policy data may
+    state an exact threshold (10^26 operations). Both sides of the comparison are parsed from
+    the same literals (OPA serves a data number exactly as written), so Python's sorted JSON of
+    them is exact and deterministic; a policy without such a number keeps its RFC 8785 digest.
+    """
+    try:
+        return rfc8785.dumps(payload)
+    except rfc8785.IntegerDomainError:
+        return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
 # Policy tests are not served: loaded into the server they would also be walked by the entry

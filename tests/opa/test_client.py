@@ -180,3 +180,20 @@ async def test_readiness_fails_when_opa_is_gone(opa_on_a_copy) -> None:  # type:
             await engine.ready()
     finally:
         await engine.close()
+
+
+async def test_data_with_an_integer_beyond_two_to_the_53_stays_in_sync(engine_on_a_copy) -> None:  # type: ignore[no-untyped-def]
+    """A data document stating an exact 10^26 (beyond RFC 8785's numbers) must not stop the
+    service: what OPA loaded and the files on disk still digest alike, and it decides."""
+    engine, policies = engine_on_a_copy
+    before = await engine.ensure_in_sync()
+    thresholds = policies / "tiergate" / "reference" / "thresholds_test_only"
+    thresholds.mkdir()
+    (thresholds / "data.json").write_text(
+        '{"training_operations": 100000000000000000000000001}', encoding="utf-8"
+    )
+    revision = await engine.ensure_in_sync()
+    assert revision != before
+    assert revision == engine.disk_revision
+    answer = await engine.decide(INPUT)
+    assert answer.revision == revision

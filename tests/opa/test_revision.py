@@ -87,3 +87,21 @@ def test_a_closed_revision_falls_back_to_stat(tmp_path: Path) -> None:
     assert disk._watch is None
     (root / "a" / "rule.rego").write_text("package a.rule\n\nx := 4\n", encoding="utf-8")
     assert disk.current().revision != before
+
+
+def test_data_may_hold_integers_beyond_two_to_the_53() -> None:
+    """An exact threshold such as 10^26 operations is outside RFC 8785's number domain: the
+    digest still exists, tells 10^26 from 10^26 + 1, and is unchanged for every other policy."""
+    big = digest(["package a\n"], {"ref": {"operations": 10**26}})
+    assert big != digest(["package a\n"], {"ref": {"operations": 10**26 + 1}})
+    assert big != digest(["package a\n"], {"ref": {"operations": 1e26}})
+    small = {"ref": {"operations": 2**53 - 1, "share": 0.5}}
+    assert digest(["package a\n"], small) == digest(["package a\n"], dict(small))
+    # The RFC 8785 form, as every stored revision was computed before.
+    import hashlib
+
+    import rfc8785
+
+    module = hashlib.sha256(b"package a\n").hexdigest()
+    expected = rfc8785.dumps({"modules": [module], "data": small})
+    assert digest(["package a\n"], small) == hashlib.sha256(expected).hexdigest()
