@@ -7,11 +7,10 @@
 package tiergate.lib.hardware
 
 import data.tiergate.lib.facts
+import data.tiergate.lib.registry
 
-_exclusions contains exclusion if {
-	some area, name, exclusion
-	data.tiergate.rules[area][name].exclude[exclusion]
-}
+# The generated registry (lib/registry.rego) names each rule package's `exclude`.
+_exclusions := registry.exclude
 
 # Set algebra (one builtin call each) rather than a rule body per accelerator: `allowed`,
 # `subjects` and these sets are on every decision's path.
