@@ -58,6 +58,6 @@ def test_a_new_rule_package_changes_the_registry(tmp_path: Path) -> None:
 
 def test_emissions_read_rule_heads_not_helpers() -> None:
     found = _generator().emissions()
-    assert found["domestic.finance_critical"] == {"substitution", "exclude", "deny"}
+    assert found["domestic.finance_critical"] == {"substitution", "excluded_ids", "deny"}
     assert found["obligations.mlps_filing"] == {"obligation"}
     assert found["tier.below_minimum"] == {"deny"}

@@ -101,16 +101,6 @@ tier_floor := union({
 })
 
 # METADATA
-# description: Every `exclude` any rule package emits.
-exclude := union({
-	rules.domestic.finance_critical.exclude,
-	rules.domestic.sector_mandate.exclude,
-	rules.domestic.state_funded_data_centre.exclude,
-	rules.domestic.state_secret.exclude,
-	rules.export.excluded_part.exclude,
-})
-
-# METADATA
 # description: Every `substitution` any rule package sets.
 # scope: document
 substitution contains rules.domestic.finance_critical.substitution
@@ -124,3 +114,13 @@ substitution contains rules.domestic.sector_preference.substitution
 substitution contains rules.domestic.state_funded_data_centre.substitution
 
 substitution contains rules.domestic.state_secret.substitution
+
+# METADATA
+# description: Rule ID -> the `excluded_ids` of each rule with one.
+excluded_ids := {
+	"domestic.finance_critical": rules.domestic.finance_critical.excluded_ids,
+	"domestic.sector_mandate": rules.domestic.sector_mandate.excluded_ids,
+	"domestic.state_funded_data_centre": rules.domestic.state_funded_data_centre.excluded_ids,
+	"domestic.state_secret": rules.domestic.state_secret.excluded_ids,
+	"export.excluded_part": rules.export.excluded_part.excluded_ids,
+}

@@ -37,20 +37,26 @@ _walked(name) := {emitted |
 
 test_registry_holds_what_every_package_emits if {
 	every context in _contexts {
-		every name in ["deny", "warn", "obligation", "tier_floor", "exclude"] {
+		every name in ["deny", "warn", "obligation", "tier_floor"] {
 			registry[name] == _walked(name) with input as fx.with_context(context)
 		}
 		registry.substitution == {level |
 			some area, name
 			level := data.tiergate.rules[area][name].substitution
 		} with input as fx.with_context(context)
+		{[rule_id, id] | some rule_id, ids in registry.excluded_ids; some id in ids} == {[e.rule_id, e.accelerator] |
+			some e in _walked("exclude")
+		} with input as fx.with_context(context)
 	}
 }
 
 test_registry_emissions_are_not_empty_for_the_contexts if {
 	# Guards the test above against vacuous equality (both sides empty).
-	every name in ["deny", "warn", "obligation", "tier_floor", "exclude", "substitution"] {
+	every name in ["deny", "warn", "obligation", "tier_floor", "substitution"] {
 		some context in _contexts
 		count(registry[name]) > 0 with input as fx.with_context(context)
 	}
+	some context in _contexts
+	some ids in registry.excluded_ids with input as fx.with_context(context)
+	count(ids) > 0
 }
