@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,7 +52,7 @@ import data.tiergate.rules
 """
 
 
-def _parse(path: Path) -> dict[str, object]:
+def _parse(path: Path) -> dict[str, Any]:
     # The pinned OPA on a file of this repository: no untrusted input reaches the command.
     result = subprocess.run(  # noqa: S603
         [find_opa_binary(), "parse", "--format", "json", "--json-include", "-comments", str(path)],
@@ -59,26 +60,53 @@ def _parse(path: Path) -> dict[str, object]:
         text=True,
         check=True,
     )
-    parsed: dict[str, object] = json.loads(result.stdout)
+    parsed: dict[str, Any] = json.loads(result.stdout)
     return parsed
 
 
-def emissions(rules_dir: Path = RULES_DIR) -> dict[str, set[str]]:
-    """Rule ID (`area.name`) -> the aggregated names its package defines."""
-    found: dict[str, set[str]] = {}
+def _packages(rules_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Rule ID (`area.name`) -> the parsed files of its package."""
+    found: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(rules_dir.glob("*/*.rego")):
         if path.name.endswith("_test.rego"):
             continue
         parsed = _parse(path)
-        package = [term["value"] for term in parsed["package"]["path"][1:]]  # type: ignore[index]
+        package = [term["value"] for term in parsed["package"]["path"][1:]]
         if package[:2] != RULES_PACKAGE or len(package) != 4:
             raise ValueError(f"{path}: package must be tiergate.rules.<area>.<rule>, got {package}")
-        names = found.setdefault(".".join(package[2:]), set())
-        for rule in parsed.get("rules", []):  # type: ignore[attr-defined]
-            name = rule["head"]["name"]
-            if name in SET_EMISSIONS + COMPLETE_EMISSIONS + BY_RULE_EMISSIONS:
-                names.add(name)
+        found.setdefault(".".join(package[2:]), []).append(parsed)
     return found
+
+
+def emissions(rules_dir: Path = RULES_DIR) -> dict[str, set[str]]:
+    """Rule ID (`area.name`) -> the aggregated names its package defines."""
+    return _emissions(_packages(rules_dir))
+
+
+def _emissions(packages: dict[str, list[dict[str, Any]]]) -> dict[str, set[str]]:
+    aggregated = SET_EMISSIONS + COMPLETE_EMISSIONS + BY_RULE_EMISSIONS
+    return {
+        rule_id: {
+            rule["head"]["name"]
+            for parsed in files
+            for rule in parsed.get("rules", [])
+            if rule["head"]["name"] in aggregated
+        }
+        for rule_id, files in packages.items()
+    }
+
+
+def _titles_zh(packages: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """Rule ID -> its package METADATA `custom.title_zh` (a rule without one has no catalogue
+    entry, which `opa test` reports)."""
+    titles: dict[str, str] = {}
+    for rule_id, files in packages.items():
+        for parsed in files:
+            for annotation in parsed.get("annotations", []):
+                title = annotation.get("custom", {}).get("title_zh")
+                if annotation.get("scope") == "package" and isinstance(title, str):
+                    titles[rule_id] = title
+    return titles
 
 
 def _multiline(terms: list[str]) -> str:
@@ -86,7 +114,7 @@ def _multiline(terms: list[str]) -> str:
     return "{\n" + "".join(f"\t{term},\n" for term in terms) + "}"
 
 
-def render(found: dict[str, set[str]]) -> str:
+def render(found: dict[str, set[str]], titles_zh: dict[str, str]) -> str:
     """The registry's Rego source, before `opa fmt`."""
     lines = [HEADER]
     lines.append("# METADATA\n# description: The rule ID of every rule package.")
@@ -110,6 +138,16 @@ def render(found: dict[str, set[str]]) -> str:
         ]
         lines.append(f"# METADATA\n# description: Rule ID -> the `{name}` of each rule with one.")
         lines.append(f"{name} := {_multiline(entries)}\n")
+    lines.append(
+        "# METADATA\n# description: >-\n"
+        "#   Rule ID -> its METADATA custom.title_zh, what a Chinese message calls a rule\n"
+        "#   (facts.rule_title_zh): read here instead of building the rule's catalogue entry."
+    )
+    entries = [
+        f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+        for k, v in sorted(titles_zh.items())
+    ]
+    lines.append(f"titles_zh := {_multiline(entries)}\n")
     return "\n".join(lines)
 
 
@@ -123,7 +161,8 @@ def formatted(source: str) -> str:
 
 def build(rules_dir: Path = RULES_DIR) -> str:
     """The registry file's content for the rule packages in `rules_dir`."""
-    return formatted(render(emissions(rules_dir)))
+    packages = _packages(rules_dir)
+    return formatted(render(_emissions(packages), _titles_zh(packages)))
 
 
 def main() -> None:

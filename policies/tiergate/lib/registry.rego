@@ -124,3 +124,42 @@ excluded_ids := {
 	"domestic.state_secret": rules.domestic.state_secret.excluded_ids,
 	"export.excluded_part": rules.export.excluded_part.excluded_ids,
 }
+
+# METADATA
+# description: >-
+#   Rule ID -> its METADATA custom.title_zh, what a Chinese message calls a rule
+#   (facts.rule_title_zh): read here instead of building the rule's catalogue entry.
+titles_zh := {
+	"capacity.no_compliant_plan": "无合规硬件方案",
+	"context.evaluation_time_invalid": "评估时间无法识别",
+	"domestic.finance_critical": "关键金融业务须使用国产加速卡",
+	"domestic.finance_phase_in": "其他金融业务宜优先使用国产加速卡",
+	"domestic.sector_mandate": "国防和党政机关须使用国产加速卡",
+	"domestic.sector_preference": "信创重点行业宜优先使用国产加速卡",
+	"domestic.state_funded_data_centre": "国有资金数据中心项目使用国产加速卡（据报道的指导意见）",
+	"domestic.state_secret": "涉及国家秘密须使用国产加速卡",
+	"export.china_import_restriction": "我国监管部门限制采购的境外加速卡",
+	"export.excluded_part": "美国出口许可推定拒绝的加速卡",
+	"export.huawei_ascend_gp10": "华为昇腾芯片在境外使用可能违反美国第十项一般禁令",
+	"export.restricted_part": "须申领美国出口许可的加速卡提示",
+	"hardware.unknown_accelerator": "所申请的加速卡不在目录中",
+	"obligations.ai_content_labeling": "面向公众服务的人工智能生成合成内容标识",
+	"obligations.classified_protection": "涉及国家秘密的分级保护",
+	"obligations.domestic_host_stack": "主机CPU、操作系统和数据库国产化",
+	"obligations.finance_outsourcing": "金融业务上云或租用物理服务器的信息科技外包风险管理",
+	"obligations.genai_filing": "面向公众的生成式人工智能服务备案或登记",
+	"obligations.government_cloud": "政务工作负载使用通过安全评估的政务云",
+	"obligations.mlps_cloud_extension": "云上部署的等级保护云计算安全扩展要求",
+	"obligations.mlps_filing": "按数据级别确定的等级保护定级备案",
+	"obligations.network_data_security": "网络数据安全管理条例规定的重要数据和大型处理者义务",
+	"obligations.pboc_data_security": "中国人民银行业务领域数据安全义务",
+	"obligations.pi_export_contract": "个人信息出境标准合同或认证",
+	"obligations.pipl_sensitive_pi": "敏感个人信息的单独同意和影响评估",
+	"residency.data_export": "须通过数据出境安全评估的数据出境",
+	"tier.below_minimum": "所申请的部署层级低于最低要求",
+	"tier.cii_operator": "关键信息基础设施运营者的最低部署层级",
+	"tier.core_business": "金融、医疗核心业务部署于物理服务器（判断性规则）",
+	"tier.personal_information": "个人信息原则上不部署于共享云服务器（判断性规则）",
+	"tier.sector_matrix": "按行业分组和数据级别确定的最低部署层级",
+	"tier.state_secret": "涉及国家秘密须部署于涉密场所",
+}

@@ -60,3 +60,7 @@ test_registry_emissions_are_not_empty_for_the_contexts if {
 	some ids in registry.excluded_ids with input as fx.with_context(context)
 	count(ids) > 0
 }
+
+test_registry_titles_are_the_catalogue_titles if {
+	registry.titles_zh == {entry.rule_id: entry.title_zh | some entry in data.tiergate.main.catalogue}
+}
