@@ -186,6 +186,13 @@ def _export_windows_by_review_policy(by_id: dict[str, Any]) -> dict[str, list[di
     return index
 
 
+def _non_domestic(by_id: dict[str, Any]) -> dict[str, bool]:
+    """The non-domestic parts, keyed by ID: the rules requiring domestic accelerators exclude them
+    all, and lib/hardware.rego takes the set with one object.keys call instead of testing every
+    part's `domestic` on every decision."""
+    return {part_id: True for part_id, part in sorted(by_id.items()) if part["domestic"] is False}
+
+
 def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
     by_id: dict[str, Any] = {}
     for entry in reference:
@@ -223,6 +230,7 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
         "cny_per_usd": {"value": CNY_PER_USD, "basis": "judgement", "use": "price ranking only"},
         "by_id": by_id,
         "export_windows_by_review_policy": _export_windows_by_review_policy(by_id),
+        "non_domestic": _non_domestic(by_id),
     }
 
 

@@ -1,19 +1,14 @@
 # METADATA
 # title: Domestic substitution helpers
 # description: >-
-#   What every rule that makes domestic accelerators (信创) required shares: the exclusion of
-#   every non-domestic catalogue accelerator and the deny when the requested one is non-domestic.
+#   What every rule that makes domestic accelerators (信创) required shares: the deny when the
+#   requested accelerator is non-domestic and the warning naming non-domestic ones (each such rule
+#   excludes `hardware.non_domestic`).
 package tiergate.lib.domestic
 
 import data.tiergate.lib.facts
 import data.tiergate.lib.hardware
 import data.tiergate.lib.result
-
-# METADATA
-# description: Exclusions of every non-domestic catalogue accelerator, attributed to the calling rule.
-exclusions(chain) := result.exclusions_of(rule_id, hardware.non_domestic) if {
-	rule_id := result.rule_id(chain) # once, not once per accelerator (~30 of them)
-}
 
 # METADATA
 # description: >-

@@ -6,6 +6,8 @@
 #   evaluation time, candidates, the accelerator catalogue and display names.
 package tiergate.lib.facts
 
+import data.tiergate.lib.registry
+
 _reference := data.tiergate.reference
 
 # METADATA
@@ -199,7 +201,6 @@ accelerators_zh(ids) := concat("、", [accelerator_zh(id) | some id in sort(ids)
 # METADATA
 # description: >-
 #   What a Chinese message calls a rule: its METADATA custom.title_zh (a compliance officer
-#   reads 按行业分组和数据级别确定的最低部署层级, not tier.sector_matrix).
-rule_title_zh(rule_id) := data.tiergate.rules[group][name].catalogue_entry.title_zh if {
-	[group, name] := split(rule_id, ".")
-}
+#   reads 按行业分组和数据级别确定的最低部署层级, not tier.sector_matrix), as the generated registry
+#   copies it: a lookup, where the rule's catalogue entry cost ~120 allocations a call.
+rule_title_zh(rule_id) := registry.titles_zh[rule_id]

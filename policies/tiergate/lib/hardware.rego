@@ -1,23 +1,29 @@
 # METADATA
 # title: Accelerator filter
 # description: >-
-#   Aggregates the accelerator exclusions of every rule (`exclude` in any `tiergate.rules`
+#   Aggregates the accelerator exclusions of every rule (`excluded_ids` in any `tiergate.rules`
 #   package) into the allowed and excluded catalogue accelerators, and names the accelerators a
 #   warning is about (the requested one, else the allowed accelerators of the candidate plans).
 package tiergate.lib.hardware
 
 import data.tiergate.lib.facts
-
-_exclusions contains exclusion if {
-	some area, name, exclusion
-	data.tiergate.rules[area][name].exclude[exclusion]
-}
+import data.tiergate.lib.registry
 
 # Set algebra (one builtin call each) rather than a rule body per accelerator: `allowed`,
 # `subjects` and these sets are on every decision's path.
 _catalogue_ids := object.keys(facts.accelerators)
 
-_excluded_ids := {e.accelerator | some e in _exclusions} & _catalogue_ids
+# Rule ID -> the IDs it excludes, for the rules that exclude any: each rule's `excluded_ids`
+# named by the generated registry (lib/registry.rego). Sets of IDs, not one object per
+# accelerator and rule: the decision only needs which rules exclude which part. A complete
+# object (see facts._class_rank): `excluded` reads all of it once per excluded part.
+# regal ignore:prefer-set-or-object-rule
+_excluding := {rule_id: ids |
+	some rule_id, ids in registry.excluded_ids
+	count(ids) > 0
+}
+
+_excluded_ids := union({ids | some ids in _excluding}) & _catalogue_ids
 
 # METADATA
 # description: IDs of the catalogue accelerators no rule excludes (a set, for set algebra).
@@ -27,23 +33,23 @@ allowed_ids := _catalogue_ids - _excluded_ids
 # description: Sorted IDs of catalogue accelerators no rule excludes.
 allowed := sort(allowed_ids)
 
+_excluding_rule_ids := sort(object.keys(_excluding))
+
 # METADATA
 # description: >-
-#   Excluded catalogue accelerators with the rules that exclude each, sorted by ID. The rule-id
-#   set is built in the comprehension's body, where OPA indexes the inner comprehension on `id`
-#   (one pass over the exclusions for all accelerators) instead of scanning every exclusion per
-#   accelerator; deriving it per exclusion was 2/3 of the decision's evaluation time.
-excluded := [{"accelerator": id, "rule_ids": sort(rule_ids)} |
+#   Excluded catalogue accelerators with the rules that exclude each, sorted by ID: a membership
+#   test in the few excluding rules' sets per accelerator, in rule-ID order (sorted once, not per
+#   accelerator).
+excluded := [{"accelerator": id, "rule_ids": [rule_id | some rule_id in _excluding_rule_ids; id in _excluding[rule_id]]} |
 	some id in sort(_excluded_ids)
-	rule_ids := {e.rule_id | some e in _exclusions; e.accelerator == id}
 ]
 
 # METADATA
-# description: Non-domestic catalogue accelerators.
-non_domestic contains id if {
-	some id, accelerator in facts.accelerators
-	accelerator.domestic == false
-}
+# description: >-
+#   Non-domestic catalogue accelerators: the catalogue build's index (scripts/build_catalog.py,
+#   keyed by ID so that object.keys gives the set in one call instead of a pass over all parts),
+#   within the catalogue loaded.
+non_domestic := object.keys(data.tiergate.reference.accelerators.non_domestic) & _catalogue_ids
 
 # METADATA
 # description: >-

@@ -86,7 +86,9 @@ assessment_reasons contains reason if {
 	reason := ["personal information exported by a CII operator", "关键信息基础设施运营者向境外提供个人信息"]
 }
 
+# `people > 0` before the regime: most inputs export nobody, and the regime is a dated lookup.
 assessment_reasons contains reason if {
+	people > 0
 	people >= regime.assessment_people_from
 	reason := [
 		sprintf("personal information of %d people a year", [people]),
@@ -95,6 +97,7 @@ assessment_reasons contains reason if {
 }
 
 assessment_reasons contains reason if {
+	sensitive_people > 0
 	sensitive_people >= regime.assessment_sensitive_people_from
 	reason := [
 		sprintf("sensitive personal information of %d people a year", [sensitive_people]),

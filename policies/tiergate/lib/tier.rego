@@ -6,13 +6,11 @@
 package tiergate.lib.tier
 
 import data.tiergate.lib.facts
+import data.tiergate.lib.registry
 
 # METADATA
 # description: Every tier floor any rule sets for this input.
-floors contains entry if {
-	some area, name, entry
-	data.tiergate.rules[area][name].tier_floor[entry]
-}
+floors := registry.tier_floor
 
 _lowest_rank := min({rank | some rank in facts.tier_rank})
 

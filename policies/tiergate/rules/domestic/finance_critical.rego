@@ -17,6 +17,7 @@ package tiergate.rules.domestic.finance_critical
 
 import data.tiergate.lib.domestic
 import data.tiergate.lib.facts
+import data.tiergate.lib.hardware
 import data.tiergate.lib.result
 
 _config := data.tiergate.reference.domestic.finance_critical
@@ -33,9 +34,15 @@ reason := ["core business", "核心业务"] if {
 
 substitution := result.substitution(rego.metadata.chain(), "required") if reason
 
+# The IDs this rule excludes, a set: what the decision reads (lib/hardware, through the generated
+# lib/registry.rego), with no object built per accelerator; `exclude` spells them out for the
+# explanations.
+default excluded_ids := set()
+
+excluded_ids := hardware.non_domestic if reason
+
 exclude contains exclusion if {
-	reason
-	some exclusion in domestic.exclusions(rego.metadata.chain())
+	some exclusion in result.exclusions_of(result.rule_id(rego.metadata.chain()), excluded_ids)
 }
 
 deny contains domestic.requested_violation(

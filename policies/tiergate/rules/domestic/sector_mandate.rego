@@ -18,15 +18,22 @@ package tiergate.rules.domestic.sector_mandate
 
 import data.tiergate.lib.domestic
 import data.tiergate.lib.facts
+import data.tiergate.lib.hardware
 import data.tiergate.lib.result
 
 _applies if facts.ctx.sector in data.tiergate.reference.domestic.sector_mandate.sectors
 
 substitution := result.substitution(rego.metadata.chain(), "required") if _applies
 
+# The IDs this rule excludes, a set: what the decision reads (lib/hardware, through the generated
+# lib/registry.rego), with no object built per accelerator; `exclude` spells them out for the
+# explanations.
+default excluded_ids := set()
+
+excluded_ids := hardware.non_domestic if _applies
+
 exclude contains exclusion if {
-	_applies
-	some exclusion in domestic.exclusions(rego.metadata.chain())
+	some exclusion in result.exclusions_of(result.rule_id(rego.metadata.chain()), excluded_ids)
 }
 
 deny contains violation if {

@@ -17,6 +17,7 @@ package tiergate.rules.domestic.state_funded_data_centre
 
 import data.tiergate.lib.domestic
 import data.tiergate.lib.facts
+import data.tiergate.lib.hardware
 import data.tiergate.lib.result
 
 _rule_id := result.rule_id(rego.metadata.chain())
@@ -35,10 +36,18 @@ substitution := result.substitution(rego.metadata.chain(), "required") if {
 	_applies
 }
 
-exclude contains exclusion if {
+# The IDs this rule excludes, a set: what the decision reads (lib/hardware, through the generated
+# lib/registry.rego), with no object built per accelerator; `exclude` spells them out for the
+# explanations.
+default excluded_ids := set()
+
+excluded_ids := hardware.non_domestic if {
 	_applies
 	not _installed
-	some exclusion in domestic.exclusions(rego.metadata.chain())
+}
+
+exclude contains exclusion if {
+	some exclusion in result.exclusions_of(result.rule_id(rego.metadata.chain()), excluded_ids)
 }
 
 deny contains violation if {
