@@ -62,6 +62,8 @@ pytest: install
 
 generate: install
 	$(VENV)/bin/tiergate generate
+	$(PY) scripts/build_catalog.py
+	$(PY) scripts/build_rule_registry.py
 
 bench: install
 	$(PY) bench/run.py
