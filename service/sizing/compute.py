@@ -190,12 +190,11 @@ class StepTime:
 
     @property
     def binding(self) -> Binding:
-        parts = {
-            Binding.compute: self.compute + self.offload,
-            Binding.intra_node: self.intra_node,
-            Binding.inter_node: self.inter_node,
-        }
-        return max(parts, key=lambda k: parts[k])
+        """The largest part; on a tie the first of compute, intra_node, inter_node."""
+        binding, largest = Binding.compute, self.compute + self.offload
+        if self.intra_node > largest:
+            binding, largest = Binding.intra_node, self.intra_node
+        return Binding.inter_node if self.inter_node > largest else binding
 
 
 def prefill_seconds(

@@ -11,7 +11,7 @@ accelerator but no count) are kept; only the rest is searched.
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,14 +56,55 @@ class Candidate:
     timing: Timing
 
 
+class Ladder:
+    """Every layout of a search in search order (offload, then count, then layouts_for), sized
+    lazily and shared by every accelerator with the same node size: the layouts and their memory
+    do not depend on the part, only which of them fit does. With the running minimum of the
+    totals so far, the first layout that fits a capacity is a bisection instead of a scan, and a
+    later part with less memory only sizes the layouts past those already sized."""
+
+    def __init__(self, job: Job, node: int, fixed: Fixed, cache: SearchCache) -> None:
+        self._pending = self._generate(job, node, fixed, cache)
+        self._entries: list[tuple[Layout, DeviceMemory]] = []
+        self._lowest: list[float] = []  # −(smallest total up to i): ascending, for bisect
+
+    @staticmethod
+    def _generate(
+        job: Job, node: int, fixed: Fixed, cache: SearchCache
+    ) -> Iterator[tuple[Layout, DeviceMemory]]:
+        for offload in _offloads(job, fixed):
+            for count in candidate_counts(node, fixed):
+                for layout in layouts_for(job, count, node, offload, fixed):
+                    yield layout, memory_of(job, layout, cache)
+
+    def _grow(self) -> bool:
+        entry = next(self._pending, None)
+        if entry is None:
+            return False
+        total = entry[1].total
+        self._entries.append(entry)
+        self._lowest.append(-total if not self._lowest else max(self._lowest[-1], -total))
+        return True
+
+    def fitting(self, capacity: float) -> Iterator[tuple[Layout, DeviceMemory]]:
+        """The layouts whose total is within `capacity`, in search order."""
+        while not self._lowest or -self._lowest[-1] > capacity:
+            if not self._grow():
+                return
+        i = bisect_left(self._lowest, -capacity)
+        while i < len(self._entries) or self._grow():
+            layout, mem = self._entries[i]
+            if mem.total <= capacity:
+                yield layout, mem
+            i += 1
+
+
 @dataclass(slots=True)
 class SearchCache:
-    """Per-request memo: memory per layout, layouts per (count, node, offload)."""
+    """Per-request memo: memory per layout, the search ladder per (node size, fixed degrees)."""
 
     memory: dict[Layout, DeviceMemory] = field(default_factory=dict)
-    layouts: dict[tuple[int, int, Offload], tuple[list[tuple[Layout, DeviceMemory]], float]] = (
-        field(default_factory=dict)
-    )
+    ladders: dict[tuple[int, Fixed], Ladder] = field(default_factory=dict)
 
 
 def usable_bytes(acc: Accelerator) -> float:
@@ -142,22 +183,6 @@ def layouts_for(job: Job, count: int, node: int, offload: Offload, fixed: Fixed)
     return out
 
 
-def _layouts_with_floor(
-    job: Job, count: int, node: int, offload: Offload, fixed: Fixed, cache: SearchCache
-) -> tuple[list[tuple[Layout, DeviceMemory]], float]:
-    """Layouts of a count in preference order with their memory, and the smallest total."""
-    key = (count, node, offload)
-    cached = cache.layouts.get(key)
-    if cached is None:
-        sized = [
-            (lay, memory_of(job, lay, cache))
-            for lay in layouts_for(job, count, node, offload, fixed)
-        ]
-        floor = min((mem.total for _, mem in sized), default=math.inf)
-        cached = cache.layouts[key] = (sized, floor)
-    return cached
-
-
 def _offloads(job: Job, fixed: Fixed) -> tuple[Offload, ...]:
     if fixed.offload is not None:
         return (fixed.offload,)
@@ -169,16 +194,11 @@ def _offloads(job: Job, fixed: Fixed) -> tuple[Offload, ...]:
 def _fitting(
     job: Job, acc: Accelerator, fixed: Fixed, cache: SearchCache
 ) -> Iterator[tuple[Layout, DeviceMemory]]:
-    capacity = usable_bytes(acc)
-    node = acc.devices_per_node
-    for offload in _offloads(job, fixed):
-        for count in candidate_counts(node, fixed):
-            layouts, smallest = _layouts_with_floor(job, count, node, offload, fixed, cache)
-            if smallest > capacity:
-                continue
-            for layout, mem in layouts:
-                if mem.total <= capacity:
-                    yield layout, mem
+    key = (acc.devices_per_node, fixed)
+    ladder = cache.ladders.get(key)
+    if ladder is None:
+        ladder = cache.ladders[key] = Ladder(job, acc.devices_per_node, fixed, cache)
+    return ladder.fitting(usable_bytes(acc))
 
 
 def fit_at_count(
