@@ -11,7 +11,7 @@ accelerator but no count) are kept; only the rest is searched.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,52 +56,67 @@ class Candidate:
     timing: Timing
 
 
+@dataclass(slots=True)
+class Rung:
+    """The layouts of one (offload, device count) in preference order; `bound`
+    (footprint.least_total) is below every one of their totals."""
+
+    layouts: list[Layout]
+    bound: float
+    floor: float = 0.0  # the smallest total, once a search has sized every layout (0 until then)
+
+
 class Ladder:
-    """Every layout of a search in search order (offload, then count, then layouts_for), sized
-    lazily and shared by every accelerator with the same node size: the layouts and their memory
-    do not depend on the part, only which of them fit does. With the running minimum of the
-    totals so far, the first layout that fits a capacity is a bisection instead of a scan, and a
-    later part with less memory only sizes the layouts past those already sized."""
+    """The search's rungs in search order (offload, then count), built as far as a part needs
+    and shared by every accelerator with the same node size: layouts and their memory do not
+    depend on the part, only which of them fit does. A rung whose lower bound exceeds a part's
+    memory is passed over without sizing a layout, and within a rung layouts are sized only up
+    to the first that fits (a 175B pretraining search sized ~660 layouts, most of them on counts
+    too small to hold the model states)."""
 
     def __init__(self, job: Job, node: int, fixed: Fixed, cache: SearchCache) -> None:
-        self._pending = self._generate(job, node, fixed, cache)
-        self._entries: list[tuple[Layout, DeviceMemory]] = []
-        self._lowest: list[float] = []  # −(smallest total up to i): ascending, for bisect
+        self._job, self._node, self._fixed, self._cache = job, node, fixed, cache
+        self._pending = (
+            (offload, count)
+            for offload in _offloads(job, fixed)
+            for count in candidate_counts(node, fixed)
+        )
+        self._rungs: list[Rung] = []
 
-    @staticmethod
-    def _generate(
-        job: Job, node: int, fixed: Fixed, cache: SearchCache
-    ) -> Iterator[tuple[Layout, DeviceMemory]]:
-        for offload in _offloads(job, fixed):
-            for count in candidate_counts(node, fixed):
-                for layout in layouts_for(job, count, node, offload, fixed):
-                    yield layout, memory_of(job, layout, cache)
-
-    def _grow(self) -> bool:
-        entry = next(self._pending, None)
-        if entry is None:
-            return False
-        total = entry[1].total
-        self._entries.append(entry)
-        self._lowest.append(-total if not self._lowest else max(self._lowest[-1], -total))
-        return True
+    def _rung(self, i: int) -> Rung | None:
+        while i >= len(self._rungs):
+            step = next(self._pending, None)
+            if step is None:
+                return None
+            offload, count = step
+            job, fixed = self._job, self._fixed
+            tps = [fixed.tp] if fixed.tp else _powers_of_two(min(count // fixed.cp, self._node))
+            bound = footprint.least_total(
+                job, count=count, tps=tps, offload=offload, cp=fixed.cp, ep=fixed.ep
+            )
+            self._rungs.append(Rung(layouts_for(job, count, self._node, offload, fixed), bound))
+        return self._rungs[i]
 
     def fitting(self, capacity: float) -> Iterator[tuple[Layout, DeviceMemory]]:
         """The layouts whose total is within `capacity`, in search order."""
-        while not self._lowest or -self._lowest[-1] > capacity:
-            if not self._grow():
-                return
-        i = bisect_left(self._lowest, -capacity)
-        while i < len(self._entries) or self._grow():
-            layout, mem = self._entries[i]
-            if mem.total <= capacity:
-                yield layout, mem
+        job, cache = self._job, self._cache
+        i = 0
+        while (rung := self._rung(i)) is not None:
             i += 1
+            if rung.bound > capacity or rung.floor > capacity:
+                continue
+            smallest = math.inf
+            for layout in rung.layouts:
+                mem = memory_of(job, layout, cache)
+                smallest = min(smallest, mem.total)
+                if mem.total <= capacity:
+                    yield layout, mem
+            rung.floor = smallest
 
 
 @dataclass(slots=True)
 class SearchCache:
-    """Per-request memo: memory per layout, the search ladder per (node size, fixed degrees)."""
+    """Per-request memo: memory per layout, the search's ladder per (node size, fixed degrees)."""
 
     memory: dict[Layout, DeviceMemory] = field(default_factory=dict)
     ladders: dict[tuple[int, Fixed], Ladder] = field(default_factory=dict)
