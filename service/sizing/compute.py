@@ -25,9 +25,9 @@ against every one of them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from service.workloads.models import Recomputation, Task
 
@@ -175,8 +175,7 @@ def pipeline_bubble_fraction(*, stages: int, micro_batches: int) -> float:
     return (stages - 1) / max(micro_batches, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class StepTime:
+class StepTime(NamedTuple):
     """Seconds of one optimizer step, by component (the compute model's hand-off)."""
 
     compute: float  # executed FLOPs at the utilisation prior, pipeline bubble included

@@ -115,7 +115,7 @@ def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
         frozen_bytes_total=job.frozen_bytes_total,
         profile=job.profile,
         layout=layout,
-        largest_layer=job.arch.largest_layer_params,
+        largest_layer=job.largest_layer,
         devices_per_node=devices_per_node,
         full_training=job.workload.task in (Task.full_finetune, Task.pretrain),
     )

@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from service.sizing import footprint
 from service.sizing.catalog import Accelerator
@@ -46,8 +47,7 @@ class Fixed:
         return (self.tp or 1) * (self.pp or 1) * self.cp * (self.dp or 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A layout on an accelerator with its memory and time (the search's hand-off)."""
 
     accelerator: Accelerator
