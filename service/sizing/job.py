@@ -89,7 +89,12 @@ class Job:
         return per_replica * max(DEFAULT_ACCUMULATION_STEPS, 4 * pp if pp > 1 else 1)
 
 
-def resolve_job(workload: Workload, accounting: Accounting = Accounting.framework) -> Job:
+def resolve_job(
+    workload: Workload,
+    accounting: Accounting = Accounting.framework,
+    *,
+    goodput: float = compute.GOODPUT,
+) -> Job:
     arch = resolve_architecture(workload)
     profile = memory.bytes_profile(workload, arch, accounting)
     split = memory.split_params(workload, arch)
@@ -165,4 +170,5 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         gemm_flop_share=gemm_share,
         expert_share=arch.expert_params / arch.params if arch.params else 0.0,
         largest_layer=arch.largest_layer_params,
+        goodput=goodput,
     )

@@ -49,7 +49,7 @@ def size(
     hours_basis: compute.HoursBasis = compute.HoursBasis.campaign,
 ) -> SizingResult:
     """Memory, compute, time and plans for a workload; with `plan`, whether that plan fits."""
-    job = replace(resolve_job(workload, accounting), goodput=compute.goodput(hours_basis))
+    job = resolve_job(workload, accounting, goodput=compute.goodput(hours_basis))
     whole_job = options.breakdown_gb(footprint.device_memory(job, Layout()))
     notes: list[str] = []
     mfu_source = "prior (model size and the part's peak; service/sizing/data/mfu_calibration.json)"

@@ -159,15 +159,17 @@ def train_timing(
         bytes_per_rank=shape.tp_bytes_per_rank, ranks=layout.tp, bus_gbps=acc.intra_node_bus_gbps
     )
     across_nodes = count > acc.devices_per_node
-    dp_bw = acc.node_network_gbps if across_nodes else acc.intra_node_bus_gbps
-    dp_ref = ref["node_network_gbps_per_device"] if across_nodes else ref["intra_node_bus_gbps"]
-    backward = compute_s * 2.0 / 3.0  # gradient traffic overlaps the backward pass
-    dp_extra = max(
-        0.0,
-        max(0.0, _dp_seconds(shape, layout, dp_bw) - backward)
-        - max(0.0, _dp_seconds(shape, layout, dp_ref) - backward),
-    )
-    offload = compute_s * (compute.OFFLOAD_TIME_FACTOR[layout.offload.value] - 1.0)
+    dp_extra = 0.0  # nothing to reduce on one shard rank or with nothing trained
+    if shape.dp_bytes_per_rank > 0 and layout.shard_ranks > 1:
+        dp_bw = acc.node_network_gbps if across_nodes else acc.intra_node_bus_gbps
+        dp_ref = ref["node_network_gbps_per_device"] if across_nodes else ref["intra_node_bus_gbps"]
+        backward = compute_s * 2.0 / 3.0  # gradient traffic overlaps the backward pass
+        dp_extra = max(
+            0.0,
+            max(0.0, _dp_seconds(shape, layout, dp_bw) - backward)
+            - max(0.0, _dp_seconds(shape, layout, dp_ref) - backward),
+        )
+    offload = compute_s * (compute.OFFLOAD_TIME_FACTOR[layout.offload] - 1.0)
     step = StepTime(
         compute=compute_s,
         intra_node=tp_extra + (0.0 if across_nodes else dp_extra),
