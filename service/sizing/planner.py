@@ -63,6 +63,7 @@ class Rung:
 
     layouts: list[Layout]
     bound: float
+    sized: list[DeviceMemory] = field(default_factory=list)  # of the first len(sized) layouts
     floor: float = 0.0  # the smallest total, once a search has sized every layout (0 until then)
 
 
@@ -106,8 +107,13 @@ class Ladder:
             if rung.bound > capacity or rung.floor > capacity:
                 continue
             smallest = math.inf
-            for layout in rung.layouts:
-                mem = memory_of(job, layout, cache)
+            sized = rung.sized
+            for j, layout in enumerate(rung.layouts):
+                if j < len(sized):
+                    mem = sized[j]
+                else:
+                    mem = memory_of(job, layout, cache)
+                    sized.append(mem)
                 smallest = min(smallest, mem.total)
                 if mem.total <= capacity:
                     yield layout, mem
