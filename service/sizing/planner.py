@@ -61,8 +61,10 @@ class Rung:
     """The layouts of one (offload, device count) in preference order; `bound`
     (footprint.least_total) is below every one of their totals."""
 
-    layouts: list[Layout]
+    offload: Offload
+    count: int
     bound: float
+    layouts: list[Layout] | None = None  # listed when a part first gets past the bound
     sized: list[DeviceMemory] = field(default_factory=list)  # of the first len(sized) layouts
     floor: float = 0.0  # the smallest total, once a search has sized every layout (0 until then)
 
@@ -95,7 +97,7 @@ class Ladder:
             bound = footprint.least_total(
                 job, count=count, tps=tps, offload=offload, cp=fixed.cp, ep=fixed.ep
             )
-            self._rungs.append(Rung(layouts_for(job, count, self._node, offload, fixed), bound))
+            self._rungs.append(Rung(offload, count, bound))
         return self._rungs[i]
 
     def fitting(self, capacity: float) -> Iterator[tuple[Layout, DeviceMemory]]:
@@ -106,6 +108,8 @@ class Ladder:
             i += 1
             if rung.bound > capacity or rung.floor > capacity:
                 continue
+            if rung.layouts is None:
+                rung.layouts = layouts_for(job, rung.count, self._node, rung.offload, self._fixed)
             smallest = math.inf
             sized = rung.sized
             for j, layout in enumerate(rung.layouts):
