@@ -102,7 +102,17 @@ def _training_activations(job: Job, tp: int, cp: int) -> float:
 
 
 def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
-    """CPU RAM per node (memory.host_memory_bytes), plus paged optimizer states."""
+    """CPU RAM per node (memory.host_memory_bytes), plus paged optimizer states: memoised on
+    the job, as most parts of a search share a layout and a node size."""
+    found = job.host_memo.get((layout, devices_per_node))
+    if found is None:
+        found = job.host_memo[(layout, devices_per_node)] = _host_bytes(
+            job, layout, devices_per_node
+        )
+    return found
+
+
+def _host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
     paged = 0.0
     if job.training and job.workload.optimizer in memory.PAGED_OPTIMIZERS:
         per_device = job.split.trainable * job.profile.optimizer / (layout.tp * layout.pp)

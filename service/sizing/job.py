@@ -70,6 +70,9 @@ class Job:
         default_factory=dict, compare=False, repr=False
     )
     step_memo: dict[Layout, StepShape] = field(default_factory=dict, compare=False, repr=False)
+    host_memo: dict[tuple[Layout, int], float] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def quant_bits(self) -> int | None:
