@@ -74,8 +74,8 @@ class Ladder:
     and shared by every accelerator with the same node size: layouts and their memory do not
     depend on the part, only which of them fit does. A rung whose lower bound exceeds a part's
     memory is passed over without sizing a layout, and within a rung layouts are sized only up
-    to the first that fits (a 175B pretraining search sized ~660 layouts, most of them on counts
-    too small to hold the model states)."""
+    to the first that fits (a 175B pretraining search sized ~700 layouts, most of them on counts
+    too small to hold the model states; now ~360)."""
 
     def __init__(self, job: Job, node: int, fixed: Fixed, cache: SearchCache) -> None:
         self._job, self._node, self._fixed, self._cache = job, node, fixed, cache

@@ -81,9 +81,14 @@ def extract(commit: str, into: Path) -> Path:
     archive = subprocess.run(
         ["git", "-C", str(PROJECT_ROOT), "archive", "--format=tar", commit, "service"],
         capture_output=True,
-        check=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        check=False,
+    )
+    if archive.returncode:
+        pytest.fail(
+            f"cannot extract the reference {commit} (a shallow clone? git fetch --unshallow): "
+            + archive.stderr.decode(errors="replace")
+        )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(into, filter="data")
     return into
 
