@@ -44,8 +44,17 @@ class Accelerator:
     node_network_gbps: float  # per device, across nodes (GB/s)
     network_source: str
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # peak_tflops per precision, worked out once: a search asks ~100 times a request
+    _peaks: dict[Precision, float | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        peaks = {precision: self._peak(precision) for precision in Precision}
+        object.__setattr__(self, "_peaks", peaks)
 
     def peak_tflops(self, precision: Precision) -> float | None:
+        return self._peaks[precision]
+
+    def _peak(self, precision: Precision) -> float | None:
         """Dense peak for the compute dtype. bf16 and fp16 stand in for each other; fp32 runs on
         TF32 tensor cores at half the 16-bit rate (A100 156 vs 312, H100 495 vs 989); fp8 uses
         the int8 rate (H100: 1979 both); weight-only int4 computes in 16-bit."""

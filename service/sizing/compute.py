@@ -25,9 +25,9 @@ against every one of them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from service.workloads.models import Recomputation, Task
 
@@ -175,8 +175,7 @@ def pipeline_bubble_fraction(*, stages: int, micro_batches: int) -> float:
     return (stages - 1) / max(micro_batches, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class StepTime:
+class StepTime(NamedTuple):
     """Seconds of one optimizer step, by component (the compute model's hand-off)."""
 
     compute: float  # executed FLOPs at the utilisation prior, pipeline bubble included
@@ -190,12 +189,11 @@ class StepTime:
 
     @property
     def binding(self) -> Binding:
-        parts = {
-            Binding.compute: self.compute + self.offload,
-            Binding.intra_node: self.intra_node,
-            Binding.inter_node: self.inter_node,
-        }
-        return max(parts, key=lambda k: parts[k])
+        """The largest part; on a tie the first of compute, intra_node, inter_node."""
+        binding, largest = Binding.compute, self.compute + self.offload
+        if self.intra_node > largest:
+            binding, largest = Binding.intra_node, self.intra_node
+        return Binding.inter_node if self.inter_node > largest else binding
 
 
 def prefill_seconds(

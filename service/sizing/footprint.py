@@ -5,9 +5,11 @@ Pure: a resolved job and a layout in, `DeviceMemory` out (formulas and sources i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from service.sizing import memory
 from service.sizing.job import Job
-from service.sizing.memory import DeviceMemory, Layout
+from service.sizing.memory import DeviceMemory, Layout, Offload
 from service.workloads.models import Attention, Task
 
 
@@ -40,6 +42,43 @@ def device_memory(job: Job, layout: Layout) -> DeviceMemory:
     return DeviceMemory(weights, grads, optim, acts, kv, memory.overhead_bytes(other))
 
 
+# A bound computed by another route than the exact total may round a few ulps above it where the
+# two are equal (one device): kept this far below, so it never passes over a layout that fits.
+BOUND_SLACK = 1e-9
+
+
+def least_total(
+    job: Job, *, count: int, tps: Sequence[int], offload: Offload, cp: int, ep: int
+) -> float:
+    """A lower bound on `device_memory(...).total` over every layout of `count` devices with a
+    tensor-parallel degree in `tps` and these offload, cp and ep — cheap, so the search can pass
+    over a device count that cannot fit without sizing its layouts.
+
+    No layout divides a model state by more than count / (1 − s + s/ep) (tp·pp·dp·cp = count;
+    memory.zero_model_states: every stage divides by mp and at most by d more), and the parts a
+    layout might not hold (gradients under optimizer-in-backward or offload, paged or offloaded
+    optimizer states, fully offloaded weights, ZeRO-3's gathered layer) count zero; activations
+    (and the serving KV cache, divided by at most count) at their smallest over `tps`."""
+    share = job.expert_share
+    per_device = (1.0 - share + share / ep) / count
+    w = job.workload
+    if job.training:
+        profile, trainable = job.profile, job.split.trainable
+        states = 0.0
+        if offload is not Offload.full:
+            states += job.frozen_bytes_total + trainable * profile.weights
+        if offload is Offload.none and not w.optimizer_in_backward:
+            states += trainable * profile.grad_low
+        if offload is Offload.none and w.optimizer not in memory.PAGED_OPTIMIZERS:
+            states += trainable * profile.optimizer
+        acts = min(_training_activations(job, tp, cp) + job.quant_buffer / tp for tp in tps)
+        other = states * per_device + acts
+    else:
+        weights = job.frozen_bytes_total * per_device
+        other = weights + job.kv_total / count + job.inference_activations / max(tps)
+    return (other + memory.overhead_bytes(other)) * (1.0 - BOUND_SLACK)
+
+
 def _training_activations(job: Job, tp: int, cp: int) -> float:
     """Activations depend on tp and cp only: memoised on the job across a search's layouts."""
     found = job.activation_memo.get((tp, cp))
@@ -63,7 +102,17 @@ def _training_activations(job: Job, tp: int, cp: int) -> float:
 
 
 def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
-    """CPU RAM per node (memory.host_memory_bytes), plus paged optimizer states."""
+    """CPU RAM per node (memory.host_memory_bytes), plus paged optimizer states: memoised on
+    the job, as most parts of a search share a layout and a node size."""
+    found = job.host_memo.get((layout, devices_per_node))
+    if found is None:
+        found = job.host_memo[(layout, devices_per_node)] = _host_bytes(
+            job, layout, devices_per_node
+        )
+    return found
+
+
+def _host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
     paged = 0.0
     if job.training and job.workload.optimizer in memory.PAGED_OPTIMIZERS:
         per_device = job.split.trainable * job.profile.optimizer / (layout.tp * layout.pp)
@@ -76,7 +125,7 @@ def host_bytes(job: Job, layout: Layout, devices_per_node: int) -> float:
         frozen_bytes_total=job.frozen_bytes_total,
         profile=job.profile,
         layout=layout,
-        largest_layer=job.arch.largest_layer_params,
+        largest_layer=job.largest_layer,
         devices_per_node=devices_per_node,
         full_training=job.workload.task in (Task.full_finetune, Task.pretrain),
     )

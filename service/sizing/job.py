@@ -5,11 +5,15 @@ sequence length, KV cache and FLOPs. Computed once per request; every later stag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from service.sizing import compute, memory
 from service.sizing.architecture import ResolvedArchitecture, resolve_architecture
-from service.sizing.memory import Accounting, BytesProfile, ParamSplit
+from service.sizing.memory import Accounting, BytesProfile, Layout, ParamSplit
 from service.workloads.models import Precision, Recomputation, Task, Workload
+
+if TYPE_CHECKING:
+    from service.sizing.timing import StepShape  # timing reads the job: no import at run time
 
 DEFAULT_SEQ_LEN = 2048  # LLaMA-Factory `cutoff_len` default
 # Sequences per optimizer step when global_batch_size is not given (judgement, reported):
@@ -65,6 +69,10 @@ class Job:
     activation_memo: dict[tuple[int, int], float] = field(
         default_factory=dict, compare=False, repr=False
     )
+    step_memo: dict[Layout, StepShape] = field(default_factory=dict, compare=False, repr=False)
+    host_memo: dict[tuple[Layout, int], float] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def quant_bits(self) -> int | None:
@@ -84,7 +92,12 @@ class Job:
         return per_replica * max(DEFAULT_ACCUMULATION_STEPS, 4 * pp if pp > 1 else 1)
 
 
-def resolve_job(workload: Workload, accounting: Accounting = Accounting.framework) -> Job:
+def resolve_job(
+    workload: Workload,
+    accounting: Accounting = Accounting.framework,
+    *,
+    goodput: float = compute.GOODPUT,
+) -> Job:
     arch = resolve_architecture(workload)
     profile = memory.bytes_profile(workload, arch, accounting)
     split = memory.split_params(workload, arch)
@@ -160,4 +173,5 @@ def resolve_job(workload: Workload, accounting: Accounting = Accounting.framewor
         gemm_flop_share=gemm_share,
         expert_share=arch.expert_params / arch.params if arch.params else 0.0,
         largest_layer=arch.largest_layer_params,
+        goodput=goodput,
     )

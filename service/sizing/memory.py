@@ -166,8 +166,9 @@ class DeviceMemory:
     total: float = field(init=False)  # the search compares it thousands of times: stored
 
     def __post_init__(self) -> None:
-        parts = (self.weights, self.gradients, self.optimizer_states, self.activations)
-        object.__setattr__(self, "total", sum(parts) + self.kv_cache + self.overhead)
+        model_states = self.weights + self.gradients + self.optimizer_states  # sum()'s order
+        total = model_states + self.activations + self.kv_cache + self.overhead
+        object.__setattr__(self, "total", total)
 
 
 def dtype_bytes(precision: Precision) -> float:

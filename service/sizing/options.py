@@ -4,11 +4,14 @@ are ranked cheapest first. Numbers are full precision (GB = 10^9 bytes); the CLI
 from __future__ import annotations
 
 import math
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from service.sizing import footprint
 from service.sizing.job import Job
 from service.sizing.memory import GB, DeviceMemory
-from service.sizing.models import MemoryBreakdown, Parallelism, PlanOption
+from service.sizing.models import MemoryBreakdown, PlanOption
 from service.sizing.planner import Candidate
 
 RANKING = (
@@ -19,19 +22,36 @@ RANKING = (
 )
 
 
+_OPTIONS = TypeAdapter(list[PlanOption])
+
+
 def breakdown_gb(mem: DeviceMemory) -> MemoryBreakdown:
-    return MemoryBreakdown(
-        weights=mem.weights / GB,
-        gradients=mem.gradients / GB,
-        optimizer_states=mem.optimizer_states / GB,
-        activations=mem.activations / GB,
-        kv_cache=mem.kv_cache / GB,
-        overhead=mem.overhead / GB,
-        total=mem.total / GB,
-    )
+    return MemoryBreakdown.model_validate(_breakdown(mem))
+
+
+def _breakdown(mem: DeviceMemory) -> dict[str, float]:
+    return {
+        "weights": mem.weights / GB,
+        "gradients": mem.gradients / GB,
+        "optimizer_states": mem.optimizer_states / GB,
+        "activations": mem.activations / GB,
+        "kv_cache": mem.kv_cache / GB,
+        "overhead": mem.overhead / GB,
+        "total": mem.total / GB,
+    }
 
 
 def build_option(job: Job, candidate: Candidate) -> PlanOption:
+    return build_options(job, [candidate])[0]
+
+
+def build_options(job: Job, candidates: list[Candidate]) -> list[PlanOption]:
+    """All options in one validation of plain values (nested ones included): a search returns
+    an option per usable part, and building the models one by one cost more than the search."""
+    return _OPTIONS.validate_python([_option_values(job, c) for c in candidates])
+
+
+def _option_values(job: Job, candidate: Candidate) -> dict[str, Any]:
     acc, layout, mem, t = (
         candidate.accelerator,
         candidate.layout,
@@ -43,42 +63,44 @@ def build_option(job: Job, candidate: Candidate) -> PlanOption:
     gpu_hours = hours * count if hours is not None else None
     price = acc.usd_per_gpu_hour
     deadline = job.workload.deadline_hours
-    return PlanOption(
-        accelerator=acc.id,
-        accelerator_name=acc.name,
-        count=count,
-        nodes=math.ceil(count / acc.devices_per_node),
-        parallelism=Parallelism(
-            dp=layout.dp,
-            tp=layout.tp,
-            pp=layout.pp,
-            zero_stage=layout.zero_stage,
-            cp=layout.cp,
-            ep=layout.ep,
-        ),
-        offload=layout.offload,
-        memory_per_device_gb=mem.total / GB,
-        per_device_gb=breakdown_gb(mem),
-        device_memory_gb=float(acc.memory_gb or 0.0),
-        host_memory_gb=footprint.host_bytes(job, layout, acc.devices_per_node) / GB,
-        mfu=t.mfu,
-        hfu=t.hfu,
-        binding_constraint=t.binding,
-        step_seconds=t.step.total if t.step is not None else None,
-        estimated_hours=hours,
-        gpu_hours=gpu_hours,
-        usd_per_gpu_hour=price,
-        cost_usd=price * gpu_hours if price is not None and gpu_hours is not None else None,
-        meets_deadline=(hours <= deadline) if hours is not None and deadline is not None else None,
-        decode_tokens_per_s=t.decode_tokens_per_s,
-        ttft_ms=t.ttft_ms,
-        tpot_ms=t.tpot_ms,
-        tokens_per_s_per_replica=t.tokens_per_s_per_replica,
-        domestic=acc.domestic,
-        export_status_cn=acc.export_status_cn,
-        supply="doubtful" if acc.supply == "doubtful" else "not_flagged",
-        peak_tflops=acc.peak_tflops(job.compute_precision) or 0.0,
-    )
+    return {
+        "accelerator": acc.id,
+        "accelerator_name": acc.name,
+        "count": count,
+        "nodes": math.ceil(count / acc.devices_per_node),
+        "parallelism": {
+            "dp": layout.dp,
+            "tp": layout.tp,
+            "pp": layout.pp,
+            "zero_stage": layout.zero_stage,
+            "cp": layout.cp,
+            "ep": layout.ep,
+        },
+        "offload": layout.offload,
+        "memory_per_device_gb": mem.total / GB,
+        "per_device_gb": _breakdown(mem),
+        "device_memory_gb": float(acc.memory_gb or 0.0),
+        "host_memory_gb": footprint.host_bytes(job, layout, acc.devices_per_node) / GB,
+        "mfu": t.mfu,
+        "hfu": t.hfu,
+        "binding_constraint": t.binding,
+        "step_seconds": t.step.total if t.step is not None else None,
+        "estimated_hours": hours,
+        "gpu_hours": gpu_hours,
+        "usd_per_gpu_hour": price,
+        "cost_usd": price * gpu_hours if price is not None and gpu_hours is not None else None,
+        "meets_deadline": (hours <= deadline)
+        if hours is not None and deadline is not None
+        else None,
+        "decode_tokens_per_s": t.decode_tokens_per_s,
+        "ttft_ms": t.ttft_ms,
+        "tpot_ms": t.tpot_ms,
+        "tokens_per_s_per_replica": t.tokens_per_s_per_replica,
+        "domestic": acc.domestic,
+        "export_status_cn": acc.export_status_cn,
+        "supply": "doubtful" if acc.supply == "doubtful" else "not_flagged",
+        "peak_tflops": acc.peak_tflops(job.compute_precision) or 0.0,
+    }
 
 
 def rank_key(option: PlanOption) -> tuple[int, float, float, float, float, str]:

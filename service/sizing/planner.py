@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from service.sizing import footprint
 from service.sizing.catalog import Accelerator
@@ -46,8 +47,7 @@ class Fixed:
         return (self.tp or 1) * (self.pp or 1) * self.cp * (self.dp or 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A layout on an accelerator with its memory and time (the search's hand-off)."""
 
     accelerator: Accelerator
@@ -57,13 +57,79 @@ class Candidate:
 
 
 @dataclass(slots=True)
+class Rung:
+    """The layouts of one (offload, device count) in preference order; `bound`
+    (footprint.least_total) is below every one of their totals."""
+
+    offload: Offload
+    count: int
+    bound: float
+    layouts: list[Layout] | None = None  # listed when a part first gets past the bound
+    sized: list[DeviceMemory] = field(default_factory=list)  # of the first len(sized) layouts
+    floor: float = 0.0  # the smallest total, once a search has sized every layout (0 until then)
+
+
+class Ladder:
+    """The search's rungs in search order (offload, then count), built as far as a part needs
+    and shared by every accelerator with the same node size: layouts and their memory do not
+    depend on the part, only which of them fit does. A rung whose lower bound exceeds a part's
+    memory is passed over without sizing a layout, and within a rung layouts are sized only up
+    to the first that fits (a 175B pretraining search sized ~700 layouts, most of them on counts
+    too small to hold the model states; now ~360)."""
+
+    def __init__(self, job: Job, node: int, fixed: Fixed, cache: SearchCache) -> None:
+        self._job, self._node, self._fixed, self._cache = job, node, fixed, cache
+        self._pending = (
+            (offload, count)
+            for offload in _offloads(job, fixed)
+            for count in candidate_counts(node, fixed)
+        )
+        self._rungs: list[Rung] = []
+
+    def _rung(self, i: int) -> Rung | None:
+        while i >= len(self._rungs):
+            step = next(self._pending, None)
+            if step is None:
+                return None
+            offload, count = step
+            job, fixed = self._job, self._fixed
+            tps = [fixed.tp] if fixed.tp else _powers_of_two(min(count // fixed.cp, self._node))
+            bound = footprint.least_total(
+                job, count=count, tps=tps, offload=offload, cp=fixed.cp, ep=fixed.ep
+            )
+            self._rungs.append(Rung(offload, count, bound))
+        return self._rungs[i]
+
+    def fitting(self, capacity: float) -> Iterator[tuple[Layout, DeviceMemory]]:
+        """The layouts whose total is within `capacity`, in search order."""
+        job, cache = self._job, self._cache
+        i = 0
+        while (rung := self._rung(i)) is not None:
+            i += 1
+            if rung.bound > capacity or rung.floor > capacity:
+                continue
+            if rung.layouts is None:
+                rung.layouts = layouts_for(job, rung.count, self._node, rung.offload, self._fixed)
+            smallest = math.inf
+            sized = rung.sized
+            for j, layout in enumerate(rung.layouts):
+                if j < len(sized):
+                    mem = sized[j]
+                else:
+                    mem = memory_of(job, layout, cache)
+                    sized.append(mem)
+                smallest = min(smallest, mem.total)
+                if mem.total <= capacity:
+                    yield layout, mem
+            rung.floor = smallest
+
+
+@dataclass(slots=True)
 class SearchCache:
-    """Per-request memo: memory per layout, layouts per (count, node, offload)."""
+    """Per-request memo: memory per layout, the search's ladder per (node size, fixed degrees)."""
 
     memory: dict[Layout, DeviceMemory] = field(default_factory=dict)
-    layouts: dict[tuple[int, int, Offload], tuple[list[tuple[Layout, DeviceMemory]], float]] = (
-        field(default_factory=dict)
-    )
+    ladders: dict[tuple[int, Fixed], Ladder] = field(default_factory=dict)
 
 
 def usable_bytes(acc: Accelerator) -> float:
@@ -142,22 +208,6 @@ def layouts_for(job: Job, count: int, node: int, offload: Offload, fixed: Fixed)
     return out
 
 
-def _layouts_with_floor(
-    job: Job, count: int, node: int, offload: Offload, fixed: Fixed, cache: SearchCache
-) -> tuple[list[tuple[Layout, DeviceMemory]], float]:
-    """Layouts of a count in preference order with their memory, and the smallest total."""
-    key = (count, node, offload)
-    cached = cache.layouts.get(key)
-    if cached is None:
-        sized = [
-            (lay, memory_of(job, lay, cache))
-            for lay in layouts_for(job, count, node, offload, fixed)
-        ]
-        floor = min((mem.total for _, mem in sized), default=math.inf)
-        cached = cache.layouts[key] = (sized, floor)
-    return cached
-
-
 def _offloads(job: Job, fixed: Fixed) -> tuple[Offload, ...]:
     if fixed.offload is not None:
         return (fixed.offload,)
@@ -169,16 +219,11 @@ def _offloads(job: Job, fixed: Fixed) -> tuple[Offload, ...]:
 def _fitting(
     job: Job, acc: Accelerator, fixed: Fixed, cache: SearchCache
 ) -> Iterator[tuple[Layout, DeviceMemory]]:
-    capacity = usable_bytes(acc)
-    node = acc.devices_per_node
-    for offload in _offloads(job, fixed):
-        for count in candidate_counts(node, fixed):
-            layouts, smallest = _layouts_with_floor(job, count, node, offload, fixed, cache)
-            if smallest > capacity:
-                continue
-            for layout, mem in layouts:
-                if mem.total <= capacity:
-                    yield layout, mem
+    key = (acc.devices_per_node, fixed)
+    ladder = cache.ladders.get(key)
+    if ladder is None:
+        ladder = cache.ladders[key] = Ladder(job, acc.devices_per_node, fixed, cache)
+    return ladder.fitting(usable_bytes(acc))
 
 
 def fit_at_count(

@@ -49,7 +49,7 @@ def size(
     hours_basis: compute.HoursBasis = compute.HoursBasis.campaign,
 ) -> SizingResult:
     """Memory, compute, time and plans for a workload; with `plan`, whether that plan fits."""
-    job = replace(resolve_job(workload, accounting), goodput=compute.goodput(hours_basis))
+    job = resolve_job(workload, accounting, goodput=compute.goodput(hours_basis))
     whole_job = options.breakdown_gb(footprint.device_memory(job, Layout()))
     notes: list[str] = []
     mfu_source = "prior (model size and the part's peak; service/sizing/data/mfu_calibration.json)"
@@ -165,7 +165,7 @@ def size_request(request: SizingRequest, *, catalog: Catalog) -> SizingResult:
 
 def _search(job: Job, catalog: Catalog) -> tuple[list[PlanOption], list[str]]:
     """One option per usable accelerator, cheapest first; plus why others were left out."""
-    found: list[PlanOption] = []
+    found: list[Candidate] = []
     skipped: list[str] = []
     cache = SearchCache()
     for acc in catalog:
@@ -177,8 +177,8 @@ def _search(job: Job, catalog: Catalog) -> tuple[list[PlanOption], list[str]]:
         if candidate is None:
             skipped.append(f"{acc.id}: does not fit in {planner.MAX_DEVICES} devices")
             continue
-        found.append(options.build_option(job, candidate))
-    return options.rank(found), skipped
+        found.append(candidate)
+    return options.rank(options.build_options(job, found)), skipped
 
 
 def _has_targets(job: Job) -> bool:

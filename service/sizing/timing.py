@@ -9,7 +9,7 @@ faster fabric earns nothing and a thinner one costs its extra seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from service.sizing import compute
 from service.sizing.catalog import Accelerator, network_data
@@ -19,9 +19,10 @@ from service.sizing.memory import DeviceMemory, Layout
 from service.workloads.models import Precision
 
 
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """The compute model's hand-off to the search and the options."""
+class Timing(NamedTuple):
+    """The compute model's hand-off to the search and the options (a named tuple: built once
+    per layout and part, thousands of times a search, and a frozen dataclass's init is ~3×
+    slower)."""
 
     mfu: float | None
     hfu: float | None
@@ -45,32 +46,73 @@ class Timing:
 NO_TIME = Timing(mfu=None, hfu=None, hours=None, step=None, binding=None)
 
 
-def _tp_seconds(job: Job, layout: Layout, tokens: float, bus_gbps: float) -> float:
+class StepShape(NamedTuple):
+    """What a training step of one layout is, whatever part runs it: batch, tokens, FLOPs,
+    pipeline stretch and the bytes each communication moves (memoised on the job, so a search
+    over the catalogue works each layout out once)."""
+
+    step_tokens: float
+    executed_flops: float  # FLOPs that run in one step (HFU basis)
+    model_flops: float  # model FLOPs of one step (MFU basis)
+    stretch: float  # 1 + the interleaved 1F1B bubble
+    tp_bytes_per_rank: float  # tensor-parallel all-reduces; 0 without tensor parallelism
+    dp_bytes_per_rank: float  # the gradient all-reduce; 0 with one shard rank or nothing trained
+    dp_volume: float  # 1.5 under ZeRO-3 (parameter all-gathers), else 1
+
+
+def step_shape(job: Job, layout: Layout) -> StepShape:
+    found = job.step_memo.get(layout)
+    if found is None:
+        found = job.step_memo[layout] = _step_shape(job, layout)
+    return found
+
+
+def _step_shape(job: Job, layout: Layout) -> StepShape:
+    w = job.workload
+    global_batch = job.global_batch(layout.dp, layout.pp)
+    step_tokens = float(global_batch * job.seq_len)
+    micro_batches = max(1, global_batch // (layout.dp * w.micro_batch_size))
+    # Interleaved 1F1B (Megatron-LM, Narayanan et al. 2021 §2.2.2) with one layer per virtual
+    # stage: the bubble shrinks by the layers each stage holds.
+    chunks = max(1, job.arch.layers // layout.pp)
+    bubble = compute.pipeline_bubble_fraction(stages=layout.pp, micro_batches=micro_batches)
+    return StepShape(
+        step_tokens=step_tokens,
+        executed_flops=job.executed_flops_per_token * step_tokens,
+        model_flops=job.model_flops_per_token * step_tokens,
+        stretch=1.0 + bubble / chunks,
+        tp_bytes_per_rank=_tp_bytes(job, layout, step_tokens / layout.shard_ranks),
+        dp_bytes_per_rank=_dp_bytes(job, layout),
+        dp_volume=1.5 if layout.zero_stage == 3 else 1.0,
+    )
+
+
+def _tp_bytes(job: Job, layout: Layout, tokens: float) -> float:
     """[MEG] 2 + 2 all-reduces of the s·b·h activations per layer (2 more when full
     recomputation repeats the forward), 16-bit, per tensor-parallel rank."""
     if layout.tp <= 1:
         return 0.0
     passes = 6 if job.recompute.value == "full" else 4
     per_layer = passes * tokens * job.arch.hidden_size * 2.0
-    return compute.ring_allreduce_seconds(
-        bytes_per_rank=per_layer * job.arch.layers / layout.pp, ranks=layout.tp, bus_gbps=bus_gbps
-    )
+    return per_layer * job.arch.layers / layout.pp
 
 
-def _dp_seconds(job: Job, layout: Layout, bus_gbps: float) -> float:
+def _dp_bytes(job: Job, layout: Layout) -> float:
     """Gradient all-reduce of the trainable parameters each rank holds (16-bit), once per
     optimizer step; ZeRO-3 adds the forward and backward parameter all-gathers (ZeRO paper
-    §7: 1.5× the all-reduce volume)."""
-    ranks = layout.shard_ranks
-    if ranks <= 1 or job.split.trainable <= 0:
+    §7: 1.5× the all-reduce volume, StepShape.dp_volume)."""
+    if layout.shard_ranks <= 1 or job.split.trainable <= 0:
         return 0.0
-    arch = job.arch
-    expert_share = arch.expert_params / arch.params if arch.params else 0.0
     # Expert parallelism: a rank holds 1/ep of the routed experts and reduces only those.
-    held = 1.0 - expert_share + expert_share / layout.ep
-    local = job.split.trainable * held / (layout.tp * layout.pp) * 2.0
-    seconds = compute.ring_allreduce_seconds(bytes_per_rank=local, ranks=ranks, bus_gbps=bus_gbps)
-    return seconds * (1.5 if layout.zero_stage == 3 else 1.0)
+    held = 1.0 - job.expert_share + job.expert_share / layout.ep
+    return job.split.trainable * held / (layout.tp * layout.pp) * 2.0
+
+
+def _dp_seconds(shape: StepShape, layout: Layout, bus_gbps: float) -> float:
+    seconds = compute.ring_allreduce_seconds(
+        bytes_per_rank=shape.dp_bytes_per_rank, ranks=layout.shard_ranks, bus_gbps=bus_gbps
+    )
+    return seconds * shape.dp_volume
 
 
 def _utilisation(job: Job, acc: Accelerator, peak: float) -> float:
@@ -105,33 +147,29 @@ def train_timing(
     if mfu_override is not None:
         hfu = mfu_override * recompute_ratio
 
-    w = job.workload
-    global_batch = job.global_batch(layout.dp, layout.pp)
-    step_tokens = float(global_batch * job.seq_len)
-    micro_batches = max(1, global_batch // (layout.dp * w.micro_batch_size))
-    # Interleaved 1F1B (Megatron-LM, Narayanan et al. 2021 §2.2.2) with one layer per virtual
-    # stage: the bubble shrinks by the layers each stage holds.
-    chunks = max(1, job.arch.layers // layout.pp)
-    bubble = compute.pipeline_bubble_fraction(stages=layout.pp, micro_batches=micro_batches)
-    compute_s = job.executed_flops_per_token * step_tokens / (count * peak * 1e12 * hfu)
-    compute_s *= 1.0 + bubble / chunks
+    shape = step_shape(job, layout)
+    compute_s = shape.executed_flops / (count * peak * 1e12 * hfu)
+    compute_s *= shape.stretch
 
     ref = network_data()["reference"]
-    tp_tokens = step_tokens / layout.shard_ranks
     # Megatron-LM's tensor-parallel all-reduces sit on the critical path (no overlap): charged
     # in full. The prior's single-node FSDP benchmarks have none; its TP runs (LLaMA-1, OPT,
     # Megatron 1T, Llama 3) land 5-15 % closer with them charged.
-    tp_extra = _tp_seconds(job, layout, tp_tokens, acc.intra_node_bus_gbps)
-    across_nodes = count > acc.devices_per_node
-    dp_bw = acc.node_network_gbps if across_nodes else acc.intra_node_bus_gbps
-    dp_ref = ref["node_network_gbps_per_device"] if across_nodes else ref["intra_node_bus_gbps"]
-    backward = compute_s * 2.0 / 3.0  # gradient traffic overlaps the backward pass
-    dp_extra = max(
-        0.0,
-        max(0.0, _dp_seconds(job, layout, dp_bw) - backward)
-        - max(0.0, _dp_seconds(job, layout, dp_ref) - backward),
+    tp_extra = compute.ring_allreduce_seconds(
+        bytes_per_rank=shape.tp_bytes_per_rank, ranks=layout.tp, bus_gbps=acc.intra_node_bus_gbps
     )
-    offload = compute_s * (compute.OFFLOAD_TIME_FACTOR[layout.offload.value] - 1.0)
+    across_nodes = count > acc.devices_per_node
+    dp_extra = 0.0  # nothing to reduce on one shard rank or with nothing trained
+    if shape.dp_bytes_per_rank > 0 and layout.shard_ranks > 1:
+        dp_bw = acc.node_network_gbps if across_nodes else acc.intra_node_bus_gbps
+        dp_ref = ref["node_network_gbps_per_device"] if across_nodes else ref["intra_node_bus_gbps"]
+        backward = compute_s * 2.0 / 3.0  # gradient traffic overlaps the backward pass
+        dp_extra = max(
+            0.0,
+            max(0.0, _dp_seconds(shape, layout, dp_bw) - backward)
+            - max(0.0, _dp_seconds(shape, layout, dp_ref) - backward),
+        )
+    offload = compute_s * (compute.OFFLOAD_TIME_FACTOR[layout.offload] - 1.0)
     step = StepTime(
         compute=compute_s,
         intra_node=tp_extra + (0.0 if across_nodes else dp_extra),
@@ -140,13 +178,14 @@ def train_timing(
     )
     if mfu_override is not None:
         # plan.mfu is the MFU of the whole step: the time follows from it, nothing is added.
-        model_s = job.model_flops_per_token * step_tokens / (count * peak * 1e12 * mfu_override)
+        model_s = shape.model_flops / (count * peak * 1e12 * mfu_override)
         step = StepTime(compute=model_s, intra_node=0.0, inter_node=0.0, offload=0.0)
-    achieved_mfu = job.model_flops_per_token * step_tokens / (count * peak * 1e12 * step.total)
+    total = step.total
+    achieved_mfu = shape.model_flops / (count * peak * 1e12 * total)
     hours = None
-    if w.train_tokens is not None:
-        steps = w.train_tokens / step_tokens
-        hours = steps * step.total / job.goodput / 3600.0
+    if job.workload.train_tokens is not None:
+        steps = job.workload.train_tokens / shape.step_tokens
+        hours = steps * total / job.goodput / 3600.0
     return Timing(
         mfu=achieved_mfu,
         hfu=achieved_mfu * recompute_ratio,
