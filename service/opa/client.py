@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from service.errors import PolicyEngineUnavailable, PolicyOutOfSync
 from service.observability.metrics import OPA_LATENCY
-from service.opa.revision import DiskPolicy, DiskRevision, digest
+from service.opa.revision import DiskPolicy, DiskRevision, digest, is_exactly
 from service.opa.transport import Transport
 
 DECISION_PACKAGE = "tiergate.main"
@@ -273,7 +273,7 @@ class PolicyEngine:
                 data[path] = (await self._json("GET", f"/v1/data/{path}"))["result"]
         except Exception as exc:  # any failure to read back the loaded policy: fail closed
             raise PolicyEngineUnavailable(_describe("reading the loaded policy", exc)) from exc
-        return digest(modules, data)
+        return disk.revision if is_exactly(disk, modules, data) else digest(modules, data)
 
 
 def _check_bundle_revisions(bundles: Any, revision: str) -> None:

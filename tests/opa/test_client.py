@@ -176,3 +176,22 @@ async def test_readiness_fails_when_opa_is_gone(opa_on_a_copy) -> None:  # type:
             await engine.ready()
     finally:
         await engine.close()
+
+
+async def test_reading_back_the_files_opa_serves_computes_no_digest(
+    opa_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background re-read runs on the event loop: when OPA serves exactly the files, their
+    revision is the answer without canonicalising the data documents again (RFC 8785 in Python)."""
+    import service.opa.client as client_module
+    from tests.support.builders import POLICIES_DIR
+
+    def no_digest(*_args: object) -> str:
+        raise AssertionError("digest computed although OPA serves exactly the files")
+
+    monkeypatch.setattr(client_module, "digest", no_digest)
+    engine = PolicyEngine(url=opa_url, timeout=10, policies_dir=POLICIES_DIR)
+    try:
+        assert await engine.read_loaded_revision() == engine.disk_revision
+    finally:
+        await engine.close()
