@@ -94,7 +94,6 @@ def requests(count: int) -> list[dict[str, Any]]:
 
 async def decide_templates(db: Engine, key: SigningKey, url: str) -> list[dict[str, Any]]:
     engine = PolicyEngine(url=url, timeout=10, policies_dir=POLICIES)
-    await engine.open()
     masker = Masker(salt=b"bench-salt" * 4, paths=load_mask_paths(POLICIES))
     group_commit = GroupCommit(db)
     try:

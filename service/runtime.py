@@ -71,7 +71,6 @@ async def start(settings: Settings) -> Runtime:
     policy_engine = PolicyEngine(
         url=opa_url, timeout=settings.opa_timeout_seconds, policies_dir=settings.policies_dir
     )
-    await policy_engine.open()
     if supervisor:
         supervisor.on_restart = policy_engine.forget_loaded_state
     await _archive_served_revisions(db, policy_engine)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from service.opa.process import READ_OPTIMISED_STORE, SKIP_VERSION_CHECK
 from service.opa.revision import TEST_FILE_PATTERN, DiskRevision
 
 # ES256 (ECDSA P-256): a short key, supported by `opa build`/`opa run` out of the box.
@@ -59,11 +60,14 @@ def build_signed_bundle(
 
 
 def sidecar_command(bundle: Path, verification_key: str, signing_alg: str) -> list[str]:
-    """How a sidecar serves the bundle (decision logging on, so decisions get an id)."""
+    """How a sidecar serves the bundle: as the managed OPA (no version check, the read-optimised
+    store; README.md, "Replicas") with decision logging on, so decisions get an id."""
     return [
         "opa",
         "run",
         "--server",
+        SKIP_VERSION_CHECK,
+        READ_OPTIMISED_STORE,
         "--bundle",
         str(bundle),
         "--verification-key",

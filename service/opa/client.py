@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,12 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-from opa_client import AsyncOpaClient
-
 from service.errors import PolicyEngineUnavailable, PolicyOutOfSync
 from service.observability.metrics import OPA_LATENCY
-from service.opa.revision import DiskPolicy, DiskRevision, digest
+from service.opa.revision import DiskPolicy, DiskRevision, digest, is_exactly
+from service.opa.transport import Transport
 
 DECISION_PACKAGE = "tiergate.main"
 # The decision plus the manifests of the bundles OPA serves (policies/tiergate/main/main.rego).
@@ -41,7 +40,18 @@ _SYNC_GRACE_SECONDS = 3.0
 # restarts are reported by the supervisor at once.
 _LOADED_REVISION_TTL_SECONDS = 30.0
 
-_ENGINE_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError)
+
+class EngineAnswered(Exception):
+    """OPA answered with a status other than 200."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+# Timeouts and connection failures are OSErrors (TimeoutError is one); an answer that is not
+# HTTP or not JSON, or JSON of another shape, is a ValueError, KeyError, IndexError or TypeError.
+_ENGINE_ERRORS = (OSError, ValueError, LookupError, TypeError, EngineAnswered)
 
 
 @dataclass(frozen=True)
@@ -61,22 +71,20 @@ RevisionServed = Callable[[DiskPolicy], Awaitable[object]]
 
 
 class PolicyEngine:
-    """Async facade over opa-python-client's AsyncOpaClient for one OPA server."""
+    """The service's view of one OPA server (its REST API over service/opa/transport.py).
+    Connections are opened on first use and kept alive until `close`."""
 
     def __init__(self, *, url: str, timeout: float, policies_dir: Path) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"OPA URL must be http(s)://host:port, got {url!r}")
         self.url = url
-        self._client = AsyncOpaClient(
+        # No retries: fail fast; the caller (portal) retries, we never guess.
+        self._http = Transport(
             host=parts.hostname,
             port=parts.port or (443 if parts.scheme == "https" else 80),
-            ssl=parts.scheme == "https",
+            tls=parts.scheme == "https",
             timeout=timeout,
-            retries=0,  # fail fast; the caller (portal) retries, we never guess
-            # OPA gzips a response when the client accepts it (aiohttp does by default); on
-            # the loopback or pod-local link to OPA that only costs CPU on both sides.
-            headers={"Accept-Encoding": "identity"},
         )
         self._disk = DiskRevision(policies_dir)
         self._loaded: tuple[str, float] | None = None  # (revision, monotonic time checked)
@@ -88,16 +96,21 @@ class PolicyEngine:
         self.on_revision_served: RevisionServed | None = None
         self._announced: set[str] = set()
 
-    async def open(self) -> None:
-        await self._client._init_session()
-
     async def close(self) -> None:
         if self._refresh is not None:
             self._refresh.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresh
-        await self._client.close_connection()
+        self._http.close()
         self._disk.close()
+
+    async def _json(self, method: str, path: str, payload: Any = None) -> Any:
+        """One request to OPA's REST API; its JSON answer, or EngineAnswered for a non-200."""
+        body = None if payload is None else json.dumps(payload).encode("utf-8")
+        reply = await self._http.request(method, path, body)
+        if reply.status != 200:
+            raise EngineAnswered(reply.status)
+        return json.loads(reply.body)
 
     def forget_loaded_state(self) -> None:
         """Called after OPA (re)starts: what it has loaded must be read again."""
@@ -134,8 +147,8 @@ class PolicyEngine:
         rule = EXPLAINED_RULE if explain else DECISION_RULE
         try:
             with OPA_LATENCY.time():
-                response = await self._client.query_rule(
-                    input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=rule
+                response = await self._json(
+                    "POST", f"/v1/data/{_path(DECISION_PACKAGE)}/{rule}", {"input": policy_input}
                 )
         except _ENGINE_ERRORS as exc:
             raise PolicyEngineUnavailable(_describe("evaluating the decision", exc)) from exc
@@ -162,11 +175,9 @@ class PolicyEngine:
     async def catalogue(self) -> list[dict[str, Any]]:
         """The rule catalogue the policies build from their METADATA."""
         try:
-            response = await self._client.get_data(
-                f"{DECISION_PACKAGE.replace('.', '/')}/{CATALOGUE_RULE}"
-            )
-            result = response["result"]
-        except Exception as exc:  # opa_client raises its own error types for a missing path
+            path = f"/v1/data/{_path(DECISION_PACKAGE)}/{CATALOGUE_RULE}"
+            result = (await self._json("GET", path))["result"]
+        except _ENGINE_ERRORS as exc:
             raise PolicyEngineUnavailable(_describe("reading the rule catalogue", exc)) from exc
         if not isinstance(result, list):
             raise PolicyEngineUnavailable("rule catalogue from the policy engine is not a list")
@@ -175,14 +186,19 @@ class PolicyEngine:
     async def engine_version(self) -> str:
         if self._version is None:
             try:
-                response = await self._client.ad_hoc_query("v := opa.runtime().version")
+                response = await self._json(
+                    "POST", "/v1/query", {"query": "v := opa.runtime().version"}
+                )
                 self._version = str(response["result"][0]["v"])
             except _ENGINE_ERRORS as exc:
                 raise PolicyEngineUnavailable(_describe("reading the OPA version", exc)) from exc
         return self._version
 
     async def healthy(self) -> bool:
-        return bool(await self._client.check_health())
+        try:
+            return (await self._http.request("GET", "/health")).status == 200
+        except _ENGINE_ERRORS:
+            return False
 
     async def ready(self) -> str:
         """The readiness check: OPA answers its health endpoint and serves the files' revision.
@@ -250,16 +266,14 @@ class PolicyEngine:
         try:
             # The listing holds every module's text (beside its syntax tree): one request,
             # not the listing and then each module again (twice the ~1.15 MB OPA serialises).
-            async with self._client._request("GET", f"{self._client.root_url}/policies") as got:
-                got.raise_for_status()
-                listing = await got.json()
+            listing = await self._json("GET", "/v1/policies")
             modules = [str(module["raw"]) for module in listing["result"]]
             data: dict[str, Any] = {}
             for path in disk.data:
-                data[path] = (await self._client.get_data(path))["result"]
+                data[path] = (await self._json("GET", f"/v1/data/{path}"))["result"]
         except Exception as exc:  # any failure to read back the loaded policy: fail closed
             raise PolicyEngineUnavailable(_describe("reading the loaded policy", exc)) from exc
-        return digest(modules, data)
+        return disk.revision if is_exactly(disk, modules, data) else digest(modules, data)
 
 
 def _check_bundle_revisions(bundles: Any, revision: str) -> None:
@@ -283,11 +297,15 @@ def _check_bundle_revisions(bundles: Any, revision: str) -> None:
         )
 
 
+def _path(package: str) -> str:
+    return package.replace(".", "/")
+
+
 def _describe(action: str, exc: BaseException) -> str:
-    if isinstance(exc, asyncio.TimeoutError):
+    if isinstance(exc, TimeoutError):  # before OSError: it is one
         return f"policy engine timed out while {action}"
-    if isinstance(exc, aiohttp.ClientConnectionError):
+    if isinstance(exc, OSError):
         return f"policy engine unreachable while {action}"
-    if isinstance(exc, aiohttp.ClientResponseError):
+    if isinstance(exc, EngineAnswered):
         return f"policy engine answered HTTP {exc.status} while {action}"
     return f"policy engine gave an unusable answer while {action} ({type(exc).__name__})"

@@ -87,7 +87,6 @@ async def loopback_engine(
             log = (folder / "opa.log").read_text(encoding="utf-8", errors="replace")
             raise RuntimeError(f"{exc}: {log.strip()[-500:]}") from exc
         engine = PolicyEngine(url=process.url, timeout=query_timeout, policies_dir=policies)
-        await engine.open()
         yield engine
     finally:
         if engine is not None:

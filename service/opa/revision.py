@@ -101,6 +101,26 @@ def policy_of_files(files: Mapping[str, str]) -> DiskPolicy:
     )
 
 
+def _comparable(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+
+
+def is_exactly(
+    policy: DiskPolicy, modules: Iterable[str], data_documents: Mapping[str, Any]
+) -> bool:
+    """Whether these modules and data documents are exactly the policy's, so that their digest
+    is its revision without computing one. The digest (RFC 8785 in pure Python) blocks the
+    event loop: a re-read of what OPA serves (every 30 s, see client.py) cost 94-114 ms of CPU
+    with it and 52-54 ms with this comparison in C's json instead (medians of 6, load 4.8).
+    False only means "compute the digest": two spellings of one number (1 and 1.0) differ
+    here, not there; identical canonical text never hides a difference (true is not 1)."""
+    return (
+        sorted(modules) == sorted(policy.modules.values())
+        and data_documents.keys() == policy.data.keys()
+        and all(_comparable(data_documents[p]) == _comparable(policy.data[p]) for p in policy.data)
+    )
+
+
 def _scan(policies_dir: Path) -> tuple[list[str], list[str]]:
     """Every folder and every policy file below `policies_dir` (one os.walk)."""
     folders: list[str] = []

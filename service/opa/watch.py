@@ -6,12 +6,20 @@ system call when nothing changed. OPA's `--watch` reloads on the same events (fs
 inotify on Linux), so what this cannot see (a remote file system's edits) OPA does not reload
 either. Where inotify is missing (another OS, the per-user instance limit reached) `open`
 returns None and the caller falls back to comparing stat results.
+
+The queue is read through libc with the GIL held (ctypes.PyDLL), not os.read: os.read releases
+the GIL around the system call, and with a thread-pool thread running Python (the service's
+database work) the event loop then waited for that thread to hand the GIL back — under the
+bench at 100 decisions/s each check took 0.9 ms of wall time for 0.05 ms of CPU, and py-spy
+counted the wait as 6.3 % of the service's busy samples. A read of a non-blocking descriptor
+never waits, so holding the GIL across it costs nothing.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import sys
 import weakref
@@ -25,12 +33,15 @@ _READ_SIZE = 64 * 1024
 
 
 def _libc() -> ctypes.CDLL | None:
+    """libc with the GIL held across its calls (PyDLL): each one used here returns at once."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.PyDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.inotify_init1.argtypes = [ctypes.c_int]
         libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
+        libc.read.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+        libc.read.restype = ctypes.c_ssize_t
     except (OSError, AttributeError):
         return None
     return libc
@@ -43,6 +54,7 @@ class FolderWatch:
         self._libc = libc
         self._fd = fd
         self._watched: set[str] = set()
+        self._buffer = ctypes.create_string_buffer(_READ_SIZE)
         self._close = weakref.finalize(self, os.close, fd)
 
     @classmethod
@@ -69,13 +81,17 @@ class FolderWatch:
         removed or renamed is forgotten: watch it again after the next scan."""
         seen = False
         while True:
-            try:
-                chunk = os.read(self._fd, _READ_SIZE)
-            except BlockingIOError:
+            count = self._libc.read(self._fd, self._buffer, _READ_SIZE)
+            if count > 0:
+                seen = True
+                continue
+            if count == 0:
                 break
-            if not chunk:
-                break
-            seen = True
+            error = ctypes.get_errno()
+            if error == errno.EAGAIN:
+                break  # the queue is empty
+            if error != errno.EINTR:
+                raise OSError(error, os.strerror(error))
         if seen:
             self._watched.clear()  # re-added (a no-op for live watches) by the caller's rescan
         return seen

@@ -21,7 +21,6 @@ INPUT = {
 async def engine_on_a_copy(opa_on_a_copy):  # type: ignore[no-untyped-def]
     process, policies = opa_on_a_copy
     engine = PolicyEngine(url=process.url, timeout=2, policies_dir=policies)
-    await engine.open()
     yield engine, policies
     await engine.close()
 
@@ -87,8 +86,8 @@ async def test_a_policy_swapped_inside_opa_is_noticed_in_the_background(
 
 
 async def test_the_engine_asks_opa_for_uncompressed_answers(tmp_path: Path) -> None:
-    """OPA gzips answers for clients that accept it (aiohttp does by default), which costs CPU
-    on both sides of a local link; the engine must ask for identity encoding."""
+    """OPA gzips answers for clients that accept it, which costs CPU on both sides of a local
+    link; the engine must ask for identity encoding."""
     from aiohttp import web
     from aiohttp.test_utils import TestServer
 
@@ -104,7 +103,6 @@ async def test_the_engine_asks_opa_for_uncompressed_answers(tmp_path: Path) -> N
         engine = PolicyEngine(
             url=f"http://127.0.0.1:{server.port}", timeout=2, policies_dir=tmp_path
         )
-        await engine.open()
         try:
             assert await engine.healthy()
         finally:
@@ -130,7 +128,6 @@ async def test_explanations_come_only_when_asked_for(opa_url: str) -> None:
     from tests.support.builders import POLICIES_DIR
 
     engine = PolicyEngine(url=opa_url, timeout=5, policies_dir=POLICIES_DIR)
-    await engine.open()
     try:
         plain = await engine.decide(INPUT)
         explained = await engine.decide(INPUT, explain=True)
@@ -172,7 +169,6 @@ async def test_readiness_fails_when_opa_is_gone(opa_on_a_copy) -> None:  # type:
 
     process, policies = opa_on_a_copy
     engine = PolicyEngine(url=process.url, timeout=2, policies_dir=policies)
-    await engine.open()
     try:
         await engine.ready()
         process.stop()
@@ -197,3 +193,22 @@ async def test_data_with_an_integer_beyond_two_to_the_53_stays_in_sync(engine_on
     assert revision == engine.disk_revision
     answer = await engine.decide(INPUT)
     assert answer.revision == revision
+
+
+async def test_reading_back_the_files_opa_serves_computes_no_digest(
+    opa_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background re-read runs on the event loop: when OPA serves exactly the files, their
+    revision is the answer without canonicalising the data documents again (RFC 8785 in Python)."""
+    import service.opa.client as client_module
+    from tests.support.builders import POLICIES_DIR
+
+    def no_digest(*_args: object) -> str:
+        raise AssertionError("digest computed although OPA serves exactly the files")
+
+    monkeypatch.setattr(client_module, "digest", no_digest)
+    engine = PolicyEngine(url=opa_url, timeout=10, policies_dir=POLICIES_DIR)
+    try:
+        assert await engine.read_loaded_revision() == engine.disk_revision
+    finally:
+        await engine.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from service.opa.process import OpaProcess
@@ -23,6 +25,17 @@ def test_pinned_version_with_decision_ids(opa_server: OpaProcess) -> None:
         f"{opa_server.url}/v1/data/tiergate/main/catalogue", json={"input": {}}
     ).json()
     assert answer["decision_id"]
+
+
+def test_opa_does_not_call_out_for_its_latest_version(opa_server: OpaProcess) -> None:
+    """`opa run` asks GitHub for its latest release at start and every few hours unless told
+    not to; the managed OPA and the sidecar command both tell it."""
+    from service.opa.bundle import sidecar_command
+
+    with open(f"/proc/{opa_server.pid}/cmdline", "rb") as handle:
+        running = handle.read().split(b"\0")
+    assert b"--skip-version-check" in running
+    assert "--skip-version-check" in sidecar_command(Path("b.tar.gz"), "key.pem", "ES256")
 
 
 def test_opa_runs_with_a_relaxed_go_collector_unless_the_operator_chose(

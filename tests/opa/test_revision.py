@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from service.opa import revision as revision_module
-from service.opa.revision import DiskRevision, digest
+from service.opa.revision import DiskRevision, digest, is_exactly
 from service.opa.watch import FolderWatch
 
 
@@ -105,3 +105,24 @@ def test_data_may_hold_integers_beyond_two_to_the_53() -> None:
     module = hashlib.sha256(b"package a\n").hexdigest()
     expected = rfc8785.dumps({"modules": [module], "data": small})
     assert digest(["package a\n"], small) == hashlib.sha256(expected).hexdigest()
+
+
+def test_exactly_the_files_is_their_revision_and_any_difference_is_left_to_the_digest(
+    tmp_path: Path,
+) -> None:
+    policy = DiskRevision(tree(tmp_path)).current()
+    modules = list(policy.modules.values())
+    assert is_exactly(policy, modules, {"a/ref": {"k": 1}})
+    assert digest(modules, {"a/ref": {"k": 1}}) == policy.revision
+    for other_modules, other_data in [
+        ([*modules, "package intruder\n"], {"a/ref": {"k": 1}}),  # a module PUT into OPA
+        (["package a.rule\n\nx := 2\n"], {"a/ref": {"k": 1}}),
+        (modules, {"a/ref": {"k": True}}),  # equal in Python (True == 1), not in JSON
+        (modules, {"a/ref": {"k": 1}, "b": {}}),
+        (modules, {}),
+    ]:
+        assert not is_exactly(policy, other_modules, other_data)
+        assert digest(other_modules, other_data) != policy.revision
+    # Another spelling of the same number: not "exactly", but the digest agrees.
+    assert not is_exactly(policy, modules, {"a/ref": {"k": 1.0}})
+    assert digest(modules, {"a/ref": {"k": 1.0}}) == policy.revision
