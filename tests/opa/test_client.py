@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -183,11 +184,11 @@ async def test_data_with_an_integer_beyond_two_to_the_53_stays_in_sync(engine_on
     service: what OPA loaded and the files on disk still digest alike, and it decides."""
     engine, policies = engine_on_a_copy
     before = await engine.ensure_in_sync()
-    thresholds = policies / "tiergate" / "reference" / "thresholds_test_only"
-    thresholds.mkdir()
-    (thresholds / "data.json").write_text(
-        '{"training_operations": 100000000000000000000000001}', encoding="utf-8"
-    )
+    # An edit of a data document OPA already watches (a new folder takes OPA longer to see).
+    tiers = policies / "tiergate" / "reference" / "tiers" / "data.json"
+    document = json.loads(tiers.read_text(encoding="utf-8"))
+    document["test_only_training_operations"] = 10**26 + 1
+    tiers.write_text(json.dumps(document), encoding="utf-8")
     revision = await engine.ensure_in_sync()
     assert revision != before
     assert revision == engine.disk_revision
