@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from service.api.deps import (
     CatalogDep,
@@ -35,6 +35,7 @@ from service.observability.metrics import count_decision
 from service.policies.vocabulary import Instant, Sector, Tier, Verdict
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+JSON = "application/json"
 
 evaluations_router = APIRouter(prefix="/v1/evaluations", tags=["decisions"])
 
@@ -67,7 +68,7 @@ async def create_decision(
             description="Retry-safe key: the same key and body return the original record.",
         ),
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Evaluate a workload against the policies, size it, and record the decision."""
     created = await service.evaluate(
         body,
@@ -88,9 +89,9 @@ async def create_decision(
         },
     )
     if not created.replayed:
-        count_decision(created.record["verdict"], created.record["tier"]["selected"])
+        count_decision(created.row.verdict, created.row.tier)
     headers = {"Idempotent-Replayed": "true"} if created.replayed else None
-    return _sealed(created.record, status_code=201, headers=headers)
+    return _sealed(created.json, status_code=201, headers=headers)
 
 
 @evaluations_router.post(
@@ -149,7 +150,7 @@ def list_decisions(
     cursor: Annotated[
         str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """List stored decisions, newest first, with filters and cursor pagination."""
     filters = DecisionFilter(
         sector=sector,
@@ -166,12 +167,14 @@ def list_decisions(
 
 
 def _sealed(
-    content: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
-) -> JSONResponse:
+    content: dict[str, Any] | bytes, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """Records go out exactly as sealed, not re-serialised through DecisionRecord (which would
     rewrite timestamps and drop fields, so a record from the API would no longer verify on its
-    own). The models still document them; tests/api/test_schemathesis.py checks every response
-    against that documentation."""
+    own); one record as its sealed bytes (sealing.sealed_json). The models still document them;
+    tests/api/test_schemathesis.py checks every response against that documentation."""
+    if isinstance(content, bytes):
+        return Response(content, status_code=status_code, headers=headers, media_type=JSON)
     return JSONResponse(content, status_code=status_code, headers=headers)
 
 
@@ -214,6 +217,6 @@ async def replay_decision(
     responses=error_responses(404),
     dependencies=[requires(Role.auditor)],
 )
-def get_decision(decision_id: str, db: DbDep) -> JSONResponse:
+def get_decision(decision_id: str, db: DbDep) -> Response:
     """Return one stored decision record, exactly as sealed."""
     return _sealed(service.get_sealed(db, decision_id))
