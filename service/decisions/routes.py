@@ -12,16 +12,14 @@ from fastapi.responses import JSONResponse, Response
 from service.api.deps import (
     CatalogDep,
     DbDep,
-    GroupCommitDep,
+    DecisionServicesDep,
     MaskerDep,
     PolicyEngineDep,
-    RequestIdDep,
     SettingsDep,
-    SigningKeyDep,
 )
 from service.api.schemas import error_responses
-from service.auth.access import PrincipalDep, holds, requires
-from service.auth.models import Role
+from service.auth.access import holds, requires
+from service.auth.models import Principal, Role
 from service.decisions import replay, service
 from service.decisions.models import (
     DecisionPage,
@@ -49,15 +47,7 @@ evaluations_router = APIRouter(prefix="/v1/evaluations", tags=["decisions"])
 )
 async def create_decision(
     body: DecisionRequest,
-    policy_engine: PolicyEngineDep,
-    catalog: CatalogDep,
-    db: DbDep,
-    group_commit: GroupCommitDep,
-    signing_key: SigningKeyDep,
-    masker: MaskerDep,
-    settings: SettingsDep,
-    request_id: RequestIdDep,
-    caller: PrincipalDep,
+    services: DecisionServicesDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -70,23 +60,21 @@ async def create_decision(
     ] = None,
 ) -> Response:
     """Evaluate a workload against the policies, size it, and record the decision."""
+    caller = services.caller
     created = await service.evaluate(
         body,
-        policy_engine=policy_engine,
-        catalog=catalog,
-        db=db,
-        group_commit=group_commit,
-        signing_key=signing_key,
-        masker=masker,
-        clock_skew=timedelta(seconds=settings.evaluation_time_skew_seconds),
+        policy_engine=services.policy_engine,
+        catalog=services.catalog,
+        db=services.db,
+        group_commit=services.group_commit,
+        signing_key=services.signing_key,
+        masker=services.masker,
+        clock_skew=timedelta(seconds=services.settings.evaluation_time_skew_seconds),
         may_backdate=holds(caller, Role.backdate),
         caller_key_id=caller.key_id if caller else None,
-        request_id=request_id,
+        request_id=services.request_id,
         idempotency_key=idempotency_key,
-        submitted_by={
-            "key_id": caller.key_id if caller else None,
-            "key_name": caller.name if caller else None,
-        },
+        submitted_by=_submitted_by(caller),
     )
     if not created.replayed:
         count_decision(created.row.verdict, created.row.tier)
@@ -102,12 +90,7 @@ async def create_decision(
 )
 async def create_evaluation(
     body: DecisionRequest,
-    db: DbDep,
-    policy_engine: PolicyEngineDep,
-    catalog: CatalogDep,
-    masker: MaskerDep,
-    request_id: RequestIdDep,
-    caller: PrincipalDep,
+    services: DecisionServicesDep,
     explain: Annotated[
         bool,
         Query(description="Add every catalogue rule: fired with its result, or why not."),
@@ -116,18 +99,22 @@ async def create_evaluation(
     """Dry run: decide the body of POST /v1/decisions at any evaluation_time, store nothing."""
     outcome = await service.dry_run(
         body,
-        policy_engine=policy_engine,
-        catalog=catalog,
-        masker=masker,
-        db=db,
+        policy_engine=services.policy_engine,
+        catalog=services.catalog,
+        masker=services.masker,
+        db=services.db,
         explain=explain,
-        request_id=request_id,
-        submitted_by={
-            "key_id": caller.key_id if caller else None,
-            "key_name": caller.name if caller else None,
-        },
+        request_id=services.request_id,
+        submitted_by=_submitted_by(services.caller),
     )
     return JSONResponse(outcome)
+
+
+def _submitted_by(caller: Principal | None) -> dict[str, str | None]:
+    return {
+        "key_id": caller.key_id if caller else None,
+        "key_name": caller.name if caller else None,
+    }
 
 
 @router.get(
