@@ -8,6 +8,7 @@ its thread pool, a thread hop per dependency per request (the rule: docs/archite
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,7 +16,9 @@ from sqlalchemy import Engine
 
 # Re-exported so each route module declares its access from here: routes.py may use service/api
 # from any layer, while auth sits above the core (docs/architecture.md, "Layers").
+from service.auth.access import PrincipalDep
 from service.auth.access import requires as requires
+from service.auth.models import Principal
 from service.auth.models import Role as Role
 from service.decisions.group_commit import GroupCommit
 from service.decisions.masking import Masker
@@ -80,6 +83,40 @@ async def get_request_id(request: Request) -> str | None:
     return str(value) if value else None
 
 
+@dataclass(frozen=True)
+class DecisionServices:
+    """What the decision routes (record one, dry-run one) hand to the decision use cases, as
+    one dependency rather than eight: FastAPI spends ~15-20 µs of CPU solving each dependency
+    of every request (a route with 20 trivial ones cost 430 µs a request, with none 87 µs),
+    and a decision had eleven. Each part is what the narrow dependency below would give."""
+
+    policy_engine: PolicyEngine
+    catalog: Catalog
+    db: Engine
+    group_commit: GroupCommit
+    signing_key: SigningKey
+    masker: Masker
+    settings: Settings
+    request_id: str | None
+    caller: Principal | None
+
+
+async def get_decision_services(request: Request, caller: PrincipalDep) -> DecisionServices:
+    runtime: Runtime = request.app.state.runtime
+    settings: Settings = request.app.state.settings
+    return DecisionServices(
+        policy_engine=runtime.policy_engine,
+        catalog=load_catalog(settings.policies_dir),
+        db=runtime.db,
+        group_commit=runtime.group_commit,
+        signing_key=runtime.signing_key,
+        masker=runtime.masker,
+        settings=settings,
+        request_id=await get_request_id(request),
+        caller=caller,
+    )
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 """The whole runtime: only for the readiness probe, which checks all of it."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -90,4 +127,5 @@ MaskerDep = Annotated[Masker, Depends(get_masker)]
 GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 ImpactJobsDep = Annotated[ImpactJobs, Depends(get_impact_jobs)]
+DecisionServicesDep = Annotated[DecisionServices, Depends(get_decision_services)]
 RequestIdDep = Annotated[str | None, Depends(get_request_id)]

@@ -3,10 +3,7 @@ another body is a conflict, and a key is scoped to the API key that sent it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from service.decisions import chain
-from service.decisions.sealing import record_dict
 from service.decisions.tables import DecisionRow
 from service.errors import Conflict
 
@@ -20,11 +17,12 @@ def idempotency_scope(key_id: str | None, idempotency_key: str | None) -> str | 
     return "scoped:" + chain.sha256_hex(scoped)
 
 
-def same_body_or_conflict(row: DecisionRow, digest: str) -> dict[str, Any]:
+def same_body_or_conflict(row: DecisionRow, digest: str) -> DecisionRow:
+    """The earlier record's row when this retry has its body; else Conflict."""
     if row.input_sha256 != digest:
         raise Conflict(
             "Idempotency-Key was already used with a different request body "
             f"(decision {row.id}); use a new key for a new request",
             field="Idempotency-Key",
         )
-    return record_dict(row)
+    return row

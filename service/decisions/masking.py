@@ -8,7 +8,6 @@ dictionary attack on short values like organisation names.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 import json
@@ -44,14 +43,19 @@ class Masker:
         return PREFIX + hmac.new(self.salt, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def mask(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """A copy of `request` with each configured non-empty string field digested."""
-        masked = copy.deepcopy(request)
+        """A copy of `request` with each configured non-empty string field digested; `request`
+        is left as it is. Only the objects on the way to a masked field are copied, the rest is
+        shared with `request` (a deep copy of every request cost ~90 µs of CPU a decision)."""
+        masked = dict(request)
         done: list[str] = []
         for path in self.paths:
             *parents, leaf = path.split(".")
             node: Any = masked
             for part in parents:
-                node = node.get(part) if isinstance(node, dict) else None
+                child = node.get(part) if isinstance(node, dict) else None
+                if isinstance(child, dict):
+                    child = node[part] = dict(child)  # copied before anything in it changes
+                node = child
             if isinstance(node, dict) and isinstance(node.get(leaf), str) and node[leaf]:
                 node[leaf] = self.digest(node[leaf])
                 done.append(path)

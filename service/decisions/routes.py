@@ -7,21 +7,19 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from service.api.deps import (
     CatalogDep,
     DbDep,
-    GroupCommitDep,
+    DecisionServicesDep,
     MaskerDep,
     PolicyEngineDep,
-    RequestIdDep,
     SettingsDep,
-    SigningKeyDep,
 )
 from service.api.schemas import error_responses
-from service.auth.access import PrincipalDep, holds, requires
-from service.auth.models import Role
+from service.auth.access import holds, requires
+from service.auth.models import Principal, Role
 from service.decisions import replay, service
 from service.decisions.models import (
     DecisionPage,
@@ -35,6 +33,7 @@ from service.observability.metrics import count_decision
 from service.policies.vocabulary import Instant, Sector, Tier, Verdict
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+JSON = "application/json"
 
 evaluations_router = APIRouter(prefix="/v1/evaluations", tags=["decisions"])
 
@@ -48,15 +47,7 @@ evaluations_router = APIRouter(prefix="/v1/evaluations", tags=["decisions"])
 )
 async def create_decision(
     body: DecisionRequest,
-    policy_engine: PolicyEngineDep,
-    catalog: CatalogDep,
-    db: DbDep,
-    group_commit: GroupCommitDep,
-    signing_key: SigningKeyDep,
-    masker: MaskerDep,
-    settings: SettingsDep,
-    request_id: RequestIdDep,
-    caller: PrincipalDep,
+    services: DecisionServicesDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -67,30 +58,28 @@ async def create_decision(
             description="Retry-safe key: the same key and body return the original record.",
         ),
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Evaluate a workload against the policies, size it, and record the decision."""
+    caller = services.caller
     created = await service.evaluate(
         body,
-        policy_engine=policy_engine,
-        catalog=catalog,
-        db=db,
-        group_commit=group_commit,
-        signing_key=signing_key,
-        masker=masker,
-        clock_skew=timedelta(seconds=settings.evaluation_time_skew_seconds),
+        policy_engine=services.policy_engine,
+        catalog=services.catalog,
+        db=services.db,
+        group_commit=services.group_commit,
+        signing_key=services.signing_key,
+        masker=services.masker,
+        clock_skew=timedelta(seconds=services.settings.evaluation_time_skew_seconds),
         may_backdate=holds(caller, Role.backdate),
         caller_key_id=caller.key_id if caller else None,
-        request_id=request_id,
+        request_id=services.request_id,
         idempotency_key=idempotency_key,
-        submitted_by={
-            "key_id": caller.key_id if caller else None,
-            "key_name": caller.name if caller else None,
-        },
+        submitted_by=_submitted_by(caller),
     )
     if not created.replayed:
-        count_decision(created.record["verdict"], created.record["tier"]["selected"])
+        count_decision(created.row.verdict, created.row.tier)
     headers = {"Idempotent-Replayed": "true"} if created.replayed else None
-    return _sealed(created.record, status_code=201, headers=headers)
+    return _sealed(created.json, status_code=201, headers=headers)
 
 
 @evaluations_router.post(
@@ -101,12 +90,7 @@ async def create_decision(
 )
 async def create_evaluation(
     body: DecisionRequest,
-    db: DbDep,
-    policy_engine: PolicyEngineDep,
-    catalog: CatalogDep,
-    masker: MaskerDep,
-    request_id: RequestIdDep,
-    caller: PrincipalDep,
+    services: DecisionServicesDep,
     explain: Annotated[
         bool,
         Query(description="Add every catalogue rule: fired with its result, or why not."),
@@ -115,18 +99,22 @@ async def create_evaluation(
     """Dry run: decide the body of POST /v1/decisions at any evaluation_time, store nothing."""
     outcome = await service.dry_run(
         body,
-        policy_engine=policy_engine,
-        catalog=catalog,
-        masker=masker,
-        db=db,
+        policy_engine=services.policy_engine,
+        catalog=services.catalog,
+        masker=services.masker,
+        db=services.db,
         explain=explain,
-        request_id=request_id,
-        submitted_by={
-            "key_id": caller.key_id if caller else None,
-            "key_name": caller.name if caller else None,
-        },
+        request_id=services.request_id,
+        submitted_by=_submitted_by(services.caller),
     )
     return JSONResponse(outcome)
+
+
+def _submitted_by(caller: Principal | None) -> dict[str, str | None]:
+    return {
+        "key_id": caller.key_id if caller else None,
+        "key_name": caller.name if caller else None,
+    }
 
 
 @router.get(
@@ -149,7 +137,7 @@ def list_decisions(
     cursor: Annotated[
         str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """List stored decisions, newest first, with filters and cursor pagination."""
     filters = DecisionFilter(
         sector=sector,
@@ -166,12 +154,14 @@ def list_decisions(
 
 
 def _sealed(
-    content: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
-) -> JSONResponse:
+    content: dict[str, Any] | bytes, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """Records go out exactly as sealed, not re-serialised through DecisionRecord (which would
     rewrite timestamps and drop fields, so a record from the API would no longer verify on its
-    own). The models still document them; tests/api/test_schemathesis.py checks every response
-    against that documentation."""
+    own); one record as its sealed bytes (sealing.sealed_json). The models still document them;
+    tests/api/test_schemathesis.py checks every response against that documentation."""
+    if isinstance(content, bytes):
+        return Response(content, status_code=status_code, headers=headers, media_type=JSON)
     return JSONResponse(content, status_code=status_code, headers=headers)
 
 
@@ -214,6 +204,6 @@ async def replay_decision(
     responses=error_responses(404),
     dependencies=[requires(Role.auditor)],
 )
-def get_decision(decision_id: str, db: DbDep) -> JSONResponse:
+def get_decision(decision_id: str, db: DbDep) -> Response:
     """Return one stored decision record, exactly as sealed."""
     return _sealed(service.get_sealed(db, decision_id))

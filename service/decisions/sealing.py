@@ -6,6 +6,7 @@ key_id, algorithm, input_sha256); hash and signature sit beside them (service.de
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypedDict
 
@@ -55,19 +56,47 @@ def seal(
 
     def _seal(seq: int, prev_hash: str) -> DecisionRow:
         record = chained(content, seq=seq, prev_hash=prev_hash, key_id=key.key_id)
-        return DecisionRow(
+        # model_construct: the same row without SQLModel's instrumented __init__, which does
+        # not validate a table model either (161 -> 14 µs); the row is inserted by Core.
+        return DecisionRow.model_construct(
             **index_columns(record), **signed_body(record, key), idempotency_key=idempotency_key
         )
 
     return _seal
 
 
-def sealed_record(content: Mapping[str, Any], row: DecisionRow) -> dict[str, Any]:
-    """The full public record of `content` just sealed into `row`, without parsing the row's
-    body back: the same JSON values, so it verifies exactly as the stored body does."""
-    record = chained(content, seq=row.seq, prev_hash=row.prev_hash, key_id=row.key_id)
-    record["integrity"] |= {"hash": row.hash, "signature": row.signature}
-    return record
+def sealed_json(row: DecisionRow) -> bytes:
+    """The full public record of a stored decision as JSON, without parsing its body: the
+    sealed canonical text itself, with hash and signature added to its integrity block. What
+    the API sends for a record (json.dumps of the parsed body cost ~0.5 ms of CPU on a 13 KB
+    record, serialising it a second time).
+
+    The integrity block is found by its own canonical text, rebuilt from the index columns
+    (unique: it holds the record's input digest, seq and prev_hash). A body where it is not
+    found once (an older shape of integrity block, an edited column) goes the long way."""
+    block = chain.canonical(
+        {
+            "input_sha256": row.input_sha256,
+            "seq": row.seq,
+            "prev_hash": row.prev_hash,
+            "key_id": row.key_id,
+            "algorithm": ALGORITHM,
+        }
+    ).decode("ascii")
+    needle = '"integrity":' + block
+    if row.body.count(needle) != 1:
+        return json_bytes(record_dict(row))
+    # json.dumps: a column edited to hold a quote must not break the JSON (verify names it)
+    seal_fields = f'"hash":{json.dumps(row.hash)},"signature":{json.dumps(row.signature)}'
+    signed = f"{needle[:-1]},{seal_fields}}}"
+    return row.body.replace(needle, signed, 1).encode("utf-8")
+
+
+def json_bytes(value: Any) -> bytes:
+    """JSON as the API sends it (what Starlette's JSONResponse writes)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 class SealedRow(Protocol):

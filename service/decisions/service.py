@@ -24,7 +24,7 @@ from service.decisions.idempotency import idempotency_scope, same_body_or_confli
 from service.decisions.masking import Masker
 from service.decisions.models import DecisionRecord, DecisionRequest
 from service.decisions.policy_query import evaluation_instant, parse_explanations, serialise_request
-from service.decisions.sealing import record_dict, seal, sealed_record, to_record
+from service.decisions.sealing import record_dict, seal, sealed_json, to_record
 from service.decisions.signing import SigningKey
 from service.decisions.tables import DecisionRow
 from service.errors import InvalidInput, NotFound
@@ -34,10 +34,21 @@ from service.sizing.catalog import Catalog
 
 @dataclass(frozen=True)
 class Created:
-    """The stored record exactly as sealed (the JSON its hash covers, plus hash and signature)."""
+    """The stored record: its row, and whether it was stored by an earlier request with the same
+    Idempotency-Key (a retry)."""
 
-    record: dict[str, Any]
+    row: DecisionRow
     replayed: bool
+
+    @property
+    def json(self) -> bytes:
+        """The record exactly as sealed (the JSON its hash covers, plus hash and signature)."""
+        return sealed_json(self.row)
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The same record parsed."""
+        return record_dict(self.row)
 
 
 async def evaluate(
@@ -96,7 +107,7 @@ async def evaluate(
         if earlier is None:  # pragma: no cover - the append just found it committed
             raise
         return Created(same_body_or_conflict(earlier, digest), replayed=True)
-    return Created(sealed_record(content, row), replayed=False)
+    return Created(row, replayed=False)
 
 
 async def dry_run(
@@ -146,9 +157,10 @@ def get(db: Engine, decision_id: str) -> DecisionRecord:
     return to_record(_row(db, decision_id))
 
 
-def get_sealed(db: Engine, decision_id: str) -> dict[str, Any]:
-    """The record as sealed, for the API (it verifies on its own, unlike a re-serialised model)."""
-    return record_dict(_row(db, decision_id))
+def get_sealed(db: Engine, decision_id: str) -> bytes:
+    """The record's JSON as sealed, for the API (it verifies on its own, unlike a re-serialised
+    model)."""
+    return sealed_json(_row(db, decision_id))
 
 
 def _row(db: Engine, decision_id: str) -> DecisionRow:

@@ -68,6 +68,9 @@ def test_seal_store_verify_holds_on_every_database(
         assert loaded is not None
         stored_extra = sealing.record_dict(loaded)["request"]["extra"]
         assert chain.canonical(stored_extra) == chain.canonical(extra)
+        # what the API sends for it (the sealed text, hash and signature spliced in) is it
+        sent = chain.loads(sealing.sealed_json(loaded))
+        assert chain.canonical(sent) == chain.canonical(sealing.record_dict(loaded))
 
 
 # --- the API: exceptions and decisions interleaved -------------------------------------------

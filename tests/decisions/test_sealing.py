@@ -1,0 +1,60 @@
+"""sealing.sealed_json: the record the API sends is the stored body with hash and signature
+added, never re-serialised, and a row whose columns disagree with its body is sent as the body
+says (the long way), still as valid JSON."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Engine
+
+from service.decisions import chain, repository, sealing
+from service.decisions.signing import SigningKey
+from service.decisions.tables import DecisionRow
+from tests.support.records import record_skeleton
+
+
+def _stored(engine: Engine, key: SigningKey) -> DecisionRow:
+    record = record_skeleton({"note": "示例", "ratio": 16.0, "nested": {"integrity": {"x": 1}}})
+    row = repository.append(engine, seal=sealing.seal(record, key))
+    loaded = repository.get(engine, row.id)
+    assert loaded is not None
+    return loaded
+
+
+def test_the_sent_record_is_the_sealed_body_with_hash_and_signature(
+    migrated_log: Engine, key: SigningKey
+) -> None:
+    row = _stored(migrated_log, key)
+    sent = sealing.sealed_json(row)
+    assert chain.loads(sent) == sealing.record_dict(row)
+    # the sealed bytes around the integrity block are sent as they are (not written again:
+    # 16.0 stays 16, as the canonical text has it)
+    head, _, rest = row.body.partition('"integrity":')
+    tail = rest.partition("}")[2]
+    text = sent.decode("utf-8")
+    assert text.startswith(head) and text.endswith(tail) and '"ratio":16}' in tail
+    integrity = chain.loads(sent)["integrity"]
+    assert (integrity["hash"], integrity["signature"]) == (row.hash, row.signature)
+    assert chain.record_hash(chain.content_of(chain.loads(sent))) == row.hash
+
+
+def test_a_row_whose_columns_disagree_is_sent_as_its_body_says(
+    migrated_log: Engine, key: SigningKey
+) -> None:
+    row = _stored(migrated_log, key)
+    edited = row.model_copy(update={"prev_hash": "f" * 64, "signature": 'bad"sig'})
+    sent = json.loads(sealing.sealed_json(edited))
+    assert sent == sealing.record_dict(edited)
+    assert sent["integrity"]["prev_hash"] == row.prev_hash  # the body's, not the column's
+    assert sent["integrity"]["signature"] == 'bad"sig'
+
+
+def test_a_quote_in_a_stored_signature_column_keeps_the_json_valid(
+    migrated_log: Engine, key: SigningKey
+) -> None:
+    row = _stored(migrated_log, key)
+    edited = row.model_copy(update={"signature": 'x","verdict":"allow'})
+    assert json.loads(sealing.sealed_json(edited))["integrity"]["signature"] == (
+        'x","verdict":"allow'
+    )
