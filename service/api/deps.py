@@ -102,16 +102,16 @@ class DecisionServices:
 
 
 async def get_decision_services(request: Request, caller: PrincipalDep) -> DecisionServices:
-    runtime: Runtime = request.app.state.runtime
-    settings: Settings = request.app.state.settings
+    """The narrow getters above, called directly (FastAPI would solve each as a dependency)."""
+    runtime = await get_runtime(request)
     return DecisionServices(
         policy_engine=runtime.policy_engine,
-        catalog=load_catalog(settings.policies_dir),
+        catalog=await get_catalog(request),
         db=runtime.db,
         group_commit=runtime.group_commit,
         signing_key=runtime.signing_key,
         masker=runtime.masker,
-        settings=settings,
+        settings=await get_settings(request),
         request_id=await get_request_id(request),
         caller=caller,
     )
