@@ -78,11 +78,12 @@ def append_batch(
     left out and its place in the answer is None. All or nothing: StorageUnavailable means
     none of them was recorded.
 
-    Core statements, not the ORM unit of work: this runs under the chain lock.
+    Driver statements (service.decisions.chained_insert), not the ORM unit of work: this
+    runs under the chain lock.
     """
     try:
         with engine.begin() as connection:
-            head = lock_head(connection, ChainHead)
+            head = lock_head(connection, ChainHead, DecisionRow)
             taken = _taken_idempotency_keys(connection, [key for _, key in appends if key])
             kept: list[bool] = []
             for _seal, key in appends:
