@@ -16,13 +16,13 @@ from sqlalchemy import Engine
 
 # Re-exported so each route module declares its access from here: routes.py may use service/api
 # from any layer, while auth sits above the core (docs/architecture.md, "Layers").
-from service.auth.access import PrincipalDep
 from service.auth.access import requires as requires
 from service.auth.models import Principal
 from service.auth.models import Role as Role
 from service.decisions.group_commit import GroupCommit
 from service.decisions.masking import Masker
 from service.decisions.signing import SigningKey
+from service.errors import Unauthorized
 from service.impact.jobs import ImpactJobs
 from service.opa.client import PolicyEngine
 from service.runtime import Runtime
@@ -101,7 +101,19 @@ class DecisionServices:
     caller: Principal | None
 
 
-async def get_decision_services(request: Request, caller: PrincipalDep) -> DecisionServices:
+def authorized_caller(request: Request) -> Principal | None:
+    """The key authorize() authenticated for this request (None only with authentication off),
+    read from the request instead of depending on authorize again: FastAPI walks a repeated
+    dependency's tree on every request even when its value is cached (4 of the decision
+    route's 13 dependency solves). authorize is on every protected router and runs before a
+    route's own dependencies; without it, and authentication on, nobody is let through."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None and request.app.state.access.enabled:
+        raise Unauthorized("no authenticated API key for this request")
+    return principal
+
+
+async def get_decision_services(request: Request) -> DecisionServices:
     """The narrow getters above, called directly (FastAPI would solve each as a dependency)."""
     runtime = await get_runtime(request)
     return DecisionServices(
@@ -113,7 +125,7 @@ async def get_decision_services(request: Request, caller: PrincipalDep) -> Decis
         masker=runtime.masker,
         settings=await get_settings(request),
         request_id=await get_request_id(request),
-        caller=caller,
+        caller=authorized_caller(request),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.errors import PolicyOutOfSync
+from service.errors import PolicyEngineUnavailable, PolicyOutOfSync
 from service.opa.client import PolicyAnswer, PolicyEngine
 
 INPUT = {
@@ -139,6 +139,19 @@ async def test_explanations_come_only_when_asked_for(opa_url: str) -> None:
     assert len(explained.explanations) == 32
     assert explained.result == plain.result  # the same decision either way
     assert explained.revision == plain.revision
+
+
+async def test_an_input_that_is_not_json_is_refused_not_sent_as_null(opa_url: str) -> None:
+    """A NaN in the input is written as NaN, which OPA refuses (fail closed), never as null."""
+    from tests.support.builders import POLICIES_DIR
+
+    engine = PolicyEngine(url=opa_url, timeout=5, policies_dir=POLICIES_DIR)
+    nan_input = {**INPUT, "workload": {**INPUT["workload"], "seq_len": float("nan")}}
+    try:
+        with pytest.raises(PolicyEngineUnavailable, match="HTTP 400"):
+            await engine.decide(nan_input)
+    finally:
+        await engine.close()
 
 
 async def test_readiness_reads_what_opa_loaded_once_per_revision(engine_on_a_copy) -> None:  # type: ignore[no-untyped-def]
