@@ -30,7 +30,10 @@ _export := data.tiergate.reference.export
 
 warn contains violation if {
 	export.in_scope
-	some id in hardware.subjects
+
+	# Only the subjects with any `export_status_cn` entry (the catalogue build's index, one
+	# object.keys call): most parts have none, and each costs a history lookup otherwise.
+	some id in (hardware.subjects & object.keys(data.tiergate.reference.accelerators.with_dated_facts.export_status_cn))
 	some status in facts.accelerators[id].export_status_cn.history
 	facts.in_force(status)
 	_export.actions[facts.ctx.procurement][status.review_policy] == "warn"
