@@ -193,6 +193,27 @@ def _non_domestic(by_id: dict[str, Any]) -> dict[str, bool]:
     return {part_id: True for part_id, part in sorted(by_id.items()) if part["domestic"] is False}
 
 
+def _with_dated_facts(by_id: dict[str, Any]) -> dict[str, dict[str, bool]]:
+    """For each dated fact an export warning reads, the parts with any entry of it, keyed by ID:
+    the warnings intersect the accelerators they are about with these (one object.keys call)
+    instead of reading every subject's history on every decision (most parts have none)."""
+    index: dict[str, dict[str, bool]] = {
+        "export_status_cn": {},
+        "import_stance_cn": {},
+        "us_gp10_presumption": {},
+    }
+    for part_id, part in sorted(by_id.items()):
+        histories = {
+            "export_status_cn": part["export_status_cn"]["history"],
+            "import_stance_cn": part["import_stance_cn"],
+            "us_gp10_presumption": part["us_gp10_presumption"],
+        }
+        for fact, history in histories.items():
+            if history:
+                index[fact][part_id] = True
+    return index
+
+
 def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
     by_id: dict[str, Any] = {}
     for entry in reference:
@@ -231,6 +252,7 @@ def build(reference: list[dict[str, Any]]) -> dict[str, Any]:
         "by_id": by_id,
         "export_windows_by_review_policy": _export_windows_by_review_policy(by_id),
         "non_domestic": _non_domestic(by_id),
+        "with_dated_facts": _with_dated_facts(by_id),
     }
 
 

@@ -4,12 +4,15 @@ Federal Register dates, not read back from the policy data."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.builders import POLICIES_DIR
 
 from .test_decision import decide, rule_ids
 
@@ -214,3 +217,20 @@ def test_export_messages_in_chinese_have_no_enum_words_or_raw_dates(
         assert not ENUM_WORDS.search(text), text
         assert not RFC3339.search(text), text
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text), text
+
+
+def test_the_dated_fact_index_names_exactly_the_parts_with_such_a_history() -> None:
+    """The export warnings read only the parts the catalogue build's `with_dated_facts` names:
+    a part with a history left out of it would never be warned about."""
+    catalogue = json.loads(
+        (POLICIES_DIR / "tiergate" / "reference" / "accelerators" / "data.json").read_text()
+    )
+    histories = {
+        "export_status_cn": lambda part: part["export_status_cn"]["history"],
+        "import_stance_cn": lambda part: part["import_stance_cn"],
+        "us_gp10_presumption": lambda part: part["us_gp10_presumption"],
+    }
+    for fact, history in histories.items():
+        expected = {part_id for part_id, part in catalogue["by_id"].items() if history(part)}
+        assert set(catalogue["with_dated_facts"][fact]) == expected, fact
+    assert set(catalogue["with_dated_facts"]["import_stance_cn"]) >= {"nvidia-h20"}

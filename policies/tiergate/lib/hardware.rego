@@ -37,12 +37,22 @@ _excluding_rule_ids := sort(object.keys(_excluding))
 
 # METADATA
 # description: >-
-#   Excluded catalogue accelerators with the rules that exclude each, sorted by ID: a membership
-#   test in the few excluding rules' sets per accelerator, in rule-ID order (sorted once, not per
-#   accelerator).
-excluded := [{"accelerator": id, "rule_ids": [rule_id | some rule_id in _excluding_rule_ids; id in _excluding[rule_id]]} |
-	some id in sort(_excluded_ids)
-]
+#   Excluded catalogue accelerators with the rules that exclude each, sorted by ID. A part that
+#   one rule alone excludes (nearly all: the domestic rules exclude every non-domestic part) is
+#   found by set algebra per rule; only the parts several rules exclude take a membership test
+#   in each excluding rule's set (in rule-ID order, sorted once).
+excluded := sort(_excluded_by_one | _excluded_by_several)
+
+# The parts one rule alone excludes, by set algebra per rule.
+_excluded_by_one contains {"accelerator": id, "rule_ids": [rule_id]} if {
+	some rule_id, ids in _excluding
+	some id in ((ids & _catalogue_ids) - union({others | some other, others in _excluding; other != rule_id}))
+}
+
+_excluded_by_several contains {"accelerator": id, "rule_ids": rule_ids} if {
+	some id in (_excluded_ids - {entry.accelerator | some entry in _excluded_by_one})
+	rule_ids := [rule_id | some rule_id in _excluding_rule_ids; id in _excluding[rule_id]]
+}
 
 # METADATA
 # description: >-

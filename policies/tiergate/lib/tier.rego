@@ -41,9 +41,7 @@ selected := requested if {
 } else := minimum
 
 # METADATA
-# description: The floors that set the minimum (those at the minimum tier), sorted by rule ID.
-basis := [entry |
-	some key in sort({[f.rule_id, f.message] | some f in floors; f.tier == minimum})
-	some entry in floors
-	[entry.rule_id, entry.message] == key
-]
+# description: >-
+#   The floors that set the minimum (those at the minimum tier), sorted by rule ID, then message:
+#   each sort key carries its floor, rather than a pass over the floors per key.
+basis := [key[2] | some key in sort({[f.rule_id, f.message, f] | some f in floors; f.tier == minimum})]

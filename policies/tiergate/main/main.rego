@@ -30,20 +30,21 @@ _required_ids contains substitution.rule_id if {
 	substitution.level == "required"
 }
 
+# Each sort key ends with the object it orders (built by lib/result, so its fields are the ones
+# before it): read back from the key rather than rebuilt field by field (~16 allocations an
+# object, `opa bench`).
+
 # METADATA
 # description: >-
 #   Violations sorted by rule ID, then message; those an approved exception waives are marked
 #   `excepted` (lib/exceptions.rego).
-violations := [object.union(violation, object.get(exceptions.marks, key[0], {})) |
-	some key in sort({[v.rule_id, v.message, v.severity, v.message_zh] | some v in _violations})
-	violation := {"rule_id": key[0], "message": key[1], "severity": key[2], "message_zh": key[3]}
+violations := [object.union(key[4], object.get(exceptions.marks, key[0], {})) |
+	some key in sort({[v.rule_id, v.message, v.severity, v.message_zh, v] | some v in _violations})
 ]
 
 # METADATA
 # description: Obligations sorted by rule ID, then message.
-obligations := [{"rule_id": key[0], "message": key[1], "message_zh": key[2]} |
-	some key in sort({[o.rule_id, o.message, o.message_zh] | some o in _obligations})
-]
+obligations := [key[3] | some key in sort({[o.rule_id, o.message, o.message_zh, o] | some o in _obligations})]
 
 # METADATA
 # description: deny when any violation not waived by an exception has severity deny, else allow.

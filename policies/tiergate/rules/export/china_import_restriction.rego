@@ -37,7 +37,10 @@ _applies if facts.ctx.headquarters in _scope.headquarters
 warn contains violation if {
 	_applies
 	facts.ctx.procurement in _scope.procurements
-	some id in hardware.subjects
+
+	# Only the subjects with any `import_stance_cn` entry (the catalogue build's index, one
+	# object.keys call): most parts have none, and each costs a history lookup otherwise.
+	some id in (hardware.subjects & object.keys(data.tiergate.reference.accelerators.with_dated_facts.import_stance_cn))
 	some stance in facts.accelerators[id].import_stance_cn
 	facts.in_force(stance)
 	text := _reference.import_stance_text[stance.stance]

@@ -27,7 +27,10 @@ _home_regions := data.tiergate.reference.export.gp10.home_regions
 
 warn contains violation if {
 	not facts.ctx.region in _home_regions
-	some id in hardware.subjects
+
+	# Only the subjects with any `us_gp10_presumption` entry (the catalogue build's index, one
+	# object.keys call): most parts have none, and each costs a history lookup otherwise.
+	some id in (hardware.subjects & object.keys(data.tiergate.reference.accelerators.with_dated_facts.us_gp10_presumption))
 	some presumption in facts.accelerators[id].us_gp10_presumption
 	facts.in_force(presumption)
 	violation := result.warn(

@@ -28,12 +28,30 @@ import data.tiergate.lib.result
 
 _export := data.tiergate.reference.export
 
+# The review policies under which a part is only flagged for this procurement (case by case and
+# unpublished policies for any procurement, a presumption of denial when rented or owned).
+_warning_policies contains policy if {
+	some policy, action in _export.actions[facts.ctx.procurement]
+	action == "warn"
+}
+
+# The subjects with any US export status entry, by the catalogue build's index (one
+# object.keys call): none when they are all domestic, and then no window is dated.
+_dated_subjects := hardware.subjects & object.keys(data.tiergate.reference.accelerators.with_dated_facts.export_status_cn)
+
 warn contains violation if {
 	export.in_scope
-	some id in hardware.subjects
-	some status in facts.accelerators[id].export_status_cn.history
+	count(_dated_subjects) > 0
+
+	# Through the catalogue's index by review policy and window (scripts/build_catalog.py, as
+	# export.excluded_part): only the few windows of a warning policy are tested against the
+	# evaluation time, not every entry of every subject's history (~190 in_force calls a
+	# decision when the subjects are all the foreign candidates).
+	some policy in _warning_policies
+	some status in data.tiergate.reference.accelerators.export_windows_by_review_policy[policy]
 	facts.in_force(status)
-	_export.actions[facts.ctx.procurement][status.review_policy] == "warn"
+	some id in status.accelerators
+	id in _dated_subjects
 	text := _export.review_text[status.review_policy]
 	violation := result.warn(
 		rego.metadata.chain(),
