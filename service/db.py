@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Dialect, Engine, event, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 from sqlmodel import create_engine
 
 # About one decision record (bodies run 8-16 KB): the probe needs the room a decision needs.
@@ -110,6 +114,75 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A Core statement compiled once for a dialect, to run on the driver's own cursor.
+
+    For the few statements on every decision's path (the log append, the active-exceptions
+    read): SQLAlchemy's per-execution machinery (execution context, events, result rows) cost
+    more CPU than the statements themselves (append 1.31-1.46 -> 0.82-0.86 ms, the exceptions
+    read ~190 -> ~35 µs). The text, the bind order and the value conversions are SQLAlchemy's
+    own, taken from the compiled statement, so the driver is given exactly what SQLAlchemy
+    would give it (a datetime as SQLite's text form, in UTC)."""
+
+    sql: str
+    positions: tuple[str, ...] | None  # bind names in order for a positional paramstyle
+    fixed: Mapping[str, Any]  # binds that are literals of the statement (`id = 1`)
+    convert: Mapping[str, Callable[[Any], Any]]  # bind name -> its type's processor
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The driver's parameters for one execution with `values` for the open binds."""
+        bound = {**self.fixed, **values}
+        for name, convert in self.convert.items():
+            if bound.get(name) is not None:
+                bound[name] = convert(bound[name])
+        return tuple(bound[name] for name in self.positions) if self.positions else bound
+
+
+@functools.cache
+def driver_statement(
+    statement: ClauseElement, dialect: Dialect, columns: tuple[str, ...] = ()
+) -> DriverStatement:
+    """`statement` compiled for `dialect` (an INSERT for `columns`, all bound)."""
+    compiled = cast(
+        SQLCompiler, statement.compile(dialect=dialect, column_keys=list(columns) or None)
+    )
+    convert, fixed = {}, {}
+    for bind, name in compiled.bind_names.items():
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            convert[name] = processor
+        if bind.value is not None and name not in columns:
+            fixed[name] = bind.value
+    positions = compiled.positiontup if dialect.positional else None
+    return DriverStatement(compiled.string, tuple(positions) if positions else None, fixed, convert)
+
+
+def run_on_driver(
+    dbapi_connection: Any,
+    dialect: Dialect,
+    statement: DriverStatement,
+    values: Sequence[Mapping[str, Any]] = ({},),
+) -> list[tuple[Any, ...]]:
+    """Execute `statement` once per item of `values` on the driver's cursor (within whatever
+    transaction the connection is in); the rows of a single execution, if any. A driver error
+    is raised as the SQLAlchemy error it would have been (IntegrityError, OperationalError,
+    … with the driver's error as .orig), so callers handle one family of errors."""
+    cursor = dbapi_connection.cursor()
+    try:
+        if len(values) == 1:
+            cursor.execute(statement.sql, statement.parameters(values[0]))
+            return list(cursor.fetchall()) if cursor.description else []
+        cursor.executemany(statement.sql, [statement.parameters(v) for v in values])
+        return []
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement.sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
+    finally:
+        cursor.close()
 
 
 def as_utc(value: datetime) -> datetime:

@@ -83,7 +83,7 @@ def append_batch(
     """
     try:
         with engine.begin() as connection:
-            head = lock_head(connection, ChainHead, DecisionRow)
+            head = lock_head(connection, ChainHead)
             taken = _taken_idempotency_keys(connection, [key for _, key in appends if key])
             kept: list[bool] = []
             for _seal, key in appends:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, text
 
 from service.decisions import chain, repository, sealing
 from service.decisions.signing import SigningKey
@@ -58,3 +58,23 @@ def test_a_quote_in_a_stored_signature_column_keeps_the_json_valid(
     assert json.loads(sealing.sealed_json(edited))["integrity"]["signature"] == (
         'x","verdict":"allow'
     )
+
+
+def test_an_appended_row_is_stored_as_sqlalchemy_itself_stores_it(
+    migrated_log: Engine, key: SigningKey
+) -> None:
+    """The append runs on the driver (service.db.run_on_driver): every column must reach the
+    database in the form SQLAlchemy's own INSERT gives it (created_at as SQLite's text form in
+    UTC, not the driver's default rendering of an aware datetime), or range filters and
+    readers of older rows would meet two formats."""
+    appended = _stored(migrated_log, key)
+    through_core = appended.model_copy(
+        update={"seq": appended.seq + 1000, "id": "core", "hash": "c" * 64}
+    )
+    with migrated_log.begin() as connection:
+        connection.execute(insert(DecisionRow.__table__), [through_core.model_dump()])  # type: ignore[attr-defined]
+    with migrated_log.connect() as connection:
+        stored: dict[str, str] = dict(
+            connection.execute(text("SELECT id, CAST(created_at AS TEXT) FROM decisions")).all()
+        )
+    assert stored[appended.id] == stored["core"]
