@@ -68,10 +68,65 @@ def _plain(value: Any) -> Any:
     doubles (16.0 is 16 in RFC 8785: given as an int), other doubles written with an exponent
     (below 1e-4), NaN and infinities, and key order where a key holds a character beyond
     U+FFFF (RFC 8785 sorts by UTF-16 code units): those, and any other type, go to the
-    library, which sorts and escapes in pure Python (1.4 ms of CPU on a 13 KB record, this
-    way 0.25 ms). Integers beyond 2^53 go to the library too: it refuses those a double
-    cannot hold."""
+    library, which sorts and escapes in pure Python (1.4 ms of CPU on a 13 KB record).
+
+    Copy on write: a container comes back as itself when nothing in it changes, and scalars
+    that pass as they are (strings, integers, true/false/null: nearly every value of a
+    record) are checked inline instead of by a call each. A 12 KB record: 150 -> 60 µs
+    (walk and orjson together, 167 -> 77 µs)."""
     kind = type(value)
+    if kind is dict:
+        return _plain_dict(value)
+    if kind is list:
+        return _plain_list(value)
+    return _plain_scalar(value, kind)
+
+
+def _plain_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    changed: dict[Any, Any] | None = None
+    for key, item in value.items():
+        if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
+            raise _NotPlain
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int and -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+            continue
+        if kind is dict:
+            new = _plain_dict(item)
+        elif kind is list:
+            new = _plain_list(item)
+        else:
+            new = _plain_scalar(item, kind)
+        if new is not item:
+            if changed is None:
+                changed = dict(value)
+            changed[key] = new
+    return value if changed is None else changed
+
+
+def _plain_list(value: list[Any]) -> list[Any]:
+    changed: list[Any] | None = None
+    for index, item in enumerate(value):
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int and -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+            continue
+        if kind is dict:
+            new = _plain_dict(item)
+        elif kind is list:
+            new = _plain_list(item)
+        else:
+            new = _plain_scalar(item, kind)
+        if new is not item:
+            if changed is None:
+                changed = list(value)
+            changed[index] = new
+    return value if changed is None else changed
+
+
+def _plain_scalar(value: Any, kind: type) -> Any:
     if kind is str or kind is bool or value is None:
         return value
     if kind is int:
@@ -87,13 +142,6 @@ def _plain(value: Any) -> Any:
         if not math.isfinite(value) or "e" in repr(value):
             raise _NotPlain
         return value
-    if kind is list:
-        return [_plain(item) for item in value]
-    if kind is dict:
-        for key in value:
-            if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
-                raise _NotPlain
-        return {key: _plain(item) for key, item in value.items()}
     raise _NotPlain
 
 

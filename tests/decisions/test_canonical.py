@@ -258,6 +258,26 @@ def test_canonical_writes_the_librarys_bytes_for_any_json(value: Any) -> None:
     assert chain.canonical(value) == chain.library_canonical(value)
 
 
+@settings(max_examples=200, deadline=None)
+@given(value=st.dictionaries(st.text(), json_values, max_size=8) | json_values)
+def test_canonical_leaves_its_argument_as_it_was(value: Any) -> None:
+    """The walk copies only what it converts (copy on write): it must never write into the
+    caller's record, whose whole-number doubles stay doubles."""
+    before = json.dumps(value, sort_keys=True)
+    types_before = _types(value)
+    chain.canonical(value)
+    assert json.dumps(value, sort_keys=True) == before
+    assert _types(value) == types_before
+
+
+def _types(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _types(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_types(item) for item in value]
+    return type(value).__name__
+
+
 def test_a_lone_surrogate_is_still_refused() -> None:
     with pytest.raises(chain.NotCanonicalisable):
         chain.canonical({"name": "\ud800"})
