@@ -1,11 +1,12 @@
 """Trusted construction (service/sizing/trusted.py) builds exactly what validation builds: the
-same field values of the same types, the same fields set, the same JSON — for the options and
-memory breakdowns of varied requests (tests/sizing/strategies.py)."""
+same field values of the same types, the same fields set, the same JSON — for the options,
+memory breakdowns and whole results of varied requests (tests/sizing/strategies.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, assume, given, settings
 from pydantic import BaseModel, ValidationError
@@ -13,10 +14,11 @@ from pydantic import BaseModel, ValidationError
 from service.errors import InvalidInput
 from service.settings import PROJECT_ROOT
 from service.sizing import compute, footprint, options, planner
+from service.sizing import service as sizing_service
 from service.sizing.catalog import load_catalog
 from service.sizing.job import resolve_job
 from service.sizing.memory import DeviceMemory, Layout
-from service.sizing.models import MemoryBreakdown, PlanOption, SizingRequest
+from service.sizing.models import BytesPerParam, MemoryBreakdown, PlanOption, SizingRequest
 from service.sizing.service import size_request
 from service.sizing.trusted import trusted
 from tests.sizing.strategies import requests
@@ -110,3 +112,31 @@ def test_a_catalogue_of_whole_numbers_builds_floats() -> None:
     validated = PlanOption.model_validate(options.option_values(job, candidate))
     assert_same(options.build_option(job, candidate), validated)
     assert type(validated.usd_per_gpu_hour) is float
+
+
+def _validating(cls: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    return cls.model_validate(values)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
+@given(body=requests)
+def test_a_result_is_what_validating_every_model_makes(body: dict[str, Any]) -> None:
+    """size() with every trusted construction (options, breakdowns, the result and its
+    assumptions) replaced by validation of the same values gives the same models."""
+    try:
+        request = SizingRequest.model_validate(body)
+        built = size_request(request, catalog=CATALOG)
+    except (ValidationError, InvalidInput):
+        assume(False)
+        return
+    with (
+        patch.object(sizing_service, "trusted", _validating),
+        patch.object(options, "trusted", _validating),
+    ):
+        validated = size_request(request, catalog=CATALOG)
+    assert type(validated.assumptions.bytes_per_param) is BytesPerParam
+    assert_same(built, validated)
