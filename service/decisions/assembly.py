@@ -22,17 +22,17 @@ from service.decisions.models import (
 from service.decisions.policy_query import Evaluation, SerialisedRequest, TimeSource
 from service.policies.models import PolicyDecision
 from service.sizing.models import PlanOption, SizingResult
-from service.sizing.service import resource_form
+from service.sizing.service import resource_forms
 
 ALTERNATIVES = 3
 
 
-def _recommend(option: PlanOption, *, tier: str, request: DecisionRequest) -> Recommendation:
+def _recommend(option: PlanOption, form: str) -> Recommendation:
     return Recommendation(
         accelerator=option.accelerator,
         count=option.count,
         nodes=option.nodes,
-        resource_form=resource_form(option, tier=tier, workload=request.workload),
+        resource_form=form,
         parallelism=option.parallelism,
         offload=str(option.offload),
         memory_per_device_gb=option.memory_per_device_gb,
@@ -51,7 +51,9 @@ def choose_plans(
     requested = request.context.requested_accelerator
     compliant.sort(key=lambda o: o.accelerator != requested)  # stable: keeps price order
     tier = decision.tier.selected.value
-    plans = [_recommend(o, tier=tier, request=request) for o in compliant[: 1 + ALTERNATIVES]]
+    chosen = compliant[: 1 + ALTERNATIVES]
+    forms = resource_forms(chosen, tier=tier, workload=request.workload)
+    plans = [_recommend(o, form) for o, form in zip(chosen, forms, strict=True)]
     return (plans[0] if plans else None), plans[1:]
 
 

@@ -46,10 +46,15 @@ class Accelerator:
     raw: dict[str, Any] = field(repr=False, compare=False)
     # peak_tflops per precision, worked out once: a search asks ~100 times a request
     _peaks: dict[Precision, float | None] = field(init=False, repr=False, compare=False)
+    # unusable_reason per precision likewise: a search asks of every part (54 of them; 4.87 ->
+    # 4.82 M instructions a benchmark size())
+    _unusable: dict[Precision, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         peaks = {precision: self._peak(precision) for precision in Precision}
         object.__setattr__(self, "_peaks", peaks)
+        unusable = {precision: self._unusable_reason(precision) for precision in Precision}
+        object.__setattr__(self, "_unusable", unusable)
 
     def peak_tflops(self, precision: Precision) -> float | None:
         return self._peaks[precision]
@@ -68,6 +73,9 @@ class Accelerator:
         return half
 
     def unusable_reason(self, precision: Precision) -> str | None:
+        return self._unusable[precision]
+
+    def _unusable_reason(self, precision: Precision) -> str | None:
         if not self.memory_gb:
             return "no sourced memory capacity"
         if not self.peak_tflops(precision):

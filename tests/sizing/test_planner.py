@@ -13,6 +13,7 @@ from service.errors import InvalidInput
 from service.settings import PROJECT_ROOT
 from service.sizing import planner
 from service.sizing.catalog import CATALOG_RELATIVE, Catalog, load_catalog
+from service.sizing.job import resolve_job
 from service.sizing.memory import Offload
 from service.sizing.models import Plan
 from service.sizing.service import size
@@ -273,3 +274,24 @@ def test_count_plan_searches_the_degrees_it_leaves_unsaid(catalog: Catalog) -> N
         wl(task="full_finetune"), Plan(accelerator="nvidia-rtx-4090", count=1), catalog=catalog
     )
     assert alone.fits is False and alone.options[0].offload is Offload.none
+
+
+@pytest.mark.parametrize(
+    "workload",
+    [
+        {"model": {"params_b": 7}, "task": "lora"},
+        {"model": {"params_b": 70}, "task": "full_finetune"},
+        {"model": {"params_b": 175}, "task": "pretrain", "seq_len": 2048},
+    ],
+)
+def test_a_ladders_first_fit_is_memoised_per_capacity(
+    catalog: Catalog, workload: dict[str, Any]
+) -> None:
+    """Parts of one capacity share the first fitting layout; every capacity gets its own, as a
+    fresh walk of the ladder finds it (whatever the shared ladder sized before)."""
+    job = resolve_job(Workload.model_validate(workload))
+    shared = planner.Ladder(job, 8, planner.Fixed(), planner.SearchCache())
+    capacities = [planner.usable_bytes(acc) for acc in catalog if acc.memory_gb] + [1e9, 1e13]
+    for capacity in capacities + capacities[::-1]:
+        fresh = planner.Ladder(job, 8, planner.Fixed(), planner.SearchCache())
+        assert shared.first_fitting(capacity) == next(fresh.fitting(capacity), None)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from service.errors import InvalidInput
 from service.sizing.memory import Offload
 from service.sizing.models import MemoryBreakdown, Parallelism, PlanOption
-from service.sizing.service import resource_form
+from service.sizing.service import resource_form, resource_forms
 from service.workloads.models import Workload
 
 
@@ -124,3 +126,27 @@ def test_resource_form_follows_the_tier_data(tmp_path) -> None:  # type: ignore[
             tier["resource_form"] = "bare_metal"
     path.write_text(json.dumps(data), encoding="utf-8")
     assert resource_form(option(1), tier="vpc", workload=w(), policies_dir=copy) == "bare_metal"
+
+
+def test_resource_forms_read_the_tier_data_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decision's plans share one read of the tier data; no plans, no read (and no refusal of
+    the tier: there is nothing to give a form)."""
+    import service.sizing.service as sizing_service
+
+    reads: list[object] = []
+    read = sizing_service.tier_forms
+
+    def counted(policies_dir: Path) -> dict[str, str]:
+        reads.append(policies_dir)
+        return read(policies_dir)
+
+    monkeypatch.setattr(sizing_service, "tier_forms", counted)
+    chosen = [option(1), option(2), option(1), option(4)]
+    workload = w("full_finetune", 12)
+    expected = [resource_form(o, tier="shared_cloud", workload=workload) for o in chosen]
+    assert len(reads) == 4
+    reads.clear()
+    assert resource_forms(chosen, tier="shared_cloud", workload=workload) == expected
+    assert len(reads) == 1
+    assert resource_forms([], tier="moon", workload=workload) == []
+    assert len(reads) == 1
