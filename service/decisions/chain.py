@@ -92,6 +92,7 @@ def _plain_dict(value: dict[Any, Any]) -> dict[Any, Any]:
             continue
         if kind is int and -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
             continue
+        new: Any
         if kind is dict:
             new = _plain_dict(item)
         elif kind is list:
@@ -113,6 +114,7 @@ def _plain_list(value: list[Any]) -> list[Any]:
             continue
         if kind is int and -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
             continue
+        new: Any
         if kind is dict:
             new = _plain_dict(item)
         elif kind is list:
