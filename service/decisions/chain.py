@@ -19,8 +19,9 @@ import base64
 import hashlib
 import json
 import math
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import rfc8785
@@ -32,6 +33,7 @@ UNSEALED_FIELDS = ("hash", "signature")
 
 
 _SAFE_INTEGER = 2**53 - 1
+_C = TypeVar("_C", dict[Any, Any], list[Any])
 
 
 class NotCanonicalisable(ValueError):
@@ -72,8 +74,8 @@ def _plain(value: Any) -> Any:
 
     Copy on write: a container comes back as itself when nothing in it changes, and scalars
     that pass as they are (strings, integers, true/false/null: nearly every value of a
-    record) are checked inline instead of by a call each. A 12 KB record: 150 -> 60 µs
-    (walk and orjson together, 167 -> 77 µs)."""
+    record) are checked inline instead of by a call each. canonical() of a 12 KB record:
+    ~145 -> ~110 µs of CPU (medians, same run, December 2026)."""
     kind = type(value)
     if kind is dict:
         return _plain_dict(value)
@@ -83,32 +85,21 @@ def _plain(value: Any) -> Any:
 
 
 def _plain_dict(value: dict[Any, Any]) -> dict[Any, Any]:
-    changed: dict[Any, Any] | None = None
-    for key, item in value.items():
+    for key in value:
         if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
             raise _NotPlain
-        kind = type(item)
-        if kind is str or kind is bool or item is None:
-            continue
-        if kind is int and -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
-            continue
-        new: Any
-        if kind is dict:
-            new = _plain_dict(item)
-        elif kind is list:
-            new = _plain_list(item)
-        else:
-            new = _plain_scalar(item, kind)
-        if new is not item:
-            if changed is None:
-                changed = dict(value)
-            changed[key] = new
-    return value if changed is None else changed
+    return _plain_items(value, value.items(), dict)
 
 
 def _plain_list(value: list[Any]) -> list[Any]:
-    changed: list[Any] | None = None
-    for index, item in enumerate(value):
+    return _plain_items(value, enumerate(value), list)
+
+
+def _plain_items(container: _C, items: Iterable[tuple[Any, Any]], copy: Callable[[_C], _C]) -> _C:
+    """`container` (a dict or a list, whose `items` are given), or a copy made by `copy` with the
+    items that change replaced."""
+    changed: _C | None = None
+    for key, item in items:
         kind = type(item)
         if kind is str or kind is bool or item is None:
             continue
@@ -123,9 +114,9 @@ def _plain_list(value: list[Any]) -> list[Any]:
             new = _plain_scalar(item, kind)
         if new is not item:
             if changed is None:
-                changed = list(value)
-            changed[index] = new
-    return value if changed is None else changed
+                changed = copy(container)
+            changed[key] = new
+    return container if changed is None else changed
 
 
 def _plain_scalar(value: Any, kind: type) -> Any:
