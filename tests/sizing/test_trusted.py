@@ -18,7 +18,13 @@ from service.sizing import service as sizing_service
 from service.sizing.catalog import load_catalog
 from service.sizing.job import resolve_job
 from service.sizing.memory import DeviceMemory, Layout
-from service.sizing.models import BytesPerParam, MemoryBreakdown, PlanOption, SizingRequest
+from service.sizing.models import (
+    BytesPerParam,
+    MemoryBreakdown,
+    PlanOption,
+    SizingRequest,
+    SizingResult,
+)
 from service.sizing.service import size_request
 from service.sizing.trusted import trusted
 from tests.sizing.strategies import requests
@@ -60,19 +66,25 @@ def test_a_wrong_type_is_told_apart() -> None:
     raise AssertionError("an int in a float field passed as validated")
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
-@given(body=requests)
-def test_trusted_models_are_the_validated_ones(body: dict[str, Any]) -> None:
+def _sized(body: dict[str, Any]) -> tuple[SizingRequest, SizingResult]:
+    """The request and its sizing; a body the API would refuse is not an example."""
     try:
         request = SizingRequest.model_validate(body)
-        result = size_request(request, catalog=CATALOG)
+        return request, size_request(request, catalog=CATALOG)
     except (ValidationError, InvalidInput):
         assume(False)
-        return
+        raise  # unreachable: assume(False) ends the example
+
+
+_EXAMPLES = settings(
+    deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+)
+
+
+@settings(_EXAMPLES, max_examples=150)
+@given(body=requests)
+def test_trusted_models_are_the_validated_ones(body: dict[str, Any]) -> None:
+    request, result = _sized(body)
     for option in result.options:
         assert_same(option, PlanOption.model_validate(option.model_dump()))
     for breakdown in (result.memory_gb, result.per_device_gb):
@@ -118,21 +130,12 @@ def _validating(cls: type[BaseModel], values: dict[str, Any]) -> BaseModel:
     return cls.model_validate(values)
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
+@settings(_EXAMPLES, max_examples=100)
 @given(body=requests)
 def test_a_result_is_what_validating_every_model_makes(body: dict[str, Any]) -> None:
     """size() with every trusted construction (options, breakdowns, the result and its
     assumptions) replaced by validation of the same values gives the same models."""
-    try:
-        request = SizingRequest.model_validate(body)
-        built = size_request(request, catalog=CATALOG)
-    except (ValidationError, InvalidInput):
-        assume(False)
-        return
+    request, built = _sized(body)
     with (
         patch.object(sizing_service, "trusted", _validating),
         patch.object(options, "trusted", _validating),
