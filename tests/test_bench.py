@@ -64,3 +64,16 @@ def test_policy_evaluation_benchmark_runs() -> None:
     assert isinstance(summary["allocs_per_eval"], int) and summary["allocs_per_eval"] > 0
     assert isinstance(summary["steps_per_eval"], int) and summary["steps_per_eval"] > 0
     assert summary["met"] == (summary["median_ms"] <= summary["target_ms"])
+
+
+def test_instruction_count_covers_the_decisions_alone() -> None:
+    """callgrind counts only the requests between the shim's calls: per decision, one request
+    and three give the same figure (were start-up counted, the one-request run would be
+    hundreds of times larger)."""
+    one = _last_json_line("bench/instructions.py", "--decisions", "1", "--warmup", "2")
+    three = _last_json_line("bench/instructions.py", "--decisions", "3", "--warmup", "2")
+    assert one["decisions"] == 1 and three["decisions"] == 3
+    per_one, per_three = one["instructions_per_decision"], three["instructions_per_decision"]
+    assert isinstance(per_one, int) and isinstance(per_three, int)
+    assert 1_000_000 < per_three < 100_000_000
+    assert abs(per_one - per_three) / per_three < 0.1
