@@ -52,10 +52,10 @@ def build_shim(folder: Path) -> Path:
 
 
 def measure(tree: Path, *, decisions: int, warmup: int, shim: Path, work: Path) -> float:
-    """Instructions per decision of the service in `tree` (its code on PYTHONPATH first)."""
+    """Instructions per decision of the service in `tree` (its code on PYTHONPATH first),
+    sending the request in work/request.json."""
     out = work / f"callgrind.{tree.name}"
     request = work / "request.json"
-    request.write_text(json.dumps(bench_request()), encoding="utf-8")
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -130,6 +130,7 @@ def summary(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tiergate-instructions-") as folder:
         work = Path(folder)
         shim = build_shim(work)
+        (work / "request.json").write_text(json.dumps(bench_request()), encoding="utf-8")
         result: dict[str, Any] = {"decisions": args.decisions}
         result["instructions_per_decision"] = round(
             measure(ROOT, decisions=args.decisions, warmup=args.warmup, shim=shim, work=work)

@@ -135,7 +135,7 @@ def size(
         )
     first = found[0] if found else None
     # Trusted, as the options are (service/sizing/trusted.py): every value below is of its
-    # field's type already (validating the result and its assumptions: 4.55 -> 4.62 M
+    # field's type already (not validating the result and its assumptions: 4.62 -> 4.55 M
     # instructions a benchmark size()).
     return trusted(
         SizingResult,

@@ -154,19 +154,13 @@ def train_timing(
     # Megatron-LM's tensor-parallel all-reduces sit on the critical path (no overlap): charged
     # in full. The prior's single-node FSDP benchmarks have none; its TP runs (LLaMA-1, OPT,
     # Megatron 1T, Llama 3) land 5-15 % closer with them charged.
-    # Neither link is looked at when nothing crosses it (most parts of a search: with the
-    # reference read below, 4.82 -> 4.78 M instructions a benchmark size()).
-    tp_extra = 0.0
-    if shape.tp_bytes_per_rank > 0:
-        tp_extra = compute.ring_allreduce_seconds(
-            bytes_per_rank=shape.tp_bytes_per_rank,
-            ranks=layout.tp,
-            bus_gbps=acc.intra_node_bus_gbps,
-        )
+    tp_extra = compute.ring_allreduce_seconds(
+        bytes_per_rank=shape.tp_bytes_per_rank, ranks=layout.tp, bus_gbps=acc.intra_node_bus_gbps
+    )
     across_nodes = count > acc.devices_per_node
     dp_extra = 0.0  # nothing to reduce on one shard rank or with nothing trained
     if shape.dp_bytes_per_rank > 0 and layout.shard_ranks > 1:
-        ref = network_data()["reference"]
+        ref = network_data()["reference"]  # read only where a link is crossed
         dp_bw = acc.node_network_gbps if across_nodes else acc.intra_node_bus_gbps
         dp_ref = ref["node_network_gbps_per_device"] if across_nodes else ref["intra_node_bus_gbps"]
         backward = compute_s * 2.0 / 3.0  # gradient traffic overlaps the backward pass
