@@ -33,8 +33,8 @@ from service.exceptions.service import refresh_expiring_gauge
 from service.health.routes import router as health_router
 from service.impact.routes import router as impact_router
 from service.observability.logging import configure_logging
-from service.observability.metrics import router as metrics_router
 from service.observability.middleware import ObservabilityMiddleware
+from service.observability.routes import router as metrics_router
 from service.policies.routes import router as policies_router
 from service.runtime import start, stop
 from service.settings import Settings, get_settings
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache=KeyCache(settings.auth_cache_seconds),
         limiter=TokenBuckets(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
     )
-    # Routes that need an API key; each declares its roles (requires(), service/auth/access.py),
+    # Routes that need an API key; each declares its roles (requires(), service/roles.py),
     # which operations leave an audit event in service/audit/service.py (AUDITED).
     protected = (
         decision_log_router,  # before decisions_router: its paths would match /{decision_id}

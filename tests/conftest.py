@@ -80,8 +80,8 @@ def client(make_settings):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from service.auth import service as auth_service
-    from service.auth.models import Role
     from service.main import create_app
+    from service.roles import Role
 
     with TestClient(create_app(make_settings(auth_enabled=True))) as test_client:
         db = test_client.app.state.runtime.db  # type: ignore[attr-defined]

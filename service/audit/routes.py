@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import DbDep, Role, requires
+from service.api.deps import DbDep
 from service.api.schemas import error_responses
 from service.audit import service
 from service.audit.models import AuditEventPage
 from service.audit.repository import AuditFilter
 from service.policies.vocabulary import Instant
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 

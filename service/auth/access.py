@@ -21,34 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
 from service.auth import service
-from service.auth.models import Principal, Role
+from service.auth.models import Principal
 from service.auth.ratelimit import TokenBuckets, retry_after_header
 from service.errors import Forbidden, TooManyRequests, Unauthorized
-
-
-@dataclass(frozen=True)
-class Requires:
-    """A route's access rule: the roles of which a key needs at least one. Declared on the
-    route with `dependencies=[requires(...)]`; authorize() (on the protected routers) enforces
-    it, so a protected route that declares nothing is refused to everyone, not open."""
-
-    roles: frozenset[Role]
-
-    async def __call__(self) -> None:
-        """Nothing to do per request: the declaration is read by authorize()."""
-
-
-def requires(*roles: Role) -> Any:
-    """The dependency that declares who may call a route: `dependencies=[requires(Role.x)]`."""
-    return Depends(Requires(frozenset(roles)))
-
-
-def declared_roles(route: object) -> frozenset[Role] | None:
-    """The roles `route` declares with requires(), or None when it declares none."""
-    for dependency in getattr(route, "dependencies", ()):
-        if isinstance(dependency.dependency, Requires):
-            return dependency.dependency.roles
-    return None
+from service.roles import Role, declared_roles
 
 
 def access_table(routes: Sequence[BaseRoute]) -> dict[tuple[str, str], frozenset[Role]]:

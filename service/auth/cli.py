@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import Engine
 
 from service.auth import service
-from service.auth.models import Role
+from service.roles import Role
 
 app = typer.Typer(help="Manage API keys (the first admin key is made here).", no_args_is_help=True)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from service.auth import service
-from service.auth.models import ApiKeyCreated, Role
+from service.auth.models import ApiKeyCreated
+from service.roles import Role
 
 NAME = "first-start"
 

@@ -1,22 +1,13 @@
-"""API-key models: the roles, what an admin sends, and what the API shows of a key."""
+"""API-key models: what an admin sends, and what the API shows of a key (the roles a key
+carries are service.roles.Role)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Role(StrEnum):
-    """What a key may do; a key may carry several roles."""
-
-    submitter = "submitter"  # create decisions, size workloads
-    auditor = "auditor"  # read, list, export, verify, replay decisions; read policies
-    admin = "admin"  # manage API keys
-    backdate = "backdate"  # with submitter: decide at an evaluation_time beyond the clock skew
-    policy_author = "policy_author"  # run impact analyses; read archived policy revisions
-    approver = "approver"  # record and revoke approved exceptions; list them
+from service.roles import Role
 
 
 class ApiKeyCreate(BaseModel):

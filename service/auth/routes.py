@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import DbDep
 from service.api.schemas import error_responses
 from service.auth import service
-from service.auth.access import requires
-from service.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic, Role
+from service.auth.models import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/keys/api", tags=["api keys"])
 

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from service.auth import repository
-from service.auth.models import ApiKeyCreated, ApiKeyPublic, Principal, Role
+from service.auth.models import ApiKeyCreated, ApiKeyPublic, Principal
 from service.auth.tables import ApiKeyRow
 from service.errors import NotFound, Unauthorized
+from service.roles import Role
 
 KEY_ID_PREFIX = "tgk_"
 _MAX_KEY_LENGTH = 200

@@ -12,12 +12,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import DbDep, SigningKeyDep
+from service.api.deps import DbDep
 from service.api.schemas import error_responses
-from service.auth.access import requires
-from service.auth.models import Role
+from service.api.use_case_deps import SigningKeyDep
 from service.db import as_utc
 from service.decisions import audit, repository
+from service.roles import Role, requires
 
 # Included before service.decisions.routes.router: `/verify` and the others must be matched
 # before that router's `/{decision_id}`.

@@ -9,17 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
-from service.api.deps import (
-    CatalogDep,
-    DbDep,
-    DecisionServicesDep,
-    MaskerDep,
-    PolicyEngineDep,
-    SettingsDep,
-)
+from service.api.deps import CatalogDep, DbDep, PolicyEngineDep, SettingsDep
 from service.api.schemas import error_responses
-from service.auth.access import holds, requires
-from service.auth.models import Principal, Role
+from service.api.use_case_deps import DecisionServicesDep, MaskerDep
+from service.auth.access import holds
+from service.auth.models import Principal
 from service.decisions import replay, service
 from service.decisions.models import (
     DecisionPage,
@@ -31,6 +25,7 @@ from service.decisions.models import (
 from service.decisions.repository import DecisionFilter
 from service.observability.metrics import count_decision
 from service.policies.vocabulary import Instant, Sector, Tier, Verdict
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 JSON = "application/json"

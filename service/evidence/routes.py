@@ -11,13 +11,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
-from service.api.deps import DbDep, PolicyEngineDep, Role, SettingsDep, SigningKeyDep, requires
+from service.api.deps import DbDep, PolicyEngineDep, SettingsDep
 from service.api.schemas import error_responses
+from service.api.use_case_deps import SigningKeyDep
 from service.decisions.signing import SigningKey
 from service.evidence import service
 from service.evidence.pack import Period
 from service.opa.client import PolicyEngine
 from service.policies.vocabulary import Instant
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/evidence", tags=["audit"])
 

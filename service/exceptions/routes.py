@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import DbDep, MaskerDep, PolicyEngineDep, SettingsDep, SigningKeyDep
+from service.api.deps import DbDep, PolicyEngineDep, SettingsDep
 from service.api.schemas import error_responses
-from service.auth.access import PrincipalDep, requires
-from service.auth.models import Principal, Role
+from service.api.use_case_deps import MaskerDep, SigningKeyDep
+from service.auth.access import PrincipalDep
+from service.auth.models import Principal
 from service.exceptions import repository, service
 from service.exceptions.models import (
     ExceptionCreate,
@@ -24,6 +25,7 @@ from service.exceptions.models import (
     RevocationEntry,
 )
 from service.policies.vocabulary import Instant
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/exceptions", tags=["exceptions"])
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import RuntimeDep
+from service.api.deps import DbDep, OpaRestartsDep, PolicyEngineDep
 from service.db import probe_writable
 from service.errors import TiergateError
 
@@ -33,17 +33,19 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-async def readyz(runtime: RuntimeDep) -> JSONResponse:
+async def readyz(
+    policy_engine: PolicyEngineDep, db: DbDep, opa_restarts: OpaRestartsDep
+) -> JSONResponse:
     """Readiness: OPA answers with the on-disk policy loaded and the database is writable."""
     checks: dict[str, dict[str, Any]] = {}
     try:
-        revision = await runtime.policy_engine.ready()
+        revision = await policy_engine.ready()
         checks["policy_engine"] = {"ok": True, "revision": revision}
     except TiergateError as exc:
         checks["policy_engine"] = {"ok": False, "detail": exc.message}
-    checks["policy_engine"]["restarts"] = runtime.opa_restarts
+    checks["policy_engine"]["restarts"] = opa_restarts
     try:
-        await run_in_threadpool(probe_writable, runtime.db)
+        await run_in_threadpool(probe_writable, db)
         checks["database"] = {"ok": True}
     except SQLAlchemyError as exc:
         checks["database"] = {"ok": False, "detail": _storage_detail(exc)}

@@ -8,21 +8,15 @@ from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import (
-    CatalogDep,
-    DbDep,
-    ImpactJobsDep,
-    PolicyEngineDep,
-    Role,
-    SettingsDep,
-    requires,
-)
+from service.api.deps import CatalogDep, DbDep, PolicyEngineDep, SettingsDep
 from service.api.schemas import error_responses
+from service.api.use_case_deps import ImpactJobsDep
 from service.errors import InvalidInput
 from service.impact import service
 from service.impact.models import Filters, ImpactJob
 from service.opa.loopback import loopback_binary
 from service.policies.vocabulary import EvaluationTime, Instant, Sector, Verdict
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/impact", tags=["impact"])
 

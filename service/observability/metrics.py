@@ -1,4 +1,5 @@
-"""Prometheus metrics of the service, and the `/metrics` route that exposes them.
+"""Prometheus metrics of the service: the registry the code counts into (the `/metrics` route
+that exposes them is service/observability/routes.py).
 
 Metrics live in the process-wide default registry. With several uvicorn workers
 (`tiergate serve --workers N`) prometheus-client's multiprocess mode is on
@@ -8,20 +9,9 @@ Metrics live in the process-wide default registry. With several uvicorn workers
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
-from fastapi import APIRouter, Request, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import Counter, Gauge, Histogram
 
 # Buckets in seconds: a decision takes milliseconds; timeouts are seconds.
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -64,19 +54,3 @@ ScrapeHook = Callable[[], None]
 def count_decision(verdict: str, tier: str) -> None:
     """One decision committed to the log (called once it is stored, never for a replay)."""
     DECISIONS.labels(verdict=verdict, tier=tier).inc()
-
-
-router = APIRouter(tags=["observability"])
-
-
-@router.get("/metrics", response_class=Response, include_in_schema=False)
-def metrics(request: Request) -> Response:
-    """Prometheus exposition: this process's metrics, or every worker's in multiprocess mode."""
-    hooks: list[ScrapeHook] = getattr(request.app.state, "scrape_hooks", [])
-    for hook in hooks:
-        hook()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

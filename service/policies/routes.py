@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import DbDep, PolicyEngineDep, Role, requires
+from service.api.deps import DbDep, PolicyEngineDep
 from service.api.schemas import error_responses
 from service.policies import archive
 from service.policies.models import PolicyInfo, RevisionList, RevisionManifest, RuleInfo
+from service.roles import Role, requires
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import CatalogDep, Role, requires
+from service.api.deps import CatalogDep
+from service.roles import Role, requires
 from service.sizing.models import SizingRequest, SizingResult
 from service.sizing.service import size_request
 

@@ -17,6 +17,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from service import __version__
+from service.api.deps import DbDep, PolicyEngineDep, SettingsDep, get_db
+from service.api.use_case_deps import MaskerDep, SigningKeyDep
 from service.audit import service as audit
 from service.auth import service as auth_service
 from service.auth.access import required_roles
@@ -169,8 +171,9 @@ async def _signed_in(request: Request) -> tuple[Principal | None, Session | None
         return None, Session(key_id="", csrf_token=_anonymous_csrf(request), expires=0)
     session = _signer(request).session(request.cookies.get(SESSION_COOKIE))
     if session is not None:
-        db = request.app.state.runtime.db
-        principal = await run_in_threadpool(auth_service.active_principal, db, session.key_id)
+        principal = await run_in_threadpool(
+            auth_service.active_principal, await get_db(request), session.key_id
+        )
         if principal is not None:
             return principal, session
     raise PageRefused(_redirect("/ui/"))
@@ -264,7 +267,7 @@ def _signin_form(request: Request, *, error: str | None = None, status: int = 20
 
 
 @router.post("/sign-in")
-async def sign_in(request: Request) -> Response:
+async def sign_in(request: Request, db: DbDep) -> Response:
     """Exchange an API key for a session cookie (HttpOnly, SameSite=Strict)."""
     form = await request.form()
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
@@ -276,9 +279,7 @@ async def sign_in(request: Request) -> Response:
     try:
         if not isinstance(key, str):
             raise Unauthorized("no key")
-        principal = await run_in_threadpool(
-            auth_service.authenticate, request.app.state.runtime.db, key.strip()
-        )
+        principal = await run_in_threadpool(auth_service.authenticate, db, key.strip())
     except Unauthorized:
         return _signin_form(request, error=text.t("bad_key", _lang(request)), status=401)
     _session, value = _signer(request).new_session(principal.key_id)
@@ -307,7 +308,7 @@ async def sign_out(request: Request) -> Response:
 
 
 @router.get("/lang/{code}")
-def set_language(request: Request, code: str, next: str = "/ui/") -> Response:
+async def set_language(request: Request, code: str, next: str = "/ui/") -> Response:
     """Switch the UI language (a preference cookie), then go back to the page."""
     target = next if next.startswith("/ui/") and not next.startswith("//") else "/ui/"
     response = _redirect(target)
@@ -327,15 +328,14 @@ def set_language(request: Request, code: str, next: str = "/ui/") -> Response:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(request: Request) -> Response:
+async def dashboard(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     """Decisions per day, deny rate by sector, tiers selected, most frequent rules (30 days)."""
     principal, session = await _page(request, "GET", "/v1/decisions")
-    runtime = request.app.state.runtime
     since = datetime.now(UTC) - timedelta(days=30)
     entries = await run_in_threadpool(
-        evidence_repository.index_entries, runtime.db, since=since, until=None
+        evidence_repository.index_entries, db, since=since, until=None
     )
-    names = policy_names(runtime.settings.policies_dir)
+    names = policy_names(settings.policies_dir)
     summary = summarize(entries, tier_order=names.tier_order, top_rules=10)
     lang = _lang(request)
     highest_rate = max((row.rate for row in summary.deny_rate_by_sector), default=0.0)
@@ -350,7 +350,7 @@ async def dashboard(request: Request) -> Response:
         "tiers": [(b.key, b.count, b.share) for b in summary.by_tier],
         "rules": [(b.key, b.count, b.share) for b in summary.by_rule],
     }
-    expiring = await run_in_threadpool(exceptions.expiring_soon, runtime.db, datetime.now(UTC))
+    expiring = await run_in_threadpool(exceptions.expiring_soon, db, datetime.now(UTC))
     return _render(
         request,
         "dashboard.html",
@@ -364,10 +364,11 @@ async def dashboard(request: Request) -> Response:
 
 
 @router.get("/decisions", response_class=HTMLResponse)
-async def decision_list(request: Request) -> Response:
+async def decision_list(
+    request: Request, db: DbDep, settings: SettingsDep, masker: MaskerDep
+) -> Response:
     """The decision list with the API's filters and cursor paging."""
     principal, session = await _page(request, "GET", "/v1/decisions")
-    runtime = request.app.state.runtime
     query = request.query_params
     chosen = {
         name: query.get(name, "").strip()
@@ -387,11 +388,11 @@ async def decision_list(request: Request) -> Response:
         )
         page = await run_in_threadpool(
             decisions.list_decisions,
-            runtime.db,
+            db,
             filters=filters,
             limit=25,
             cursor=query.get("cursor") or None,
-            masker=runtime.masker,
+            masker=masker,
         )
     except (ValueError, TiergateError) as exc:
         error = f"{text.t('bad_filter', _lang(request))}: {exc}"
@@ -399,7 +400,7 @@ async def decision_list(request: Request) -> Response:
     if page["next_cursor"]:
         kept = {k: v for k, v in chosen.items() if v}
         next_url = "/ui/decisions?" + urlencode({**kept, "cursor": page["next_cursor"]})
-    names = policy_names(runtime.settings.policies_dir)
+    names = policy_names(settings.policies_dir)
     return _render(
         request,
         "decisions.html",
@@ -416,11 +417,16 @@ async def decision_list(request: Request) -> Response:
 
 
 @router.get("/decisions/{decision_id}", response_class=HTMLResponse)
-async def decision_page(request: Request, decision_id: str) -> Response:
+async def decision_page(
+    request: Request,
+    decision_id: str,
+    db: DbDep,
+    settings: SettingsDep,
+    policy_engine: PolicyEngineDep,
+) -> Response:
     """One record: request, ladder, reasons with their regulation, memory, plans, integrity."""
     principal, session = await _page(request, "GET", "/v1/decisions/{decision_id}")
-    runtime = request.app.state.runtime
-    row = await run_in_threadpool(decisions_repository.get, runtime.db, decision_id)
+    row = await run_in_threadpool(decisions_repository.get, db, decision_id)
     if row is None:
         lang = _lang(request)
         return _render(
@@ -433,12 +439,12 @@ async def decision_page(request: Request, decision_id: str) -> Response:
             message=decision_id,
         )
     record = record_dict(row)
-    verified, problem = await run_in_threadpool(_verify_one, runtime.db, record)
+    verified, problem = await run_in_threadpool(_verify_one, db, record)
     try:
-        rules = {r["rule_id"]: r for r in await runtime.policy_engine.catalogue()}
+        rules = {r["rule_id"]: r for r in await policy_engine.catalogue()}
     except TiergateError:
         rules = {}  # the page still shows the sealed record; titles need the policy engine
-    names = policy_names(runtime.settings.policies_dir)
+    names = policy_names(settings.policies_dir)
     tier = record["tier"]
     ladder = [
         {
@@ -557,11 +563,10 @@ async def verify_page(request: Request) -> Response:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-async def verify_chain(request: Request) -> Response:
+async def verify_chain(request: Request, db: DbDep) -> Response:
     """Walk the whole chain (audited like GET /v1/decisions/verify)."""
     principal, session = await _page(request, "GET", "/v1/decisions/verify")
     await _form(request, session)
-    db = request.app.state.runtime.db
     await run_in_threadpool(
         audit.record, db, action="decisions.verify", principal=principal, parameters={"via": "ui"}
     )
@@ -570,12 +575,11 @@ async def verify_chain(request: Request) -> Response:
 
 
 @router.get("/rules", response_class=HTMLResponse)
-async def rules_page(request: Request) -> Response:
+async def rules_page(request: Request, policy_engine: PolicyEngineDep) -> Response:
     """The rule catalogue with each rule's METADATA."""
     principal, session = await _page(request, "GET", "/v1/policies")
-    runtime = request.app.state.runtime
-    rules = sorted(await runtime.policy_engine.catalogue(), key=lambda r: str(r.get("rule_id")))
-    revision = await runtime.policy_engine.ensure_in_sync()
+    rules = sorted(await policy_engine.catalogue(), key=lambda r: str(r.get("rule_id")))
+    revision = await policy_engine.ensure_in_sync()
     return _render(
         request,
         "rules.html",
@@ -595,11 +599,16 @@ async def evidence_page(request: Request) -> Response:
 
 
 @router.post("/evidence")
-async def evidence_download(request: Request) -> Response:
+async def evidence_download(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    policy_engine: PolicyEngineDep,
+    signing_key: SigningKeyDep,
+) -> Response:
     """Stream the evidence pack of the chosen period (audited like GET /v1/evidence)."""
     principal, session = await _page(request, "GET", "/v1/evidence")
     form = await _form(request, session)
-    runtime = request.app.state.runtime
     try:
         period = Period(
             since=_day(str(form.get("since") or ""), "since"),
@@ -608,16 +617,16 @@ async def evidence_download(request: Request) -> Response:
         parameters = {"via": "ui", "since": form.get("since"), "until": form.get("until")}
         await run_in_threadpool(
             audit.record,
-            runtime.db,
+            db,
             action="evidence.download",
             principal=principal,
             parameters=parameters,
         )
         return await pack_download(
-            runtime.db,
-            policy_engine=runtime.policy_engine,
-            signing_key=runtime.signing_key,
-            policies_dir=runtime.settings.policies_dir,
+            db,
+            policy_engine=policy_engine,
+            signing_key=signing_key,
+            policies_dir=settings.policies_dir,
             period=period,
             headers=SECURITY_HEADERS,
         )

@@ -21,9 +21,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode, checks
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.db import make_engine, migrate
 from service.main import create_app
+from service.roles import Role
 from service.settings import Settings
 from tests.conftest import POLICIES_DIR
 

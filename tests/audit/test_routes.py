@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.decisions import chain
+from service.roles import Role
 from tests.conftest import decision_request
 
 

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from service.auth import service
 from service.auth.first_start import banner, create_first_key
-from service.auth.models import Role
 from service.db import make_engine, migrate
+from service.roles import Role
 
 
 def test_first_key_only_on_an_empty_database(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.access import access_table, required_roles, requires
-from service.auth.models import Role
+from service.auth.access import access_table, required_roles
 from service.main import create_app
+from service.roles import Role, requires
 from tests.conftest import decision_request
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.auth.ratelimit import TokenBuckets, retry_after_header
 from service.main import create_app
+from service.roles import Role
 
 
 class Clock:

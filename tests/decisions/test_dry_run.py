@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.decisions.policy_query import parse_explanations
 from service.errors import PolicyEngineUnavailable
 from service.main import create_app
 from service.opa.client import PolicyAnswer
 from service.opa.process import OpaProcess
+from service.roles import Role
 from tests.conftest import decision_request
 
 RECORD_ONLY = {"id", "integrity"}

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.decisions import repository
+from service.roles import Role
 from tests.conftest import decision_request
 
 

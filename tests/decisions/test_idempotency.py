@@ -69,7 +69,7 @@ def test_an_idempotency_key_is_scoped_to_the_api_key(client: TestClient) -> None
     """Issue 9 item 4: another submitter reusing an Idempotency-Key gets its own decision, not
     the first key's record (nor, with another body, a 409 naming that record)."""
     from service.auth import service as auth_service
-    from service.auth.models import Role
+    from service.roles import Role
 
     db = client.app.state.runtime.db  # type: ignore[attr-defined]
     other = {

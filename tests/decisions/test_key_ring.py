@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.cli import app as cli
 from service.main import create_app
+from service.roles import Role
 from tests.conftest import decision_request
 from tests.support.postgres import assert_append_only
 

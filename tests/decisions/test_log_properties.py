@@ -26,12 +26,12 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.cli import app as cli
 from service.decisions import audit, chain, repository, sealing
 from service.decisions.signing import SigningKey
 from service.decisions.verify import verify_chain
 from service.main import create_app
+from service.roles import Role
 from tests.support.builders import decision_request
 from tests.support.records import json_values, record_skeleton
 

@@ -255,7 +255,7 @@ def test_listing_filters_by_active_at_expiring_before_and_rule_id(client: TestCl
 
 def test_only_approvers_record_exceptions_and_auditors_read_them(client: TestClient) -> None:
     from service.auth import service as auth_service
-    from service.auth.models import Role
+    from service.roles import Role
 
     db = client.app.state.runtime.db  # type: ignore[attr-defined]
     keys = {role: auth_service.create(db, roles=[role], name=role.value).key for role in Role}

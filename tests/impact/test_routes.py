@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.models import Role
 from service.opa.revision import DiskRevision
 from service.policies import bundles
+from service.roles import Role
 from tests.conftest import POLICIES_DIR, decision_request
 
 MATRIX = "tiergate/reference/tier_matrix/data.json"

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from service.auth.models import Role
 from service.evidence.verify import verify_pack
+from service.roles import Role
 from service.settings import PROJECT_ROOT
 from tests import serving
 from tests.conftest import decision_request

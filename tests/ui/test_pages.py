@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.auth import service as auth_service
-from service.auth.models import Role
+from service.roles import Role
 from tests.conftest import POLICIES_DIR, decision_request
 
 PAGES = ("/ui/dashboard", "/ui/decisions", "/ui/verify", "/ui/rules", "/ui/evidence")
