@@ -3,8 +3,9 @@ and group commit, the impact jobs, the authenticated caller, and the decision ro
 of all they use. For the routes of the use-case layer and above (docs/architecture.md,
 "Layers"); the core's routes take theirs from service/api/deps.py.
 
-Like those, they read app state by attribute and are `async def` (authorized_caller is called
-directly, never solved as a dependency).
+Like those, they read app state by attribute and are `async def`. The caller is one thing,
+read one way (authorized_caller: what authorize() left on the request), whether as CallerDep or
+inside DecisionServicesDep.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ def authorized_caller(request: Request) -> Principal | None:
     return principal
 
 
+async def get_caller(request: Request) -> Principal | None:
+    """authorized_caller as a dependency, for routes that need only the caller."""
+    return authorized_caller(request)
+
+
 async def get_decision_services(request: Request) -> DecisionServices:
     """The narrow getters, called directly (FastAPI would solve each as a dependency)."""
     runtime = request.app.state.runtime
@@ -98,4 +104,6 @@ SigningKeyDep = Annotated[SigningKey, Depends(get_signing_key)]
 MaskerDep = Annotated[Masker, Depends(get_masker)]
 GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 ImpactJobsDep = Annotated[ImpactJobs, Depends(get_impact_jobs)]
+CallerDep = Annotated[Principal | None, Depends(get_caller)]
+"""The key that called (None with authentication off): what authorize() authenticated."""
 DecisionServicesDep = Annotated[DecisionServices, Depends(get_decision_services)]

@@ -135,4 +135,3 @@ def holds(principal: Principal | None, role: Role) -> bool:
 
 
 AUTHORIZE = Depends(authorize)
-PrincipalDep = Annotated[Principal | None, AUTHORIZE]

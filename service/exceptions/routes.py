@@ -13,8 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import DbDep, PolicyEngineDep, SettingsDep
 from service.api.schemas import error_responses
-from service.api.use_case_deps import MaskerDep, SigningKeyDep
-from service.auth.access import PrincipalDep
+from service.api.use_case_deps import CallerDep, MaskerDep, SigningKeyDep
 from service.auth.models import Principal
 from service.exceptions import repository, service
 from service.exceptions.models import (
@@ -51,7 +50,7 @@ async def create_exception(
     signing_key: SigningKeyDep,
     masker: MaskerDep,
     settings: SettingsDep,
-    caller: PrincipalDep,
+    caller: CallerDep,
 ) -> JSONResponse:
     """Record an approved exception to one rule, scoped and dated, signed into the exception log."""
     catalogue = await policy_engine.catalogue()
@@ -81,7 +80,7 @@ def revoke_exception(
     body: RevocationCreate,
     db: DbDep,
     signing_key: SigningKeyDep,
-    caller: PrincipalDep,
+    caller: CallerDep,
 ) -> JSONResponse:
     """Revoke an exception: no decision made from now on considers it (the revocation is signed
     into the exception log; decisions made under it keep citing it)."""

@@ -1,6 +1,7 @@
 """The published contract holds what the code does (issue 11 item 5): operation ids are stable
-and unique, the documented error codes are every code the API emits, and every record the write
-path seals is valid against the published DecisionRecord schema."""
+and unique, the documented error codes are every code the API emits, every record the write
+path seals is valid against the published DecisionRecord schema, and so are the answers built
+as JSON rather than through their response models (a dry run, a page of the list)."""
 
 from __future__ import annotations
 
@@ -180,3 +181,39 @@ def test_every_sealed_record_is_valid_against_the_published_schema(client: TestC
         assert not errors, errors
         assert set(record) <= documented, f"undocumented fields: {set(record) - documented}"
     assert len(exported) == len(created)
+
+
+def _response_validator(method: str, path: str) -> Any:
+    """A validator of the 200 body the published OpenAPI document gives `method path`."""
+    document = json.loads((PROJECT_ROOT / "openapi" / "openapi.json").read_text())
+    body = document["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+    schema = {**body["schema"], "components": document["components"]}
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def _problems(validator: Any, answer: Any) -> list[str]:
+    return [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(answer)]
+
+
+def test_dry_run_and_list_answers_are_valid_against_their_published_schemas(
+    client: TestClient,
+) -> None:
+    """These two answers are built as JSON (JSONResponse), not through their response models,
+    so the published DryRun and DecisionPage schemas are checked against what is sent: a dry
+    run with and without explain, for an allow and a deny, and the list page of records."""
+    dry_run = _response_validator("post", "/v1/evaluations")
+    verdicts = set()
+    for body in REQUESTS:
+        for explain in ("false", "true"):
+            response = client.post(f"/v1/evaluations?explain={explain}", json=body)
+            assert response.status_code == 200, response.text
+            answer = response.json()
+            assert answer["stored"] is False
+            assert ("explanations" in answer) == (explain == "true")
+            assert not _problems(dry_run, answer), _problems(dry_run, answer)
+            verdicts.add(answer["verdict"])
+        assert client.post("/v1/decisions", json=body).status_code == 201
+    assert verdicts == {"allow", "deny"}
+    page = client.get("/v1/decisions", params={"limit": 2}).json()
+    assert len(page["items"]) == 2 and page["next_cursor"], page
+    assert not _problems(_response_validator("get", "/v1/decisions"), page)
