@@ -11,10 +11,16 @@ tests, the read-optimised store and the same GOGC. The figure is the median over
 next to the load average, because the machine is shared and one sample can land in someone
 else's burst.
 
+Beside it, in the same run and alternating sample by sample with it, the same query on a copy
+of the policies without any rule package (the registry generated for none): the facts, the
+aggregation and the decision's shape with nothing to aggregate. What the rules cost is the
+difference.
+
 The last line is one JSON object: median_ms (the figure the target is about), samples_ms,
 allocs_per_eval, bytes_per_eval and steps_per_eval (noise-free: they do not depend on the load;
 steps are the expression evaluations and re-evaluations OPA's profiler counts in one
-evaluation, the work a policy edit adds or removes), load_average, target_ms and met.
+evaluation, the work a policy edit adds or removes), load_average, target_ms and met;
+rule_free_median_ms and rule_free_allocs_per_eval for the copy without rules.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,6 +38,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_rule_registry  # noqa: E402 - scripts/ is on the path just above
 
 from service.opa.client import DECISION_RULE  # noqa: E402
 from service.opa.process import (  # noqa: E402
@@ -73,43 +83,65 @@ def steps(input_path: str, policies: Path) -> int:
     return sum(int(row["num_eval"]) + int(row["num_redo"]) for row in profile)
 
 
+def rule_free_copy(policies: Path, into: Path) -> Path:
+    """A copy of `policies` (without tests) in `into` with no rule package, and the registry
+    generated for none."""
+    copy = into / "policies"
+    shutil.copytree(policies, copy, ignore=shutil.ignore_patterns(TEST_FILE_PATTERN))
+    rules = copy / "tiergate" / "rules"
+    shutil.rmtree(rules)
+    rules.mkdir()
+    (copy / "tiergate" / "lib" / "registry.rego").write_text(build_rule_registry.build(rules))
+    return copy
+
+
+def _sample(policies: Path, input_path: str) -> tuple[float, int, int]:
+    """One `opa bench` sample: median evaluation ms, allocations and bytes per evaluation."""
+    result = subprocess.run(
+        [find_opa_binary(), "bench", *_opa_args(policies, input_path), *JSON_ARGS, QUERY],
+        env={**os.environ, "GOGC": os.environ.get("GOGC", OPA_GOGC)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    runs = int(report["N"])
+    return (
+        report["Extra"]["histogram_timer_rego_query_eval_ns_median"] / 1e6,
+        int(report["MemAllocs"]) // runs,
+        int(report["MemBytes"]) // runs,
+    )
+
+
 def measure(
     policy_input: dict[str, Any], *, count: int, policies: Path = ROOT / "policies"
 ) -> dict[str, Any]:
-    """`count` samples of `opa bench` of QUERY on `policy_input`."""
-    samples: list[float] = []
-    allocs: list[int] = []
-    nbytes: list[int] = []
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(policy_input, handle)
-    try:
+    """`count` samples of `opa bench` of QUERY on `policy_input`, each followed by one of the
+    same query without rule packages."""
+    full: list[tuple[float, int, int]] = []
+    rule_free: list[tuple[float, int, int]] = []
+    with tempfile.TemporaryDirectory(prefix="tiergate-policy-eval-") as tmp:
+        input_path = str(Path(tmp) / "input.json")
+        Path(input_path).write_text(json.dumps(policy_input))
+        without_rules = rule_free_copy(policies, Path(tmp))
         for _ in range(count):
-            result = subprocess.run(
-                [find_opa_binary(), "bench", *_opa_args(policies, handle.name), *JSON_ARGS, QUERY],
-                env={**os.environ, "GOGC": os.environ.get("GOGC", OPA_GOGC)},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            report = json.loads(result.stdout)
-            runs = int(report["N"])
-            samples.append(report["Extra"]["histogram_timer_rego_query_eval_ns_median"] / 1e6)
-            allocs.append(int(report["MemAllocs"]) // runs)
-            nbytes.append(int(report["MemBytes"]) // runs)
-        step_count = steps(handle.name, policies)
-    finally:
-        os.unlink(handle.name)
+            full.append(_sample(policies, input_path))
+            rule_free.append(_sample(without_rules, input_path))
+        step_count = steps(input_path, policies)
+    samples = [ms for ms, _, _ in full]
     median = statistics.median(samples)
     return {
         "query": QUERY,
         "median_ms": round(median, 3),
         "samples_ms": [round(s, 3) for s in samples],
-        "allocs_per_eval": int(statistics.median(allocs)),
-        "bytes_per_eval": int(statistics.median(nbytes)),
+        "allocs_per_eval": int(statistics.median(a for _, a, _ in full)),
+        "bytes_per_eval": int(statistics.median(b for _, _, b in full)),
         "steps_per_eval": step_count,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "target_ms": TARGET_MS,
         "met": median <= TARGET_MS,
+        "rule_free_median_ms": round(statistics.median(ms for ms, _, _ in rule_free), 3),
+        "rule_free_allocs_per_eval": int(statistics.median(a for _, a, _ in rule_free)),
     }
 
 
@@ -122,6 +154,8 @@ def line(summary: dict[str, Any]) -> str:
         f"{summary['steps_per_eval']} steps per evaluation; "
         f"load {summary['load_average'][0]:.2f}; target <= {summary['target_ms']} ms "
         + ("met" if summary["met"] else "NOT met")
+        + f"; without any rule package (same run): median {summary['rule_free_median_ms']:.3f} ms, "
+        f"{summary['rule_free_allocs_per_eval']} allocs"
     )
 
 

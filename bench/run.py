@@ -14,7 +14,9 @@ each concurrency in BENCH_CONCURRENCY, then the service alone open loop at BENCH
 requests/s (latency measured from each request's scheduled send time, so a stall is not hidden
 by the client waiting), after a pause and BENCH_WARMUP_SECONDS (default 3) at that rate that
 are not recorded. It also prints the CPU each
-request cost the service, OPA and the load generator (from /proc) at that rate.
+request cost the service, OPA and the load generator (from /proc) at that rate, and, as the
+floor under the service's figure, its CPU per `GET /healthz` at the same rate (no key, no
+body, no database: the server, middleware and routing alone).
 
 Before any of that, bench/policy_eval.py measures the policy evaluation alone (`opa bench` of
 the decision entry point on the same input, BENCH_EVAL_COUNT samples, default 5). Each step
@@ -25,6 +27,7 @@ comparable with others of the same run. The run ends with the figures against th
 The last line is one JSON object: throughput_rps and baseline_opa_rps are the best closed-loop
 throughputs, ratio = throughput_rps / baseline_opa_rps, p50_ms and p99_ms are at BENCH_RATE,
 policy_eval_ms the opa bench median, service_cpu_ms and opa_cpu_ms per request at BENCH_RATE,
+floor_cpu_ms the service's per GET /healthz at BENCH_RATE,
 targets_met per target. The per-key rate limit is switched off for the run (it is not what is
 measured).
 """
@@ -140,6 +143,14 @@ async def _post(http: aiohttp.ClientSession, url: str, payload: bytes) -> int:
         return response.status
 
 
+async def _send(http: aiohttp.ClientSession, url: str, payload: bytes | None) -> int:
+    if payload is not None:
+        return await _post(http, url, payload)
+    async with http.get(url) as response:
+        await response.read()
+        return response.status
+
+
 async def closed_loop(
     name: str,
     url: str,
@@ -175,31 +186,38 @@ async def closed_loop(
 
 
 async def open_loop(
-    url: str, body: dict[str, Any], headers: dict[str, str], seconds: float
+    url: str,
+    body: dict[str, Any] | None,
+    headers: dict[str, str],
+    seconds: float,
+    *,
+    expect: int = 201,
+    name: str = "tiergate open loop",
 ) -> Result:
+    """RATE requests/s for `seconds`: POST `body`, or GET when there is none."""
     latencies: list[float] = []
     errors: Counter[str] = Counter()
-    payload = json.dumps(body).encode()
+    payload = json.dumps(body).encode() if body is not None else None
     async with _session(headers, 100) as http:
-        await _post(http, url, payload)
+        await _send(http, url, payload)
         total = int(RATE * seconds)
         began = time.perf_counter()
 
         async def one(scheduled: float) -> None:
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
             try:
-                status = await _post(http, url, payload)
+                status = await _send(http, url, payload)
             except _CLIENT_ERRORS as exc:
                 errors[type(exc).__name__] += 1
                 return
-            if status != 201:
+            if status != expect:
                 errors[str(status)] += 1
                 return
             latencies.append((time.perf_counter() - scheduled) * 1000)
 
         await asyncio.gather(*(one(began + i / RATE) for i in range(total)))
         elapsed = time.perf_counter() - began
-    return Result("tiergate open loop", f"{RATE:g}/s", len(latencies), errors, elapsed, latencies)
+    return Result(name, f"{RATE:g}/s", len(latencies), errors, elapsed, latencies)
 
 
 def start_service(data_dir: Path, opa_url: str) -> tuple[subprocess.Popen[bytes], str, str]:
@@ -366,6 +384,16 @@ async def main() -> None:
                 time.process_time(),
             )
             results.append(fixed)
+            # The floor under that figure, same rate, same process: a request that does
+            # nothing (no key, no body, no database) through the same server and middleware.
+            floor_before = process_tree_cpu_seconds(proc.pid)
+            floor = await open_loop(
+                f"{base}/healthz", None, {}, SECONDS, expect=200, name="GET /healthz"
+            )
+            floor_cpu_ms = (
+                1000 * (process_tree_cpu_seconds(proc.pid) - floor_before) / max(1, floor.requests)
+            )
+            results.append(floor)
         finally:
             proc.terminate()
             proc.wait(60)
@@ -380,6 +408,11 @@ async def main() -> None:
             f"CPU per request at {RATE:g}/s (ms, user+sys): service {per_request[0]:.2f}, "
             f"OPA {per_request[1]:.2f}, load generator {per_request[2]:.2f}; "
             f"{sum(per_request) * RATE / 1000:.2f} of {os.cpu_count()} cores busy"
+        )
+        print(
+            f"service CPU per GET /healthz at {RATE:g}/s (the HTTP stack's floor): "
+            f"{floor_cpu_ms:.2f} ms; a decision costs {per_request[0] - floor_cpu_ms:.2f} ms "
+            "above it"
         )
         print(policy_eval.line(evaluation))
         if PROFILE:
@@ -398,6 +431,7 @@ async def main() -> None:
             "policy_eval_allocs": evaluation["allocs_per_eval"],
             "service_cpu_ms": round(per_request[0], 2),
             "opa_cpu_ms": round(per_request[1], 2),
+            "floor_cpu_ms": round(floor_cpu_ms, 2),
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
         report, summary["targets_met"] = against_targets(summary)

@@ -118,18 +118,22 @@ def render(found: dict[str, set[str]], titles_zh: dict[str, str]) -> str:
     """The registry's Rego source, before `opa fmt`."""
     lines = [HEADER]
     lines.append("# METADATA\n# description: The rule ID of every rule package.")
-    lines.append(f"packages := {_multiline([json.dumps(rule_id) for rule_id in sorted(found)])}\n")
+    ids = [json.dumps(rule_id) for rule_id in sorted(found)]
+    lines.append(f"packages := {_multiline(ids)}\n" if ids else "packages := set()\n")
     for name in SET_EMISSIONS:
         refs = [f"rules.{rule_id}.{name}" for rule_id in sorted(found) if name in found[rule_id]]
         lines.append(f"# METADATA\n# description: Every `{name}` any rule package emits.")
-        lines.append(f"{name} := union({_multiline(refs)})\n")
+        # union() of an empty literal is a type error (`{}` is an object): no emitter, no set
+        lines.append(f"{name} := union({_multiline(refs)})\n" if refs else f"{name} := set()\n")
     for name in COMPLETE_EMISSIONS:
         lines.append(
             f"# METADATA\n# description: Every `{name}` any rule package sets.\n# scope: document"
         )
-        for rule_id in sorted(found):
-            if name in found[rule_id]:
-                lines.append(f"{name} contains rules.{rule_id}.{name}\n")
+        setters = [rule_id for rule_id in sorted(found) if name in found[rule_id]]
+        for rule_id in setters:
+            lines.append(f"{name} contains rules.{rule_id}.{name}\n")
+        if not setters:  # defined, and empty, rather than undefined (the decision reads it)
+            lines.append(f"{name} := set()\n")
     for name in BY_RULE_EMISSIONS:
         entries = [
             f"{json.dumps(rule_id)}: rules.{rule_id}.{name}"

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from service.settings import PROJECT_ROOT
 
@@ -64,6 +65,35 @@ def test_policy_evaluation_benchmark_runs() -> None:
     assert isinstance(summary["allocs_per_eval"], int) and summary["allocs_per_eval"] > 0
     assert isinstance(summary["steps_per_eval"], int) and summary["steps_per_eval"] > 0
     assert summary["met"] == (summary["median_ms"] <= summary["target_ms"])
+    # the same-run baseline without rule packages evaluates, and costs less
+    assert 0 < summary["rule_free_allocs_per_eval"] < summary["allocs_per_eval"]  # type: ignore[operator]
+
+
+def test_the_rule_free_baseline_is_a_decision_with_nothing_fired(tmp_path: Path) -> None:
+    """policy_eval's baseline is the decision itself with no rule to aggregate (defined, allow,
+    nothing fired, every catalogue part allowed), not an error or an undefined result."""
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    import policy_eval
+    from run import opa_input
+
+    from service.opa.process import find_opa_binary
+
+    copy = policy_eval.rule_free_copy(PROJECT_ROOT / "policies", tmp_path)
+    assert not list((copy / "tiergate" / "rules").iterdir())
+    input_path = tmp_path / "input.json"
+    input_path.write_text(json.dumps(opa_input()["input"]))
+    query = "data.tiergate.main.decision"
+    result = subprocess.run(
+        [find_opa_binary(), "eval", "-d", str(copy), "-i", str(input_path), "-f", "json", query],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    decision = json.loads(result.stdout)["result"][0]["expressions"][0]["value"]
+    assert decision["verdict"] == "allow"
+    assert decision["violations"] == [] and decision["obligations"] == []
+    assert decision["accelerators"]["excluded"] == [] and decision["tier"]["basis"] == []
+    assert len(decision["accelerators"]["allowed"]) > 20
 
 
 def test_instruction_count_covers_the_decisions_alone() -> None:
