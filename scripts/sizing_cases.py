@@ -18,14 +18,14 @@ separately with the refusal and counts as not passed — it is never dropped to 
 valid. A quantity the result does not carry (e.g. host memory without an accelerator) is *not
 answerable* and likewise counts as not passed.
 
-Case fields (tests/sizing/data/sizing-public-cases.json — the 38 cases of
-shared/reference/sizing-public-cases.json, each given its `stated` request, plus the cases found for
-issue 12, which carry `quote` and `tolerance_why`):
+Case fields (tests/sizing/data/sizing-public-cases.json — the 38 cases of the project's original
+public sizing set, copied in and each given its `stated` request, plus the cases found for issue
+12, which carry `quote` and `tolerance_why`):
 - `id`: unique, stable.
 - `source`: where the figure is published (URL or paper + table/section); `quote`: the figure as
-  published, verbatim (cases taken over from shared/reference predate this field; their
-  `notes` say what the source prints). `quote_verbatim: false` marks a quote reconstructed from
-  a table layout or from a secondary reproduction rather than copied from the primary text.
+  published, verbatim (the 38 original cases predate this field; their `notes` say what the
+  source prints). `quote_verbatim: false` marks a quote reconstructed from a table layout or from
+  a secondary reproduction rather than copied from the primary text.
 - `kind`: `measured` (a run reported it), `estimate` (a tool or table estimates it) or `formula`
   (a closed form evaluated by the source); `derived: true` marks figures re-derived by us.
 - `quantity`: what is compared — `job_memory` (memory_gb.total, the whole job),

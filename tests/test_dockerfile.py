@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shlex
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
-from service.opa.process import find_opa_binary, free_port
+from service.opa.process import find_opa_binary
 from service.settings import PROJECT_ROOT
+from tests import serving
 from tests.support.builders import OPA_VERSION
 
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -42,35 +37,19 @@ def test_entrypoint_command_starts_the_service(tmp_path: Path) -> None:
     command = _instruction("ENTRYPOINT") + _instruction("CMD")
     assert command == ["tiergate", "serve"]
     executable = Path(sys.executable).parent / command[0]
-    port = free_port()
-    env = {
-        **os.environ,
-        "TIERGATE_HOST": "127.0.0.1",
-        "TIERGATE_PORT": str(port),
-        "TIERGATE_DATA_DIR": str(tmp_path),
-        "TIERGATE_POLICIES_DIR": str(shutil.copytree(PROJECT_ROOT / "policies", tmp_path / "p")),
-        "TIERGATE_OPA_BINARY": find_opa_binary(),
-    }
-    env.pop("TIERGATE_OPA_URL", None)
-    proc = subprocess.Popen(
-        [str(executable), *command[1:]],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    # The image's ENV, here: its own copy of the policies and the pinned OPA binary, which
+    # tiergate runs itself (no OPA URL); API keys and rate limits left at the service's defaults,
+    # as the image leaves them, not switched off as other tests do.
+    env = serving.serve_env(
+        tmp_path,
+        "",
+        policies_dir=str(shutil.copytree(PROJECT_ROOT / "policies", tmp_path / "p")),
+        opa_binary=find_opa_binary(),
     )
-    try:
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code
-                if status == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        assert status == 200, f"{shlex.join(command)} did not become ready"
-    finally:
-        proc.terminate()
-        output = proc.communicate(timeout=30)[0].decode(errors="replace")
-    assert proc.returncode == 0, output
+    del env["TIERGATE_AUTH_ENABLED"], env["TIERGATE_RATE_LIMIT_PER_SECOND"]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = serving.spawn(env, command=[str(executable), *command[1:]], output=output)
+        serving.stop(process)
+    # SIGTERM ends it cleanly (a kill after the stop timeout would be -9)
+    assert process.returncode == 0, log.read_text(encoding="utf-8", errors="replace")

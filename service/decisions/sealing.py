@@ -19,16 +19,20 @@ from service.decisions.tables import DecisionRow
 ALGORITHM = "ed25519"
 
 
+def integrity_block(
+    own: Mapping[str, Any], *, seq: int, prev_hash: str, key_id: str
+) -> dict[str, Any]:
+    """The sealed integrity block: what the content puts there itself (`own`, e.g. input_sha256)
+    with the record's place in the chain and its key. The one definition: sealing builds it, and
+    sealed_json finds a stored block by its canonical text."""
+    return {**own, "seq": seq, "prev_hash": prev_hash, "key_id": key_id, "algorithm": ALGORITHM}
+
+
 def chained(content: Mapping[str, Any], *, seq: int, prev_hash: str, key_id: str) -> dict[str, Any]:
-    """What the hash covers: `content` with its place in the chain and its key (in its integrity
-    block, beside whatever content puts there, e.g. input_sha256). Both logs seal this way."""
-    integrity = {
-        **content.get("integrity", {}),
-        "seq": seq,
-        "prev_hash": prev_hash,
-        "key_id": key_id,
-        "algorithm": ALGORITHM,
-    }
+    """What the hash covers: `content` with its integrity block. Both logs seal this way."""
+    integrity = integrity_block(
+        content.get("integrity", {}), seq=seq, prev_hash=prev_hash, key_id=key_id
+    )
     return {**content, "integrity": integrity}
 
 
@@ -75,13 +79,12 @@ def sealed_json(row: DecisionRow) -> bytes:
     (unique: it holds the record's input digest, seq and prev_hash). A body where it is not
     found once (an older shape of integrity block, an edited column) goes the long way."""
     block = chain.canonical(
-        {
-            "input_sha256": row.input_sha256,
-            "seq": row.seq,
-            "prev_hash": row.prev_hash,
-            "key_id": row.key_id,
-            "algorithm": ALGORITHM,
-        }
+        integrity_block(
+            {"input_sha256": row.input_sha256},
+            seq=row.seq,
+            prev_hash=row.prev_hash,
+            key_id=row.key_id,
+        )
     ).decode("ascii")
     needle = '"integrity":' + block
     if row.body.count(needle) != 1:

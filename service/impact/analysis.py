@@ -7,8 +7,9 @@ batch), and sizing is worked out once per distinct workload. One query evaluatin
 batch (`with input as` over an array) was measured slower per record on this policy set —
 28 ms one by one at 2 in flight, 33 ms in batches of 10 at 2 in flight, 42-47 ms at 4 — so
 each record is its own query. Records that put the very same input to the policy (the same
-request at the same instant: common with `evaluate_at`) are evaluated once: the policy has no
-clock and no I/O (CONVENTIONS.md), so the same input gets the same answer.
+request at the same instant: common with `evaluate_at`) are evaluated once: the policy reads
+no clock and does no I/O (policies/README.md: the evaluation time is part of its input), so the
+same input gets the same answer.
 """
 
 from __future__ import annotations

@@ -80,8 +80,9 @@ DEQUANTISING_METHODS = frozenset({QuantMethod.bnb_nf4, QuantMethod.bnb_fp4})
 INT8_LOAD_BYTES = 2.0 + 1.0 + 1.0
 # [DS] estimate_zero{2,3}_model_states_mem_needs(additional_buffer_factor=1.5).
 HOST_BUFFER_FACTOR = 1.5
-# Fixed per-device overheads (sizing-notes: CUDA context 0.3–2 GB; allocator reserve and
-# fragmentation; communication buckets). Judgement, reported in assumptions.
+# Fixed per-device overheads (reference/sizing-notes.md, "Fixed overheads": CUDA context
+# 0.3–2 GB; allocator reserve and fragmentation; communication buckets). Judgement, reported in
+# assumptions.
 CUDA_CONTEXT_GB = 1.0
 FRAGMENTATION_FRACTION = 0.08
 # LLaMA-Factory `freeze_trainable_layers` default: the last 2 blocks are trained.
@@ -652,9 +653,10 @@ def training_activation_bytes(
 
 def logits_bytes(*, tokens: int, vocab: int, value_bytes: float, chunks: int | None) -> float:
     """The output logits held for the loss. One cross-entropy over the whole sequence upcasts
-    them to fp32: 4·s·b·V (sizing-notes; for a 32k–150k vocabulary often the largest single
-    activation). Chunked cross-entropy (torchtune `CEWithChunkedOutputLoss`, compiled) keeps
-    them in the compute dtype and upcasts one chunk at a time: value·s·b·V + 4·s·b·V/chunks
+    them to fp32: 4·s·b·V (reference/sizing-notes.md, "Activations"; for a 32k–150k vocabulary
+    often the largest single activation). Chunked cross-entropy (torchtune
+    `CEWithChunkedOutputLoss`, compiled) keeps them in the compute dtype and upcasts one chunk at
+    a time: value·s·b·V + 4·s·b·V/chunks
     (pytorch.org/torchtune/stable/generated/torchtune.modules.loss.CEWithChunkedOutputLoss:
     "upcasting only one chunk at a time saves considerable memory"; compiled, so no fp32
     log-softmax of the whole sequence is kept)."""

@@ -68,11 +68,13 @@ class SmallDisk:
         if not self.mounted:
             self.fault.active = True
             return
-        with open(self.path / "filler", "wb") as handle:
+        # Unbuffered: a buffered file keeps what a partial write left over and flushes it again
+        # on close, which raised ENOSPC for some amounts of free space (the policy data growing
+        # by about 1 KB was enough to hit one).
+        with open(self.path / "filler", "wb", buffering=0) as handle:
             try:
                 while True:
                     handle.write(b"\0" * 65536)
-                    handle.flush()
                     os.fsync(handle.fileno())
             except OSError as exc:
                 assert exc.errno == errno.ENOSPC, exc

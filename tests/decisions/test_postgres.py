@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,9 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from service.main import create_app
-from service.opa.process import free_port
-from tests.conftest import POLICIES_DIR, decision_request
-from tests.serving import wait_ready
+from tests import serving
+from tests.conftest import decision_request
 from tests.support.postgres import assert_append_only
 
 pytestmark = pytest.mark.postgres
@@ -47,54 +44,32 @@ def test_postgres_table_refuses_update_and_delete(make_settings, postgres_url: s
     assert_append_only(postgres_url, "decisions", update="verdict = 'allow'", rows=1)
 
 
-def _serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
     postgres_url: str, opa_url: str, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "TIERGATE_DATABASE_URL": postgres_url,
-        "TIERGATE_OPA_URL": opa_url,
-        "TIERGATE_DATA_DIR": str(tmp_path),  # shared: one signing key for both processes
-        "TIERGATE_POLICIES_DIR": str(POLICIES_DIR),
-    }
+    # One database and one data dir (one signing key) for both processes, each on its own port;
+    # with API keys, so each record seals who submitted it.
+    envs = [
+        serving.serve_env(tmp_path, opa_url, database_url=postgres_url, auth_enabled="true")
+        for _ in range(2)
+    ]
     created_key = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "keys",
-            "create",
-            "--role",
-            "submitter",
-            "--role",
-            "auditor",
-        ],
-        env=env,
+        [serving.TIERGATE, "keys", "create", "--role", "submitter", "--role", "auditor"],
+        env=envs[0],
         check=True,
         capture_output=True,
         text=True,
     )
     headers = {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"}
-    ports = [free_port(), free_port()]
-    servers = [_serve(port, env) for port in ports]
+    urls = [serving.base_url(env) for env in envs]
+    # Started together, then each waited for: a start can take most of a minute on a loaded box.
+    servers = [serving.spawn(env, "--workers", "2", ready=False) for env in envs]
     try:
-        for port, server in zip(ports, servers, strict=True):
-            wait_ready(f"http://127.0.0.1:{port}", server)
+        for url, server in zip(urls, servers, strict=True):
+            serving.wait_ready(url, server)
 
         def fire(worker: int) -> list[int]:
-            port = ports[worker % 2]
-            with httpx.Client(
-                base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers
-            ) as http:
+            with httpx.Client(base_url=urls[worker % 2], timeout=30, headers=headers) as http:
                 return [
                     http.post("/v1/decisions", json=decision_request()).status_code
                     for _ in range(6)
@@ -105,9 +80,7 @@ def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
         created = statuses.count(201)
         assert created == len(statuses), statuses
 
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{ports[0]}", timeout=60, headers=headers
-        ) as http:
+        with httpx.Client(base_url=urls[0], timeout=60, headers=headers) as http:
             report = http.get("/v1/decisions/verify").json()
         assert report["ok"] is True, report
         assert report["checked"] == created
@@ -123,6 +96,4 @@ def test_two_processes_with_concurrent_writers_keep_one_valid_chain(
         assert seqs == list(range(1, created + 1))
     finally:
         for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
+            serving.stop(server)

@@ -1,11 +1,14 @@
-"""sealing.sealed_json: the record the API sends is the stored body with hash and signature
-added, never re-serialised, and a row whose columns disagree with its body is sent as the body
-says (the long way), still as valid JSON."""
+"""service.decisions.sealing: a record is sealed into the bytes it always was; sealed_json, the
+record the API sends, is the stored body with hash and signature added, never re-serialised, and
+a row whose columns disagree with its body is sent as the body says (the long way), still as
+valid JSON."""
 
 from __future__ import annotations
 
 import json
+from typing import NoReturn
 
+import pytest
 from sqlalchemy import Engine, insert, text
 
 from service.decisions import chain, repository, sealing
@@ -37,6 +40,21 @@ def test_the_sent_record_is_the_sealed_body_with_hash_and_signature(
     integrity = chain.loads(sent)["integrity"]
     assert (integrity["hash"], integrity["signature"]) == (row.hash, row.signature)
     assert chain.record_hash(chain.content_of(chain.loads(sent))) == row.hash
+
+
+def test_a_stored_row_is_sent_without_parsing_its_body(
+    migrated_log: Engine, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sealed_json finds the integrity block seal() wrote, because one definition builds both
+    (sealing.integrity_block): a second copy that drifted would send every record the long way
+    (parsed and written again, what sealed_json exists to avoid), and no output would show it."""
+    row = _stored(migrated_log, key)
+
+    def the_long_way(_: object) -> NoReturn:
+        raise AssertionError("sealed_json parsed the body of a row as stored")
+
+    monkeypatch.setattr(sealing, "record_dict", the_long_way)
+    assert chain.loads(sealing.sealed_json(row))["integrity"]["hash"] == row.hash
 
 
 def test_a_row_whose_columns_disagree_is_sent_as_its_body_says(
@@ -78,3 +96,21 @@ def test_an_appended_row_is_stored_as_sqlalchemy_itself_stores_it(
             connection.execute(text("SELECT id, CAST(created_at AS TEXT) FROM decisions")).all()
         )
     assert stored[appended.id] == stored["core"]
+
+
+def test_a_record_is_sealed_into_the_bytes_it_always_was() -> None:
+    """The sealed integrity block (one definition: sealing.integrity_block) and so the hashed
+    bytes are those of the code before it was one definition (edb1060): a changed field set
+    would make every new record hash differently from what the same content hashed to before."""
+    record = record_skeleton({"note": "示例", "ratio": 16.0})
+    body = chain.canonical(
+        sealing.chained(record, seq=7, prev_hash="b" * 64, key_id="golden-key")
+    ).decode("utf-8")
+    block = (
+        f'"integrity":{{"algorithm":"ed25519","input_sha256":"{"a" * 64}",'
+        f'"key_id":"golden-key","prev_hash":"{"b" * 64}","seq":7}}'
+    )
+    assert block in body
+    assert chain.sha256_hex(body.encode("utf-8")) == (
+        "a96a41313e4bf1a21229d7e901246a18fcb83730030ee391879e91b678fdaf2d"
+    )

@@ -1,7 +1,8 @@
 """The policies against the real pinned OPA (`opa run --server` over policies/, see conftest).
 
-Expected values are written out from issue 3's tables, not read back from the policy data, so a
-data edit that changes a decision makes these tests fail until the spec and tests agree.
+Expected values are written out from the tables of reference/domain-regs.md (§2) and the findings
+of reference/regulatory-review-2026-12.md, not read back from the policy data, so a data edit that
+changes a decision makes these tests fail until the spec and tests agree.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 TIERS = ["classified_facility", "bare_metal", "appliance", "vpc", "shared_cloud"]
 DATA_CLASSES = ["public", "general", "sensitive", "important", "core"]
 
-# Issue 3, "Minimum tier by sector group x data_class".
+# reference/domain-regs.md §2, "Proposed minimum-tier table: sector × data class" (columns D0-D4;
+# D5, state secrets, is the state-secret override).
 MATRIX: dict[str, list[str]] = {
     "defense": ["bare_metal"] + ["classified_facility"] * 4,
     "government": ["vpc", "vpc", "vpc", "appliance", "bare_metal"],

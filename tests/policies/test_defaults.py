@@ -1,7 +1,8 @@
 """The documented defaults of optional context fields agree between Python and Rego.
 
-The service fills every default before it asks OPA (service.decisions.models.Context); the policy
-data (policies/tiergate/reference/defaults) fills them for a caller that queries OPA directly.
+The service fills every default before it asks OPA (service.policies.vocabulary.Context); the
+policy data (policies/tiergate/reference/defaults) fills them for a caller that queries OPA
+directly.
 """
 
 from __future__ import annotations
