@@ -15,7 +15,8 @@ its thread pool, a thread hop per dependency per request (the rule: docs/archite
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -31,20 +32,20 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_db(request: Request) -> Engine:
-    db: Engine = request.app.state.runtime.db
-    return db
+def runtime_part(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """The dependency that hands a handler the runtime's attribute `name` (the alias that uses
+    it gives the type)."""
+
+    async def get(request: Request) -> Any:
+        return getattr(request.app.state.runtime, name)
+
+    get.__name__ = f"get_{name}"
+    return get
 
 
-async def get_policy_engine(request: Request) -> PolicyEngine:
-    engine: PolicyEngine = request.app.state.runtime.policy_engine
-    return engine
-
-
-async def get_opa_restarts(request: Request) -> int:
-    """How often the supervisor restarted the managed OPA (0 for an external OPA)."""
-    restarts: int = request.app.state.runtime.opa_restarts
-    return restarts
+get_db = runtime_part("db")
+get_policy_engine = runtime_part("policy_engine")
+get_opa_restarts = runtime_part("opa_restarts")  # the supervisor's restarts; 0 for an external OPA
 
 
 async def get_catalog(request: Request) -> Catalog:

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
-from service.api.deps import get_catalog, get_request_id, get_settings
+from service.api.deps import get_catalog, get_request_id, get_settings, runtime_part
 from service.auth.models import Principal
 from service.decisions.group_commit import GroupCommit
 from service.decisions.masking import Masker
@@ -27,25 +27,10 @@ from service.opa.client import PolicyEngine
 from service.settings import Settings
 from service.sizing.catalog import Catalog
 
-
-async def get_signing_key(request: Request) -> SigningKey:
-    key: SigningKey = request.app.state.runtime.signing_key
-    return key
-
-
-async def get_masker(request: Request) -> Masker:
-    masker: Masker = request.app.state.runtime.masker
-    return masker
-
-
-async def get_group_commit(request: Request) -> GroupCommit:
-    group_commit: GroupCommit = request.app.state.runtime.group_commit
-    return group_commit
-
-
-async def get_impact_jobs(request: Request) -> ImpactJobs:
-    jobs: ImpactJobs = request.app.state.runtime.impact_jobs
-    return jobs
+get_signing_key = runtime_part("signing_key")
+get_masker = runtime_part("masker")
+get_group_commit = runtime_part("group_commit")
+get_impact_jobs = runtime_part("impact_jobs")
 
 
 @dataclass(frozen=True)
