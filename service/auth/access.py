@@ -1,7 +1,8 @@
 """Who may call what: each route declares its roles, and one dependency enforces them.
 
-A route declares the roles that may call it in its decorator, `dependencies=[requires(Role.x)]`;
-the table of rules is derived from the app's routes (access_table), never written by hand.
+A route declares the roles that may call it in its decorator, `dependencies=[requires(Role.x)]`
+(service/roles.py, a foundation, so that the routes of every layer can declare); the table
+of rules is derived from the app's routes (access_table), never written by hand.
 Routers that need a key are included with `dependencies=[AUTHORIZE]` (service/main.py); the
 open ones (probes, metrics, the accelerator catalogue, the public signing keys) are included
 without it. Within a protected router an operation that declares no roles is refused to everyone
