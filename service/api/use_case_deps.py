@@ -70,7 +70,8 @@ async def get_caller(request: Request) -> Principal | None:
 
 
 async def get_decision_services(request: Request) -> DecisionServices:
-    """The narrow getters, called directly (FastAPI would solve each as a dependency)."""
+    """What the narrow dependencies would give, read from the runtime in one call (FastAPI
+    would solve each of those as a dependency)."""
     runtime = request.app.state.runtime
     return DecisionServices(
         policy_engine=runtime.policy_engine,
